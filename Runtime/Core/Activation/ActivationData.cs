@@ -1,0 +1,315 @@
+using System.Diagnostics;
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TicketFlow.Runtime.Invocation;
+
+namespace TicketFlow.Runtime.Activation;
+
+/// <summary>
+/// One activation of one grain: its instance, its mailbox and its turn scheduling.
+/// All mailbox bookkeeping happens under <see cref="gate"/>; grain code runs on <see cref="scheduler"/>.
+/// </summary>
+internal sealed class ActivationData : IGrainContext
+{
+    private enum Status { Activating, Valid, Deactivating, Invalid }
+
+    private readonly Lock gate = new();
+    private readonly SiloContext silo;
+    private readonly ActivationTaskScheduler scheduler = new();
+    private readonly Queue<Message> waiting = new();
+    private readonly List<IStateBinding> states = [];
+    private readonly List<GrainTimer> timers = [];
+    private readonly bool reentrant;
+    private List<(Message Message, Task<object?> Outcome)> pendingReplies = [];
+    private Status status = Status.Activating;
+    private DeactivationReason? deactivation;
+    private int running;
+    private int runningMutating;
+    private bool committing;
+    private Grain? grain;
+    private long lastActive = Stopwatch.GetTimestamp();
+
+    public ActivationData(GrainId id, SiloContext silo)
+    {
+        Id = id;
+        this.silo = silo;
+        GrainClass = silo.Registry.ClassOf(id.Type);
+        reentrant = GrainClass.IsDefined(typeof(ReentrantAttribute));
+    }
+
+    public GrainId Id { get; }
+    public Type GrainClass { get; }
+    public string GrainType => Id.Type;
+    public string Key => Id.Key;
+    public string SiloIdentity => silo.Identity;
+    public IGrainFactory GrainFactory => silo.GrainFactory;
+    public TimeProvider Time => silo.Time;
+
+    public bool IsIdleSince(long timestamp)
+    {
+        lock (gate) return status == Status.Valid && running == 0 && !committing && waiting.Count == 0 && pendingReplies.Count == 0 && lastActive < timestamp;
+    }
+
+    /// <summary>Creates the grain, loads its state and runs OnActivateAsync; calls that arrive meanwhile wait.</summary>
+    public void Start()
+    {
+        scheduler.Run(async () =>
+        {
+            grain = CreateGrain();
+            grain.Context = this;
+            foreach (var state in states) await state.ReadStateAsync();
+            await grain.OnActivateAsync(CancellationToken.None);
+        }).ContinueWith(OnActivated, TaskScheduler.Default);
+    }
+
+    /// <summary>Queues a message; false if this activation is gone and the caller must look again.</summary>
+    public bool TryEnqueue(Message message)
+    {
+        lock (gate)
+        {
+            if (status == Status.Invalid) return false;
+            waiting.Enqueue(message);
+            Pump();
+            return true;
+        }
+    }
+
+    public Task? EnqueueTick(string name, Func<Grain, Task> tick)
+    {
+        var message = Message.ForTick(name, tick);
+        return TryEnqueue(message) ? message.Completion.Task : null;
+    }
+
+    /// <summary>Deactivate once the running turns (and a pending group commit) finish; queued calls go to a new activation.</summary>
+    public void Deactivate(DeactivationReason reason)
+    {
+        lock (gate)
+        {
+            deactivation ??= reason;
+            Pump();
+        }
+    }
+
+    /// <summary>The silo died: stop at once, no final writes, queued callers learn the silo is gone.</summary>
+    public void Abandon()
+    {
+        Message[] orphans;
+        lock (gate)
+        {
+            status = Status.Invalid;
+            orphans = [.. waiting, .. pendingReplies.Select(p => p.Message)];
+            waiting.Clear();
+            pendingReplies.Clear();
+            foreach (var timer in timers.ToList()) timer.Dispose();
+        }
+        foreach (var orphan in orphans)
+            orphan.Completion.TrySetException(new GrainCallOutcomeUnknownException($"Silo {silo.Identity} stopped abruptly."));
+    }
+
+    public void ThrowIfTerminated()
+    {
+        if (silo.IsTerminated) throw new SiloUnavailableException($"Silo {silo.Identity} has stopped.");
+    }
+
+    // Decides what runs next. Called under the gate after anything changes.
+    private void Pump()
+    {
+        while (status == Status.Valid)
+        {
+            if (deactivation is { } reason)
+            {
+                if (running > 0 || committing) return;
+                if (pendingReplies.Count > 0)
+                {
+                    if (reason is not (DeactivationReason.StateConflict or DeactivationReason.WriteFailed)) { StartCommit(); return; }
+                    FailPendingReplies(reason);
+                }
+                StartDeactivation(reason);
+                return;
+            }
+            if (waiting.Count == 0)
+            {
+                if (running == 0 && !committing && pendingReplies.Count > 0) StartCommit();
+                return;
+            }
+            var next = waiting.Peek();
+            if (next.Cancellation.IsCancellationRequested)
+            {
+                waiting.Dequeue();
+                next.Completion.TrySetCanceled(next.Cancellation);
+                continue;
+            }
+            if (CanStart(next))
+            {
+                waiting.Dequeue();
+                StartTurn(next);
+                continue;
+            }
+            if (running == 0 && !committing && pendingReplies.Count > 0)
+            {
+                StartCommit();
+                continue;
+            }
+            return;
+        }
+    }
+
+    // A group-commit turn wrote state itself and that write failed: its batch-mates were in it and are not durable.
+    private void FailPendingReplies(DeactivationReason reason)
+    {
+        Exception error = reason == DeactivationReason.StateConflict
+            ? new InconsistentStateException($"{Id} was written by a newer activation; this batch was not stored.")
+            : new GrainCallOutcomeUnknownException($"{Id} failed to write its state; this batch may or may not be stored.");
+        foreach (var (message, _) in pendingReplies) message.Completion.TrySetException(error);
+        pendingReplies.Clear();
+    }
+
+    private bool CanStart(Message next)
+    {
+        if (committing) return !next.IsMutating;
+        if (running == 0)
+            return pendingReplies.Count == 0 || next.IsReadOnly || (next.IsGroupCommit && pendingReplies.Count < silo.Options.MaxGroupCommitBatch);
+        return reentrant || next.IsAlwaysInterleave || (next.IsReadOnly && runningMutating == 0);
+    }
+
+    private void StartTurn(Message message)
+    {
+        running++;
+        if (message.IsMutating) runningMutating++;
+        lastActive = Stopwatch.GetTimestamp();
+        scheduler.Run(() => message.Work(grain!)).ContinueWith((outcome, state) => ((ActivationData)state!).OnTurnCompleted(message, outcome),
+            this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void OnTurnCompleted(Message message, Task<object?> outcome)
+    {
+        if (message.Call is not null)
+            silo.Statistics.RecordCall(GrainType, message.Name, Stopwatch.GetElapsedTime(message.EnqueuedAt), !outcome.IsCompletedSuccessfully);
+        lock (gate)
+        {
+            running--;
+            if (message.IsMutating) runningMutating--;
+            // A group-commit turn's reply waits for the write that makes it durable.
+            if (message.IsGroupCommit && states.Count > 0 && status == Status.Valid) pendingReplies.Add((message, outcome));
+            else message.Complete(outcome);
+            Pump();
+        }
+    }
+
+    private void StartCommit()
+    {
+        committing = true;
+        var batch = pendingReplies;
+        pendingReplies = [];
+        scheduler.Run(async () =>
+        {
+            foreach (var state in states) await state.WriteStateAsync();
+        }).ContinueWith(written => OnCommitted(batch, written), TaskScheduler.Default);
+    }
+
+    private void OnCommitted(List<(Message Message, Task<object?> Outcome)> batch, Task written)
+    {
+        silo.Statistics.RecordGroupCommit(batch.Count);
+        lock (gate)
+        {
+            committing = false;
+            if (written.IsCompletedSuccessfully)
+            {
+                foreach (var (message, outcome) in batch) message.Complete(outcome);
+            }
+            else
+            {
+                // Nothing of this batch is durable: no caller may see success. The failed write already asked to deactivate.
+                var error = written.Exception?.InnerException ?? new InvalidOperationException("Group commit was cancelled.");
+                foreach (var (message, _) in batch) message.Completion.TrySetException(error);
+                deactivation ??= DeactivationReason.WriteFailed;
+            }
+            Pump();
+        }
+    }
+
+    private void OnActivated(Task activated)
+    {
+        lock (gate)
+        {
+            if (status != Status.Activating) return;
+            if (activated.IsCompletedSuccessfully)
+            {
+                status = Status.Valid;
+                silo.Logger.LogDebug("{GrainType} {GrainKey} activated on {Silo}", GrainType, Key, silo.Identity);
+                Pump();
+                return;
+            }
+            status = Status.Invalid;
+        }
+        var error = activated.Exception?.InnerException ?? new InvalidOperationException("Activation was cancelled.");
+        silo.Logger.LogWarning(error, "{GrainType} {GrainKey} failed to activate", GrainType, Key);
+        silo.Catalog.Remove(this);
+        foreach (var message in DrainWaiting()) message.Completion.TrySetException(error);
+    }
+
+    private void StartDeactivation(DeactivationReason reason)
+    {
+        status = Status.Deactivating;
+        foreach (var timer in timers.ToList()) timer.Dispose();
+        scheduler.Run(() => grain!.OnDeactivateAsync(reason, CancellationToken.None))
+            .ContinueWith(done =>
+            {
+                if (done.IsFaulted) silo.Logger.LogWarning(done.Exception, "{GrainType} {GrainKey} failed in OnDeactivateAsync", GrainType, Key);
+                silo.Logger.LogDebug("{GrainType} {GrainKey} deactivated on {Silo} ({Reason})", GrainType, Key, silo.Identity, reason);
+                lock (gate) status = Status.Invalid;
+                silo.Catalog.Remove(this);
+                foreach (var message in DrainWaiting()) silo.Catalog.Reroute(message);
+            }, TaskScheduler.Default);
+    }
+
+    private Message[] DrainWaiting()
+    {
+        lock (gate)
+        {
+            var rest = waiting.ToArray();
+            waiting.Clear();
+            return rest;
+        }
+    }
+
+    private Grain CreateGrain()
+    {
+        var constructor = GrainClass.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
+        var extra = new List<object>();
+        foreach (var parameter in constructor.GetParameters())
+        {
+            var attribute = parameter.GetCustomAttribute<PersistentStateAttribute>();
+            if (attribute is null) continue;
+            var stateType = parameter.ParameterType.GetGenericArguments()[0];
+            var state = Activator.CreateInstance(typeof(PersistentState<>).MakeGenericType(stateType), attribute.StateName, this, silo.Storage, silo.Json)!;
+            states.Add((IStateBinding)state);
+            extra.Add(state);
+        }
+        return (Grain)ActivatorUtilities.CreateInstance(silo.Services, GrainClass, [.. extra]);
+    }
+
+    // IGrainContext
+
+    public void DeactivateOnIdle() => Deactivate(DeactivationReason.Requested);
+
+    public IDisposable RegisterTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new GrainTimer(this, silo.Time, callback, dueTime, period);
+        lock (gate) timers.Add(timer);
+        return timer;
+    }
+
+    internal void RemoveTimer(GrainTimer timer)
+    {
+        lock (gate) timers.Remove(timer);
+    }
+
+    public Task RegisterOrUpdateReminder(string name, TimeSpan dueTime, TimeSpan period) =>
+        silo.Reminders.RegisterAsync(Id, name, dueTime, period);
+
+    public Task UnregisterReminder(string name) => silo.Reminders.UnregisterAsync(Id, name);
+
+    public void Publish(string topic, object payload) => silo.Notifications.Publish(topic, payload);
+}

@@ -1,0 +1,23 @@
+using Npgsql;
+using TicketFlow.Runtime.Membership;
+using TicketFlow.Runtime.Reminders;
+using TicketFlow.Runtime.Storage;
+
+namespace TicketFlow.Runtime.Hosting;
+
+/// <summary>The three durable parts a silo needs: grain state, reminders and membership.</summary>
+public sealed record RuntimeStores(IGrainStorage Storage, IReminderTable Reminders, IMembershipTable Membership)
+{
+    /// <summary>Cluster mode: everything in PostgreSQL.</summary>
+    public static RuntimeStores PostgreSql(NpgsqlDataSource dataSource, ClusterOptions cluster) => new(
+        new PostgresGrainStorage(dataSource, cluster.ServiceId),
+        new PostgresReminderTable(dataSource, cluster.ServiceId),
+        new PostgresMembershipTable(dataSource, cluster.ClusterId));
+
+    /// <summary>Embedded mode: state and reminders in a SQLite file, membership in memory (one silo).</summary>
+    public static RuntimeStores Sqlite(string path, ClusterOptions cluster, TimeProvider time)
+    {
+        var database = new SqliteDatabase(path);
+        return new(new SqliteGrainStorage(database, cluster.ServiceId), new SqliteReminderTable(database, cluster.ServiceId), new InMemoryMembershipTable(time));
+    }
+}

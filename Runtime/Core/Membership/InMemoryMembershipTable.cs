@@ -1,0 +1,67 @@
+namespace TicketFlow.Runtime.Membership;
+
+/// <summary>Membership for embedded mode: one process, one silo, nothing to share.</summary>
+public sealed class InMemoryMembershipTable(TimeProvider time) : IMembershipTable
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<SiloAddress, (SiloStatus Status, DateTimeOffset Heartbeat)> rows = [];
+    private long version;
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<SiloAddress> RegisterAsync(string endpoint, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var previous = rows.Keys.Where(s => s.Endpoint == endpoint).Select(s => s.Generation).DefaultIfEmpty(0).Max();
+            var silo = new SiloAddress(endpoint, Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds() * 1000, previous + 1));
+            foreach (var older in rows.Keys.Where(s => s.Endpoint == endpoint).ToList()) rows[older] = (SiloStatus.Dead, rows[older].Heartbeat);
+            rows[silo] = (SiloStatus.Joining, time.GetUtcNow());
+            version++;
+            return Task.FromResult(silo);
+        }
+    }
+
+    public Task<bool> SetStatusAsync(SiloAddress silo, SiloStatus status, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (!rows.TryGetValue(silo, out var row) || row.Status >= status) return Task.FromResult(false);
+            rows[silo] = (status, row.Heartbeat);
+            version++;
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> HeartbeatAsync(SiloAddress silo, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (!rows.TryGetValue(silo, out var row) || row.Status == SiloStatus.Dead) return Task.FromResult(false);
+            rows[silo] = (row.Status, time.GetUtcNow());
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> DeclareDeadAsync(SiloAddress silo, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (!rows.TryGetValue(silo, out var row) || row.Status == SiloStatus.Dead || time.GetUtcNow() - row.Heartbeat <= timeout)
+                return Task.FromResult(false);
+            rows[silo] = (SiloStatus.Dead, row.Heartbeat);
+            version++;
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<MembershipSnapshot> ReadAsync(CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var now = time.GetUtcNow();
+            var entries = rows.Select(r => new MembershipEntry(r.Key, r.Value.Status, now - r.Value.Heartbeat)).ToList();
+            return Task.FromResult(new MembershipSnapshot(version, entries));
+        }
+    }
+}

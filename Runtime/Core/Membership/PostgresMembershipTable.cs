@@ -1,0 +1,111 @@
+using Npgsql;
+using TicketFlow.Runtime.Storage;
+
+namespace TicketFlow.Runtime.Membership;
+
+/// <summary>Membership in PostgreSQL. Heartbeat ages use the database clock, so silo clocks need not agree.</summary>
+public sealed class PostgresMembershipTable(NpgsqlDataSource dataSource, string clusterId) : IMembershipTable
+{
+    private const string Rank = "array_position(ARRAY['Joining','Active','ShuttingDown','Dead'], {0})";
+
+    private const string BumpVersion = """
+        INSERT INTO tf_membership_version (cluster_id, version) VALUES ($1, 1)
+        ON CONFLICT (cluster_id) DO UPDATE SET version = tf_membership_version.version + 1
+        """;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await SchemaMigrator.ApplyAsync(connection, PostgresSchema.Component, PostgresSchema.Migrations, PostgresSchema.LockSql, cancellationToken);
+    }
+
+    public async Task<SiloAddress> RegisterAsync(string endpoint, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await Execute(connection, "SELECT pg_advisory_xact_lock(hashtext($1 || '|' || $2))", cancellationToken, clusterId, endpoint);
+        var generation = (long)(await Scalar(connection, """
+            INSERT INTO tf_membership (cluster_id, endpoint, generation, status)
+            SELECT $1, $2, GREATEST((extract(epoch FROM clock_timestamp()) * 1000000)::bigint, COALESCE(MAX(generation), 0) + 1), 'Joining'
+            FROM tf_membership WHERE cluster_id = $1 AND endpoint = $2
+            RETURNING generation
+            """, cancellationToken, clusterId, endpoint))!;
+        await Execute(connection, "UPDATE tf_membership SET status = 'Dead' WHERE cluster_id = $1 AND endpoint = $2 AND generation < $3 AND status <> 'Dead'",
+            cancellationToken, clusterId, endpoint, generation);
+        await Execute(connection, BumpVersion, cancellationToken, clusterId);
+        await transaction.CommitAsync(cancellationToken);
+        return new SiloAddress(endpoint, generation);
+    }
+
+    public Task<bool> SetStatusAsync(SiloAddress silo, SiloStatus status, CancellationToken cancellationToken) =>
+        ChangeAndBump($"""
+            UPDATE tf_membership SET status = $4
+            WHERE cluster_id = $1 AND endpoint = $2 AND generation = $3 AND {string.Format(Rank, "status")} < {string.Format(Rank, "$4")}
+            """, cancellationToken, clusterId, silo.Endpoint, silo.Generation, status.ToString());
+
+    public async Task<bool> HeartbeatAsync(SiloAddress silo, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await Execute(connection, """
+            UPDATE tf_membership SET heartbeat_at = clock_timestamp()
+            WHERE cluster_id = $1 AND endpoint = $2 AND generation = $3 AND status <> 'Dead'
+            """, cancellationToken, clusterId, silo.Endpoint, silo.Generation) > 0;
+    }
+
+    public Task<bool> DeclareDeadAsync(SiloAddress silo, TimeSpan timeout, CancellationToken cancellationToken) =>
+        ChangeAndBump("""
+            UPDATE tf_membership SET status = 'Dead'
+            WHERE cluster_id = $1 AND endpoint = $2 AND generation = $3 AND status <> 'Dead'
+              AND heartbeat_at < clock_timestamp() - make_interval(secs => $4)
+            """, cancellationToken, clusterId, silo.Endpoint, silo.Generation, timeout.TotalSeconds);
+
+    public async Task<MembershipSnapshot> ReadAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var version = await Scalar(connection, "SELECT version FROM tf_membership_version WHERE cluster_id = $1", cancellationToken, clusterId) as long? ?? 0;
+        await using var command = new NpgsqlCommand("""
+            SELECT endpoint, generation, status, (extract(epoch FROM clock_timestamp() - heartbeat_at) * 1000)::bigint
+            FROM tf_membership
+            WHERE cluster_id = $1 AND (status <> 'Dead' OR heartbeat_at > clock_timestamp() - interval '1 hour')
+            ORDER BY endpoint, generation
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = clusterId });
+        var entries = new List<MembershipEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            entries.Add(new MembershipEntry(
+                new SiloAddress(reader.GetString(0), reader.GetInt64(1)),
+                Enum.Parse<SiloStatus>(reader.GetString(2)),
+                TimeSpan.FromMilliseconds(Math.Max(0, reader.GetInt64(3)))));
+        return new MembershipSnapshot(version, entries);
+    }
+
+    private async Task<bool> ChangeAndBump(string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await Execute(connection, sql, cancellationToken, values) == 0) return false;
+        await Execute(connection, BumpVersion, cancellationToken, clusterId);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private static async Task<int> Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        await using var command = Command(connection, sql, values);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<object?> Scalar(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] values)
+    {
+        await using var command = Command(connection, sql, values);
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
+    }
+}
