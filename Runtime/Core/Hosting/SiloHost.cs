@@ -76,10 +76,14 @@ public sealed class SiloHost : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Graceful: hand every grain over, then stop serving.</summary>
+    /// <summary>
+    /// Graceful: hand every grain over and leave the membership table, then keep answering "not delivered" for
+    /// two membership refresh periods so every peer and client has stopped sending here before the port closes.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await Runtime.StopAsync(cancellationToken);
+        await Task.Delay(Runtime.DrainPeriod, cancellationToken);
         await App.StopAsync(cancellationToken);
     }
 

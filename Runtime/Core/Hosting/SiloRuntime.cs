@@ -83,6 +83,9 @@ public sealed class SiloRuntime : IAsyncDisposable
 
     public int ActivationCount => catalog.Count;
 
+    /// <summary>After leaving the cluster, how long peers may still send here before they have re-read membership.</summary>
+    public TimeSpan DrainPeriod => cluster.MembershipRefreshPeriod * 2;
+
     /// <summary>Completes when the silo has stopped; true if it stopped because the cluster declared it dead.</summary>
     public Task<bool> Stopped => stopped.Task;
 
@@ -192,7 +195,8 @@ public sealed class SiloRuntime : IAsyncDisposable
     /// <summary>One routing decision: an existing local activation, else the ring's owner (here, or forwarded).</summary>
     internal Task<object?> RouteAsync(GrainCall call, int hops, CancellationToken cancellationToken)
     {
-        if (context.IsTerminated) throw new NotDeliveredException($"Silo {Address} has stopped.");
+        // Not a NotDeliveredException: resending from a stopped silo cannot help; the caller must send it elsewhere.
+        if (context.IsTerminated) throw new SiloUnavailableException($"Silo {Address} has stopped.");
         if (catalog.TryDispatchToExisting(call, cancellationToken, out var existing)) return existing;
         var owner = View.OwnerOf(call.Target);
         if (owner == Address && Status == SiloStatus.Active) return catalog.DispatchAsync(call, cancellationToken);
@@ -211,6 +215,14 @@ public sealed class SiloRuntime : IAsyncDisposable
         if (!context.IsTerminated) Kill();
         await StopBackgroundWorkAsync();
         connector.Dispose();
+    }
+
+    /// <summary>References whose calls always run on this silo, whoever owns the grain: lets tests force duplicate activations.</summary>
+    internal IGrainFactory CreatePinnedGrainFactory() => new GrainReferenceFactory(Registry, new Pinned(this), cluster.ResponseTimeout);
+
+    private sealed class Pinned(SiloRuntime silo) : IGrainCallInvoker
+    {
+        public Task<object?> InvokeAsync(GrainCall call, int hops, CancellationToken cancellationToken) => silo.catalog.DispatchAsync(call, cancellationToken);
     }
 
     private sealed class Router(SiloRuntime silo) : IGrainCallInvoker

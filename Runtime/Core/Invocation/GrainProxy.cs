@@ -21,8 +21,7 @@ public class GrainProxy : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
-        var declaring = targetMethod.DeclaringType!;
-        var method = factory.Registry.Method(declaring.IsAssignableFrom(grainInterface) ? declaring : grainInterface, targetMethod.Name);
+        var method = factory.Registry.Method(grainInterface, targetMethod.Name);
         return method.ToDeclaredTask(factory.SendAsync(new GrainCall(target, method, args ?? [])));
     }
 
@@ -32,8 +31,6 @@ public class GrainProxy : DispatchProxy
 /// <summary>Creates grain references that send through one invoker, applying the request timeout.</summary>
 public sealed class GrainReferenceFactory(GrainTypeRegistry registry, IGrainCallInvoker invoker, TimeSpan responseTimeout) : IGrainFactory
 {
-    private static readonly MethodInfo CreateMethod = typeof(DispatchProxy).GetMethod(nameof(DispatchProxy.Create), 2, Type.EmptyTypes)!;
-
     internal GrainTypeRegistry Registry => registry;
 
     public TGrain GetGrain<TGrain>(string key) where TGrain : IGrainWithStringKey

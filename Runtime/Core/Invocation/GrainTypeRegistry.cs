@@ -26,9 +26,9 @@ public sealed class GrainTypeRegistry
                 if (!classByInterface.TryAdd(grainInterface, type))
                     throw new InvalidOperationException($"Grain interface {grainInterface} has two implementations: {classByInterface[grainInterface]} and {type}.");
                 interfaceByName[grainInterface.FullName!] = grainInterface;
-                foreach (var method in grainInterface.GetMethods())
-                    methods[(grainInterface, method.Name)] = new GrainMethod(grainInterface, method);
                 ValidateNoOverloads(grainInterface);
+                foreach (var method in MethodsOf(grainInterface))
+                    methods[(grainInterface, method.Name)] = new GrainMethod(grainInterface, method);
             }
             if (typeof(IRemindable).IsAssignableFrom(type)) interfaceByName[typeof(IRemindable).FullName!] = typeof(IRemindable);
             if (type.IsDefined(typeof(ReentrantAttribute)) && methods.Values.Any(m => m.IsGroupCommit && m.Interface.IsAssignableFrom(type)))
@@ -56,16 +56,22 @@ public sealed class GrainTypeRegistry
     public Type InterfaceByName(string name) =>
         interfaceByName.TryGetValue(name, out var type) ? type : throw new InvalidOperationException($"Unknown grain interface '{name}'.");
 
+    /// <summary>A method of the interface a reference was made for (declared there or on an interface it extends).</summary>
     public GrainMethod Method(Type grainInterface, string name) =>
         methods.GetOrAdd((grainInterface, name), static key =>
         {
-            var info = key.Item1.GetMethod(key.Item2) ?? throw new InvalidOperationException($"{key.Item1.Name} has no method {key.Item2}.");
+            var info = MethodsOf(key.Item1).FirstOrDefault(m => m.Name == key.Item2)
+                ?? throw new InvalidOperationException($"{key.Item1.Name} has no method {key.Item2}.");
             return new GrainMethod(key.Item1, info);
         });
 
+    // Interface.GetMethods() leaves out the methods of the interfaces it extends.
+    private static IEnumerable<MethodInfo> MethodsOf(Type grainInterface) =>
+        grainInterface.GetInterfaces().Prepend(grainInterface).SelectMany(i => i.GetMethods());
+
     private static void ValidateNoOverloads(Type grainInterface)
     {
-        var overloaded = grainInterface.GetMethods().GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1);
+        var overloaded = MethodsOf(grainInterface).GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1);
         if (overloaded is not null)
             throw new InvalidOperationException($"Grain interface {grainInterface.Name} overloads {overloaded.Key}: grain methods are addressed by name.");
     }

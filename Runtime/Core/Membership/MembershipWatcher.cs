@@ -32,13 +32,12 @@ public sealed class MembershipWatcher(IMembershipTable table, TimeSpan refreshPe
         await refreshing.WaitAsync(cancellationToken);
         try
         {
+            // Always keep the newest reading (heartbeat ages move on); only a change of silos or statuses is news.
+            var previous = Current;
             var view = new MembershipView(await table.ReadAsync(cancellationToken));
-            if (view.Version != Current.Version || !view.SameSilosAs(Current))
-            {
-                Current = view;
-                ViewChanged?.Invoke(view);
-            }
-            return Current;
+            Current = view;
+            if (view.Version != previous.Version || !view.SameSilosAs(previous)) ViewChanged?.Invoke(view);
+            return view;
         }
         finally
         {

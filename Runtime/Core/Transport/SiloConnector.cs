@@ -35,13 +35,16 @@ internal sealed class SiloConnector : IDisposable
         };
     }
 
-    private static Uri Url(SiloAddress silo, string path) => new($"http://{silo.Endpoint}{path}");
+    // Silos speak HTTP/2 only (cleartext, prior knowledge); a hand-made request message defaults to HTTP/1.1.
+    private static HttpRequestMessage Request(HttpMethod method, SiloAddress silo, string path) =>
+        new(method, new Uri($"http://{silo.Endpoint}{path}")) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
 
     /// <exception cref="NotDeliveredException">The silo was not reached or refused the call before running it.</exception>
     public async Task<object?> SendAsync(SiloAddress silo, GrainCall call, int hops, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var body = WireFormat.WriteCall(call, call.Method.Interface, hops, timeout, json);
-        using var request = new HttpRequestMessage(HttpMethod.Post, Url(silo, "/tf/call")) { Content = new ByteArrayContent(body) };
+        using var request = Request(HttpMethod.Post, silo, "/tf/call");
+        request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = JsonType;
         HttpResponseMessage response;
         try
@@ -61,7 +64,8 @@ internal sealed class SiloConnector : IDisposable
             if (response.StatusCode == HttpStatusCode.ServiceUnavailable) throw new NotDeliveredException($"Silo {silo} is not accepting calls.");
             var payload = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
-                throw new GrainCallOutcomeUnknownException($"{call} to silo {silo} answered HTTP {(int)response.StatusCode}.");
+                throw new GrainCallOutcomeUnknownException(
+                    $"{call} to silo {silo} answered HTTP {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(payload)}");
             using var document = JsonDocument.Parse(payload);
             return WireFormat.ReadResponse(document.RootElement, call.Method.ResultType, json, $"{call} via {silo}");
         }
@@ -70,7 +74,7 @@ internal sealed class SiloConnector : IDisposable
     /// <summary>Reads the silo's notification stream until it ends or is cancelled.</summary>
     public async Task ReadNotificationsAsync(SiloAddress silo, Action<GrainNotification> onNotification, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, Url(silo, "/tf/notifications"));
+        using var request = Request(HttpMethod.Get, silo, "/tf/notifications");
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         response.EnsureSuccessStatusCode();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
@@ -84,7 +88,8 @@ internal sealed class SiloConnector : IDisposable
 
     public async Task<SiloReport?> GetReportAsync(SiloAddress silo, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(Url(silo, "/tf/stats"), cancellationToken);
+        using var request = Request(HttpMethod.Get, silo, "/tf/stats");
+        using var response = await http.SendAsync(request, cancellationToken);
         response.EnsureSuccessStatusCode();
         return JsonSerializer.Deserialize(await response.Content.ReadAsStreamAsync(cancellationToken), TransportJsonContext.Default.SiloReport);
     }

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using TicketFlow.Runtime.Hosting;
+using TicketFlow.Runtime.Invocation;
+using TicketFlow.Runtime.Membership;
+using TicketFlow.Runtime.Storage;
+
+namespace TicketFlow.Runtime.Testing;
+
+public sealed class TestClusterOptions
+{
+    public int InitialSilos { get; set; } = 3;
+
+    public required IReadOnlyList<Assembly> GrainAssemblies { get; init; }
+
+    /// <summary>Adjust silo settings; the defaults here are short so failures are detected within seconds.</summary>
+    public Action<SiloOptions>? ConfigureSilo { get; init; }
+
+    public Action<ClusterOptions>? ConfigureCluster { get; init; }
+
+    /// <summary>Wraps every silo's storage (fault injection).</summary>
+    public Func<IGrainStorage, IGrainStorage>? WrapStorage { get; init; }
+
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+}
+
+/// <summary>
+/// Several silos in this process, each with its own Kestrel HTTP/2 endpoint on loopback, sharing a real
+/// PostgreSQL database, plus a <see cref="ClusterClient"/>. Silos can be started, stopped gracefully, or killed.
+/// </summary>
+public sealed class TestCluster : IAsyncDisposable
+{
+    private readonly TestClusterOptions options;
+    private readonly List<SiloHost> silos = [];
+    private readonly ILoggerFactory loggers = NullLoggerFactory.Instance;
+
+    private TestCluster(TestClusterOptions options, NpgsqlDataSource dataSource, ClusterOptions cluster)
+    {
+        this.options = options;
+        DataSource = dataSource;
+        Cluster = cluster;
+        Storage = new PostgresGrainStorage(dataSource, cluster.ServiceId);
+        Membership = new PostgresMembershipTable(dataSource, cluster.ClusterId);
+        Client = new ClusterClient(Membership, options.GrainAssemblies, cluster, loggers);
+    }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    public ClusterOptions Cluster { get; }
+
+    /// <summary>The cluster's grain storage, read directly (not through any activation).</summary>
+    public IGrainStorage Storage { get; }
+
+    public IMembershipTable Membership { get; }
+
+    public ClusterClient Client { get; }
+
+    public IGrainFactory GrainFactory => Client.GrainFactory;
+
+    public IReadOnlyList<SiloHost> Silos
+    {
+        get { lock (silos) return silos.ToList(); }
+    }
+
+    public static async Task<TestCluster> StartAsync(TestClusterOptions options)
+    {
+        var cluster = new ClusterOptions
+        {
+            ClusterId = TestDatabase.UniqueId("cluster"),
+            ServiceId = TestDatabase.UniqueId("service"),
+            MembershipRefreshPeriod = TimeSpan.FromMilliseconds(200),
+            ResponseTimeout = TimeSpan.FromSeconds(30),
+        };
+        options.ConfigureCluster?.Invoke(cluster);
+        var testCluster = new TestCluster(options, await TestDatabase.DataSourceAsync(), cluster);
+        await testCluster.Storage.InitializeAsync(CancellationToken.None);
+        for (var i = 0; i < options.InitialSilos; i++) await testCluster.StartSiloAsync();
+        await testCluster.Client.StartAsync(CancellationToken.None);
+        await testCluster.WaitForActiveSilosAsync();
+        return testCluster;
+    }
+
+    public async Task<SiloHost> StartSiloAsync()
+    {
+        var siloOptions = new SiloOptions
+        {
+            HeartbeatPeriod = TimeSpan.FromMilliseconds(200),
+            DeathTimeout = TimeSpan.FromSeconds(2),
+            ReminderPollPeriod = TimeSpan.FromMilliseconds(200),
+            MinimumReminderPeriod = TimeSpan.FromMilliseconds(100),
+            ShutdownTimeout = TimeSpan.FromSeconds(10),
+        };
+        options.ConfigureSilo?.Invoke(siloOptions);
+        var host = await SiloHost.StartAsync(new SiloHostOptions
+        {
+            Stores = _ =>
+            {
+                var stores = RuntimeStores.PostgreSql(DataSource, Cluster);
+                return options.WrapStorage is null ? stores : stores with { Storage = options.WrapStorage(stores.Storage) };
+            },
+            GrainAssemblies = options.GrainAssemblies,
+            Cluster = Cluster,
+            Silo = siloOptions,
+            ConfigureServices = options.ConfigureServices,
+        }, CancellationToken.None);
+        lock (silos) silos.Add(host);
+        return host;
+    }
+
+    /// <summary>Graceful shutdown: the silo hands its grains over and leaves the membership table as Dead.</summary>
+    public async Task StopSiloAsync(SiloHost silo)
+    {
+        lock (silos) silos.Remove(silo);
+        await silo.StopAsync(CancellationToken.None);
+        await silo.DisposeAsync();
+    }
+
+    /// <summary>No shutdown at all: the others find out through missed heartbeats.</summary>
+    public async Task KillSiloAsync(SiloHost silo)
+    {
+        lock (silos) silos.Remove(silo);
+        await silo.KillAsync();
+        await silo.DisposeAsync();
+    }
+
+    /// <summary>Waits until every live silo and the client see exactly the live silos as active.</summary>
+    public async Task WaitForActiveSilosAsync(TimeSpan? timeout = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var expected = Silos.Select(s => s.Runtime.Address).OrderBy(a => a.ToString()).ToList();
+            var view = await Client.RefreshMembershipAsync(CancellationToken.None);
+            if (view.Active.SequenceEqual(expected) && Silos.All(s => s.Runtime.View.Active.SequenceEqual(expected))) return;
+            if (deadline.Elapsed > limit)
+                throw new TimeoutException($"Membership did not settle on [{string.Join(", ", expected)}] within {limit}: client sees [{string.Join(", ", view.Active)}].");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The live silo that owns the grain according to the client's view.</summary>
+    public SiloHost OwnerOf<TGrain>(string key) where TGrain : IGrainWithStringKey
+    {
+        var id = new GrainId(new GrainTypeRegistry(options.GrainAssemblies).GrainTypeOf(typeof(TGrain)), key);
+        var owner = Client.View.OwnerOf(id);
+        return Silos.Single(s => s.Runtime.Address == owner);
+    }
+
+    /// <summary>References whose calls run on <paramref name="silo"/> whoever owns the grain: forces duplicate activations.</summary>
+    public static IGrainFactory PinnedFactory(SiloHost silo) => silo.Runtime.CreatePinnedGrainFactory();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        foreach (var silo in Silos) await silo.DisposeAsync();
+        await DataSource.DisposeAsync();
+    }
+}
