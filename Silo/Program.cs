@@ -1,0 +1,54 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+using TicketFlow.Grains;
+using TicketFlow.Runtime.Hosting;
+
+// A silo process: joins the cluster in PostgreSQL, serves grain calls over HTTP/2, leaves gracefully on SIGTERM.
+var configuration = new ConfigurationBuilder()
+    .SetBasePath(AppContext.BaseDirectory)
+    .AddJsonFile("appsettings.json", optional: true)
+    .AddEnvironmentVariables()
+    .AddCommandLine(args)
+    .Build();
+
+var connectionString = configuration["TICKETFLOW_POSTGRES"] ?? configuration.GetConnectionString("Postgres");
+if (string.IsNullOrWhiteSpace(connectionString))
+{
+    Console.Error.WriteLine("A silo needs PostgreSQL: set TICKETFLOW_POSTGRES (or ConnectionStrings__Postgres) to a connection string.");
+    return 64;
+}
+
+var cluster = configuration.GetSection("Cluster").Get<ClusterOptions>() ?? new ClusterOptions();
+var silo = configuration.GetSection("Silo").Get<SiloOptions>() ?? new SiloOptions();
+var dataSource = NpgsqlDataSource.Create(connectionString);
+
+var host = await SiloHost.StartAsync(new SiloHostOptions
+{
+    ListenAddress = IPAddress.Parse(configuration["Silo:ListenAddress"] ?? "127.0.0.1"),
+    Port = int.Parse(configuration["Silo:Port"] ?? "11111"),
+    AdvertisedHost = configuration["Silo:AdvertisedHost"],
+    Stores = _ => RuntimeStores.PostgreSql(dataSource, cluster),
+    GrainAssemblies = GrainAssemblies.All,
+    Cluster = cluster,
+    Silo = silo,
+    ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }),
+}, CancellationToken.None);
+Console.WriteLine($"Silo {host.Runtime.Address} is serving grains on http://{host.Endpoint} (cluster '{cluster.ClusterId}').");
+
+var shutdown = new TaskCompletionSource();
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; shutdown.TrySetResult(); });
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; shutdown.TrySetResult(); });
+
+if (await Task.WhenAny(shutdown.Task, host.Runtime.Stopped) == shutdown.Task)
+{
+    await host.StopAsync(CancellationToken.None);
+    await host.DisposeAsync();
+    return 0;
+}
+
+// The cluster declared this silo dead (it missed heartbeats): its identity never returns, so the process exits.
+Console.Error.WriteLine($"Silo {host.Runtime.Address} was declared dead by the cluster and has stopped.");
+await host.KillAsync();
+return 3;

@@ -1,0 +1,36 @@
+using Npgsql;
+using TicketFlow.Grains;
+using TicketFlow.Runtime.Hosting;
+using TicketFlow.Runtime.Membership;
+
+namespace TicketFlow.WebFront;
+
+/// <summary>How WebFront reaches grains: a cluster named by a PostgreSQL connection string, or one embedded silo on SQLite.</summary>
+public static class ClusterConnection
+{
+    public static string Describe(IConfiguration configuration) =>
+        PostgresConnectionString(configuration) is null ? $"embedded silo, SQLite at {SqlitePath(configuration)}" : "client of a silo cluster (PostgreSQL membership)";
+
+    public static IServiceCollection AddGrainAccess(this IServiceCollection services, IConfiguration configuration)
+    {
+        var cluster = configuration.GetSection("Cluster").Get<ClusterOptions>() ?? new ClusterOptions();
+        var postgres = PostgresConnectionString(configuration);
+        if (postgres is not null)
+        {
+            services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
+            return services.AddClusterClient(sp => new PostgresMembershipTable(sp.GetRequiredService<NpgsqlDataSource>(), cluster.ClusterId), GrainAssemblies.All, cluster);
+        }
+        var silo = configuration.GetSection("Silo").Get<SiloOptions>() ?? new SiloOptions();
+        var path = SqlitePath(configuration);
+        return services.AddEmbeddedSilo(sp => RuntimeStores.Sqlite(path, cluster, TimeProvider.System), GrainAssemblies.All, cluster, silo);
+    }
+
+    private static string? PostgresConnectionString(IConfiguration configuration)
+    {
+        var value = configuration["TICKETFLOW_POSTGRES"] ?? configuration.GetConnectionString("Postgres");
+        return string.IsNullOrWhiteSpace(value) ? null : value;
+    }
+
+    private static string SqlitePath(IConfiguration configuration) =>
+        Path.GetFullPath(configuration["TICKETFLOW_DATA"] ?? configuration["Embedded:DataPath"] ?? Path.Combine("data", "ticketflow.db"));
+}
