@@ -16,6 +16,7 @@ namespace TicketFlow.Runtime.Hosting;
 /// </summary>
 public sealed class ClusterClient : IClusterNotifications, IAsyncDisposable
 {
+    private readonly IMembershipTable membership;
     private readonly MembershipWatcher watcher;
     private readonly SiloConnector connector;
     private readonly ClusterOptions options;
@@ -27,6 +28,7 @@ public sealed class ClusterClient : IClusterNotifications, IAsyncDisposable
     public ClusterClient(IMembershipTable membership, IEnumerable<Assembly> grainAssemblies, ClusterOptions options, ILoggerFactory loggers, JsonSerializerOptions? json = null)
     {
         this.options = options;
+        this.membership = membership;
         logger = loggers.CreateLogger<ClusterClient>();
         json ??= new JsonSerializerOptions(JsonSerializerDefaults.Web);
         var registry = new GrainTypeRegistry(grainAssemblies);
@@ -43,6 +45,7 @@ public sealed class ClusterClient : IClusterNotifications, IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await membership.InitializeAsync(cancellationToken); // a client may start before any silo created the tables
         await watcher.StartAsync(cancellationToken);
         logger.LogInformation("Cluster client connected to {ClusterId}: {Silos} active silos", options.ClusterId, View.Active.Count);
     }

@@ -11,9 +11,11 @@ public static class SchemaMigrator
     /// <param name="lockSql">Serializes concurrent migrators (an advisory lock on PostgreSQL); runs inside the transaction.</param>
     public static async Task ApplyAsync(DbConnection connection, string component, IReadOnlyList<Migration> migrations, string? lockSql, CancellationToken cancellationToken)
     {
-        await Execute(connection, null, "CREATE TABLE IF NOT EXISTS tf_schema_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))", cancellationToken);
+        // Lock first: two processes racing through CREATE TABLE IF NOT EXISTS can still collide on PostgreSQL.
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (lockSql is not null) await Execute(connection, transaction, lockSql, cancellationToken);
+        await Execute(connection, transaction,
+            "CREATE TABLE IF NOT EXISTS tf_schema_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))", cancellationToken);
 
         var applied = new HashSet<int>();
         await using (var command = connection.CreateCommand())
