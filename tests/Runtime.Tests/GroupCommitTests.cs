@@ -71,6 +71,37 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(2, await counter.Increment());
     }
 
+    [Fact]
+    public async Task A_steady_stream_of_reads_never_starves_a_pending_group_commit()
+    {
+        var counter = cluster.GrainFactory.GetGrain<ICounterGrain>(TestDatabase.UniqueId("read-storm"));
+        using var incrementsDone = new CancellationTokenSource();
+        // Readers keep going until the increments finish; if reads could hold off the commit, neither would ever end.
+        var readers = Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
+        {
+            var reads = 0;
+            while (!incrementsDone.IsCancellationRequested) { await counter.SlowGet(Random.Shared.Next(5, 40)); reads++; }
+            return reads;
+        })).ToList();
+        for (var i = 1; i <= 50; i++) Assert.Equal(i, await counter.IncrementBatched());
+        await incrementsDone.CancelAsync();
+        Assert.All(await Task.WhenAll(readers), reads => Assert.True(reads > 0));
+    }
+
+    [Fact]
+    public async Task A_group_commit_call_whose_silo_dies_mid_turn_is_never_reported_as_a_success()
+    {
+        var key = TestDatabase.UniqueId("dies-mid-turn");
+        var silo = cluster.Silos.Single();
+        var call = silo.Runtime.GrainFactory.GetGrain<ICounterGrain>(key).IncrementBatchedAfter(300);
+        await Eventually.True(() => Lifecycle.Started.ContainsKey(key), because: "the turn has started");
+
+        silo.Runtime.Kill();
+
+        await Assert.ThrowsAsync<GrainCallOutcomeUnknownException>(() => call);
+        Assert.Equal(0, await StoredCounter(key));
+    }
+
     private async Task<long> StoredCounter(string key)
     {
         var stored = await cluster.Storage.ReadAsync(nameof(CounterGrain), key, "counter", CancellationToken.None);

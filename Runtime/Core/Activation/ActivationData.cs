@@ -86,25 +86,36 @@ internal sealed class ActivationData : IGrainContext
     {
         lock (gate)
         {
-            deactivation ??= reason;
+            RecordDeactivation(reason);
             Pump();
         }
     }
 
+    // A failed write outranks an earlier benign reason: it decides whether pending replies may still be committed.
+    private void RecordDeactivation(DeactivationReason reason)
+    {
+        if (deactivation is null || IsFailure(reason)) deactivation = reason;
+    }
+
+    private static bool IsFailure(DeactivationReason? reason) => reason is DeactivationReason.StateConflict or DeactivationReason.WriteFailed;
+
     /// <summary>The silo died: stop at once, no final writes, queued callers learn the silo is gone.</summary>
     public void Abandon()
     {
-        Message[] orphans;
+        Message[] neverRan, unstored;
         lock (gate)
         {
             status = Status.Invalid;
-            orphans = [.. waiting, .. pendingReplies.Select(p => p.Message)];
+            neverRan = [.. waiting];
+            unstored = [.. pendingReplies.Select(p => p.Message)];
             waiting.Clear();
             pendingReplies.Clear();
             foreach (var timer in timers.ToList()) timer.Dispose();
         }
-        foreach (var orphan in orphans)
-            orphan.Completion.TrySetException(new GrainCallOutcomeUnknownException($"Silo {silo.Identity} stopped abruptly."));
+        foreach (var message in neverRan)
+            message.Completion.TrySetException(new SiloUnavailableException($"Silo {silo.Identity} stopped before running this call."));
+        foreach (var message in unstored)
+            message.Completion.TrySetException(new GrainCallOutcomeUnknownException($"Silo {silo.Identity} stopped before storing this call."));
     }
 
     public void ThrowIfTerminated()
@@ -122,7 +133,7 @@ internal sealed class ActivationData : IGrainContext
                 if (running > 0 || committing) return;
                 if (pendingReplies.Count > 0)
                 {
-                    if (reason is not (DeactivationReason.StateConflict or DeactivationReason.WriteFailed)) { StartCommit(); return; }
+                    if (!IsFailure(reason)) { StartCommit(); return; }
                     FailPendingReplies(reason);
                 }
                 StartDeactivation(reason);
@@ -167,9 +178,11 @@ internal sealed class ActivationData : IGrainContext
 
     private bool CanStart(Message next)
     {
-        if (committing) return !next.IsMutating;
-        if (running == 0)
-            return pendingReplies.Count == 0 || next.IsReadOnly || (next.IsGroupCommit && pendingReplies.Count < silo.Options.MaxGroupCommitBatch);
+        if (committing) return !next.IsMutating; // reads may overlap the write in flight
+        if (pendingReplies.Count > 0)
+            // Replies are waiting: only more of the same batch may start, anything else waits for the commit (no starving it).
+            return running == 0 && next.IsGroupCommit && pendingReplies.Count < silo.Options.MaxGroupCommitBatch;
+        if (running == 0) return true;
         return reentrant || next.IsAlwaysInterleave || (next.IsReadOnly && runningMutating == 0);
     }
 
@@ -190,12 +203,23 @@ internal sealed class ActivationData : IGrainContext
         {
             running--;
             if (message.IsMutating) runningMutating--;
-            // A group-commit turn's reply waits for the write that makes it durable.
-            if (message.IsGroupCommit && states.Count > 0 && status == Status.Valid) pendingReplies.Add((message, outcome));
-            else message.Complete(outcome);
+            if (message.IsGroupCommit && states.Count > 0)
+            {
+                // A group-commit turn's reply waits for the write that makes it durable; an abandoned activation never writes.
+                if (status == Status.Valid) pendingReplies.Add((message, outcome));
+                else message.Completion.TrySetException(new GrainCallOutcomeUnknownException($"Silo {silo.Identity} stopped before {Id} stored this call."));
+            }
+            else
+            {
+                message.Complete(RanButUnavailable(outcome) ? Task.FromException<object?>(
+                    new GrainCallOutcomeUnknownException($"{Id}.{message.Name} started, then its silo became unavailable: {outcome.Exception!.InnerException!.Message}")) : outcome);
+            }
             Pump();
         }
     }
+
+    // "Silo unavailable" means "never ran" only before a turn starts; once it ran, it may have written.
+    private static bool RanButUnavailable(Task<object?> outcome) => outcome.Exception?.InnerException is SiloUnavailableException;
 
     private void StartCommit()
     {
@@ -223,7 +247,7 @@ internal sealed class ActivationData : IGrainContext
                 // Nothing of this batch is durable: no caller may see success. The failed write already asked to deactivate.
                 var error = written.Exception?.InnerException ?? new InvalidOperationException("Group commit was cancelled.");
                 foreach (var (message, _) in batch) message.Completion.TrySetException(error);
-                deactivation ??= DeactivationReason.WriteFailed;
+                if (!IsFailure(deactivation)) RecordDeactivation(DeactivationReason.WriteFailed);
             }
             Pump();
         }

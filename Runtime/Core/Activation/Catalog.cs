@@ -72,6 +72,11 @@ internal sealed class Catalog(SiloContext silo, Func<GrainCall, CancellationToke
         reroute(message.Call, message.Cancellation).ContinueWith(message.Complete, TaskScheduler.Default);
     }
 
+    public void Deactivate(GrainId id, DeactivationReason reason)
+    {
+        if (activations.TryGetValue(id, out var activation)) activation.Deactivate(reason);
+    }
+
     public void DeactivateWhere(Func<ActivationData, bool> predicate, DeactivationReason reason)
     {
         foreach (var activation in activations.Values.Where(predicate)) activation.Deactivate(reason);

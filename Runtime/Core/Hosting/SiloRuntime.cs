@@ -108,7 +108,8 @@ public sealed class SiloRuntime : IAsyncDisposable
         await watcher.StartAsync(cancellationToken);
         agent = new MembershipAgent(stores.Membership, watcher, Address, options.HeartbeatPeriod, options.DeathTimeout, OnDeclaredDead, logger);
         agent.Start();
-        await stores.Membership.SetStatusAsync(Address, SiloStatus.Active, cancellationToken);
+        if (!await stores.Membership.SetStatusAsync(Address, SiloStatus.Active, cancellationToken) || context.IsTerminated)
+            throw new InvalidOperationException($"Silo {Address} was declared dead while it was starting.");
         Status = SiloStatus.Active;
         await watcher.RefreshAsync(cancellationToken);
         reminders.Start();
@@ -198,9 +199,16 @@ public sealed class SiloRuntime : IAsyncDisposable
         // Not a NotDeliveredException: resending from a stopped silo cannot help; the caller must send it elsewhere.
         if (context.IsTerminated) throw new SiloUnavailableException($"Silo {Address} has stopped.");
         if (catalog.TryDispatchToExisting(call, cancellationToken, out var existing)) return existing;
-        var owner = View.OwnerOf(call.Target);
-        if (owner == Address && Status == SiloStatus.Active) return catalog.DispatchAsync(call, cancellationToken);
-        if (owner is null || owner == Address) throw new NotDeliveredException($"No active silo owns {call.Target} in membership version {View.Version}.");
+        var view = View;
+        var owner = view.OwnerOf(call.Target);
+        if (owner == Address && Status == SiloStatus.Active)
+        {
+            var result = catalog.DispatchAsync(call, cancellationToken);
+            // The view may have changed between the decision and the activation: don't keep a grain we no longer own.
+            if (!ReferenceEquals(view, View) && View.OwnerOf(call.Target) != Address) catalog.Deactivate(call.Target, DeactivationReason.OwnershipChanged);
+            return result;
+        }
+        if (owner is null || owner == Address) throw new NotDeliveredException($"No active silo owns {call.Target} in membership version {view.Version}.");
         if (hops >= options.MaxForwardHops)
             throw new NotDeliveredException($"{call} was forwarded {hops} times: silos disagree about membership.");
         return connector.SendAsync(owner.Value, call, hops + 1, cluster.ResponseTimeout, cancellationToken);

@@ -31,8 +31,7 @@ public sealed class GrainTypeRegistry
                     methods[(grainInterface, method.Name)] = new GrainMethod(grainInterface, method);
             }
             if (typeof(IRemindable).IsAssignableFrom(type)) interfaceByName[typeof(IRemindable).FullName!] = typeof(IRemindable);
-            if (type.IsDefined(typeof(ReentrantAttribute)) && methods.Values.Any(m => m.IsGroupCommit && m.Interface.IsAssignableFrom(type)))
-                throw new InvalidOperationException($"{type} is [Reentrant] and has [GroupCommit] methods: group commit needs non-reentrant turns.");
+            ValidateGroupCommit(type);
         }
         foreach (var method in typeof(IRemindable).GetMethods())
             methods[(typeof(IRemindable), method.Name)] = new GrainMethod(typeof(IRemindable), method);
@@ -68,6 +67,16 @@ public sealed class GrainTypeRegistry
     // Interface.GetMethods() leaves out the methods of the interfaces it extends.
     private static IEnumerable<MethodInfo> MethodsOf(Type grainInterface) =>
         grainInterface.GetInterfaces().Prepend(grainInterface).SelectMany(i => i.GetMethods());
+
+    private void ValidateGroupCommit(Type grainClass)
+    {
+        if (!methods.Values.Any(m => m.IsGroupCommit && m.Interface.IsAssignableFrom(grainClass))) return;
+        if (grainClass.IsDefined(typeof(ReentrantAttribute)))
+            throw new InvalidOperationException($"{grainClass} is [Reentrant] and has [GroupCommit] methods: group commit needs non-reentrant turns.");
+        var states = grainClass.GetConstructors().Max(c => c.GetParameters().Count(p => p.IsDefined(typeof(PersistentStateAttribute))));
+        if (states > 1)
+            throw new InvalidOperationException($"{grainClass} has [GroupCommit] methods and {states} persistent states: a batch must be stored by one atomic write.");
+    }
 
     private static void ValidateNoOverloads(Type grainInterface)
     {

@@ -77,6 +77,12 @@ internal sealed class ReminderService(
         catch (Exception error)
         {
             logger.LogWarning(error, "Reminder {Reminder} of {GrainType} {GrainKey} failed", entry.Name, entry.GrainType, entry.GrainKey);
+            if (!ownsGrain(grain))
+            {
+                // This silo stopped or lost the grain mid-tick: leave the row due so the new owner delivers it.
+                inFlight.TryRemove((grain, entry.Name), out _);
+                return;
+            }
         }
         try
         {

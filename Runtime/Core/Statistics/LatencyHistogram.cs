@@ -16,7 +16,8 @@ public sealed class LatencyHistogram
     /// <summary>Upper bound of the bucket holding the given quantile, in milliseconds (0 if empty).</summary>
     public double PercentileMs(double quantile)
     {
-        var snapshot = counts.Select(c => Interlocked.Read(ref c)).ToArray();
+        var snapshot = new long[Buckets];
+        for (var i = 0; i < Buckets; i++) snapshot[i] = Volatile.Read(ref counts[i]);
         var total = snapshot.Sum();
         if (total == 0) return 0;
         var rank = (long)Math.Ceiling(quantile * total);

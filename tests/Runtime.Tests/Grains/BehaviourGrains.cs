@@ -28,6 +28,7 @@ public static class Lifecycle
 {
     public static readonly ConcurrentDictionary<string, int> Activations = new();
     public static readonly ConcurrentDictionary<string, int> Deactivations = new();
+    public static readonly ConcurrentDictionary<string, byte> Started = new();
 }
 
 public sealed record Announcement(string Text);

@@ -13,8 +13,16 @@ public interface ICounterGrain : IGrainWithStringKey
     [GroupCommit]
     Task<long> IncrementBatched();
 
+    /// <summary>A group-commit call that awaits before changing state, so a test can stop the silo mid-turn.</summary>
+    [GroupCommit]
+    Task<long> IncrementBatchedAfter(int milliseconds);
+
     [ReadOnly]
     Task<long> Get();
+
+    /// <summary>A read that awaits, so that concurrent reads overlap.</summary>
+    [ReadOnly]
+    Task<long> SlowGet(int milliseconds);
 
     [ReadOnly]
     Task<ActivationInfo> WhoAmI();
@@ -43,7 +51,20 @@ public sealed class CounterGrain([PersistentState("counter")] IPersistentState<C
 
     public Task<long> IncrementBatched() => Task.FromResult(++counter.State.Value);
 
+    public async Task<long> IncrementBatchedAfter(int milliseconds)
+    {
+        Lifecycle.Started.TryAdd(GetPrimaryKeyString(), 0);
+        await Task.Delay(milliseconds);
+        return ++counter.State.Value;
+    }
+
     public Task<long> Get() => Task.FromResult(counter.State.Value);
+
+    public async Task<long> SlowGet(int milliseconds)
+    {
+        await Task.Delay(milliseconds);
+        return counter.State.Value;
+    }
 
     public Task<ActivationInfo> WhoAmI() => Task.FromResult(new ActivationInfo(activationId, SiloIdentity));
 
