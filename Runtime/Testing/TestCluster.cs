@@ -84,7 +84,8 @@ public sealed class TestCluster : IAsyncDisposable
         return testCluster;
     }
 
-    public async Task<SiloHost> StartSiloAsync()
+    /// <param name="port">0 for any free port; a dead silo's port to restart it there (as a new generation).</param>
+    public async Task<SiloHost> StartSiloAsync(int port = 0)
     {
         var siloOptions = new SiloOptions
         {
@@ -102,6 +103,7 @@ public sealed class TestCluster : IAsyncDisposable
                 var stores = RuntimeStores.PostgreSql(DataSource, Cluster);
                 return options.WrapStorage is null ? stores : stores with { Storage = options.WrapStorage(stores.Storage) };
             },
+            Port = port,
             GrainAssemblies = options.GrainAssemblies,
             Cluster = Cluster,
             Silo = siloOptions,
@@ -125,6 +127,15 @@ public sealed class TestCluster : IAsyncDisposable
         lock (silos) silos.Remove(silo);
         await silo.KillAsync();
         await silo.DisposeAsync();
+    }
+
+    /// <summary>Kills the silo (or stops it gracefully) and starts a new process-equivalent on the same endpoint.</summary>
+    public async Task<SiloHost> RestartSiloAsync(SiloHost silo, bool graceful = false)
+    {
+        var port = int.Parse(silo.Endpoint[(silo.Endpoint.LastIndexOf(':') + 1)..]);
+        if (graceful) await StopSiloAsync(silo);
+        else await KillSiloAsync(silo);
+        return await StartSiloAsync(port);
     }
 
     /// <summary>Waits until every live silo and the client see exactly the live silos as active.</summary>

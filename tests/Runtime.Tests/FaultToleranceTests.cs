@@ -94,6 +94,24 @@ public sealed class FaultToleranceTests : IAsyncLifetime
         await cluster.WaitForActiveSilosAsync();
     }
 
+    [Fact]
+    public async Task A_killed_silo_restarted_on_its_endpoint_joins_as_a_new_generation()
+    {
+        var victim = cluster.Silos[2];
+        var restarted = await cluster.RestartSiloAsync(victim);
+        await cluster.WaitForActiveSilosAsync();
+
+        Assert.Equal(victim.Endpoint, restarted.Endpoint);
+        Assert.True(restarted.Runtime.Address.Generation > victim.Runtime.Address.Generation);
+        var view = await cluster.Client.RefreshMembershipAsync(CancellationToken.None);
+        Assert.Equal(SiloStatus.Dead, view.StatusOf(victim.Runtime.Address));
+        Assert.Contains(restarted.Runtime.Address, view.Active);
+
+        var owned = Enumerable.Range(0, 200).Select(i => TestDatabase.UniqueId($"restart{i}"))
+            .First(k => cluster.OwnerOf<ICounterGrain>(k) == restarted);
+        Assert.Equal(restarted.Runtime.Address.ToString(), (await cluster.GrainFactory.GetGrain<ICounterGrain>(owned).WhoAmI()).Silo);
+    }
+
     private async Task<long> StoredCounter(string key)
     {
         var stored = await cluster.Storage.ReadAsync(nameof(CounterGrain), key, "counter", CancellationToken.None);
