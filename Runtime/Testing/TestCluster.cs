@@ -162,6 +162,13 @@ public sealed class TestCluster : IAsyncDisposable
         return Silos.Single(s => s.Runtime.Address == owner);
     }
 
+    /// <summary>A grain's state as stored (not as any activation holds it); null if never written or cleared.</summary>
+    public async Task<TState?> ReadStoredStateAsync<TState>(string grainType, string key, string stateName) where TState : class
+    {
+        var stored = await Storage.ReadAsync(grainType, key, stateName, CancellationToken.None);
+        return stored?.Payload is null ? null : System.Text.Json.JsonSerializer.Deserialize<TState>(stored.Payload, System.Text.Json.JsonSerializerOptions.Web);
+    }
+
     /// <summary>References whose calls run on <paramref name="silo"/> whoever owns the grain: forces duplicate activations.</summary>
     public static IGrainFactory PinnedFactory(SiloHost silo) => silo.Runtime.CreatePinnedGrainFactory();
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
 using TicketFlow.Runtime.Hosting;
 using TicketFlow.Runtime.Membership;
 using TicketFlow.Runtime.Tests.Grains;
@@ -112,11 +111,8 @@ public sealed class FaultToleranceTests : IAsyncLifetime
         Assert.Equal(restarted.Runtime.Address.ToString(), (await cluster.GrainFactory.GetGrain<ICounterGrain>(owned).WhoAmI()).Silo);
     }
 
-    private async Task<long> StoredCounter(string key)
-    {
-        var stored = await cluster.Storage.ReadAsync(nameof(CounterGrain), key, "counter", CancellationToken.None);
-        return stored?.Payload is null ? 0 : JsonSerializer.Deserialize<CounterState>(stored.Payload, JsonSerializerOptions.Web)!.Value;
-    }
+    private async Task<long> StoredCounter(string key) =>
+        (await cluster.ReadStoredStateAsync<CounterState>(nameof(CounterGrain), key, "counter"))?.Value ?? 0;
 
     private sealed class Tally
     {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using TicketFlow.Runtime.Tests.Grains;
 using TicketFlow.Runtime.Testing;
 
@@ -33,9 +32,8 @@ public sealed class FencingTests(ClusterFixture fixture) : IClassFixture<Cluster
             }
         }))));
 
-        var stored = await cluster.Storage.ReadAsync(nameof(CounterGrain), key, "counter", CancellationToken.None);
-        var value = JsonSerializer.Deserialize<CounterState>(stored!.Payload, JsonSerializerOptions.Web)!.Value;
-        Assert.Equal(acknowledged, value);
+        var stored = await cluster.ReadStoredStateAsync<CounterState>(nameof(CounterGrain), key, "counter");
+        Assert.Equal(acknowledged, stored!.Value);
         Assert.True(rejected > 0, "the stale activation's writes were rejected");
         Assert.Equal(2 * 8 * 150, acknowledged + rejected);
     }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using TicketFlow.Runtime.Tests.Grains;
 using TicketFlow.Runtime.Testing;
 using TicketFlow.Runtime.Storage;
@@ -102,9 +101,6 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(0, await StoredCounter(key));
     }
 
-    private async Task<long> StoredCounter(string key)
-    {
-        var stored = await cluster.Storage.ReadAsync(nameof(CounterGrain), key, "counter", CancellationToken.None);
-        return stored?.Payload is null ? 0 : JsonSerializer.Deserialize<CounterState>(stored.Payload, JsonSerializerOptions.Web)!.Value;
-    }
+    private async Task<long> StoredCounter(string key) =>
+        (await cluster.ReadStoredStateAsync<CounterState>(nameof(CounterGrain), key, "counter"))?.Value ?? 0;
 }
