@@ -60,7 +60,8 @@ public sealed class InMemoryMembershipTable(TimeProvider time) : IMembershipTabl
         lock (gate)
         {
             var now = time.GetUtcNow();
-            var entries = rows.Select(r => new MembershipEntry(r.Key, r.Value.Status, now - r.Value.Heartbeat)).ToList();
+            var entries = rows.OrderBy(r => r.Key.Endpoint, StringComparer.Ordinal).ThenBy(r => r.Key.Generation)
+                .Select(r => new MembershipEntry(r.Key, r.Value.Status, now - r.Value.Heartbeat)).ToList();
             return Task.FromResult(new MembershipSnapshot(version, entries));
         }
     }

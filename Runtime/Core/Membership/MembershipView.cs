@@ -29,5 +29,5 @@ public sealed class MembershipView
     public SiloStatus? StatusOf(SiloAddress silo) => Entries.FirstOrDefault(e => e.Silo == silo)?.Status;
 
     public bool SameSilosAs(MembershipView other) =>
-        Active.SequenceEqual(other.Active) && Entries.Select(e => (e.Silo, e.Status)).SequenceEqual(other.Entries.Select(e => (e.Silo, e.Status)));
+        Entries.Select(e => (e.Silo, e.Status)).SequenceEqual(other.Entries.Select(e => (e.Silo, e.Status)));
 }
