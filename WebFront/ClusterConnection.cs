@@ -25,12 +25,12 @@ public static class ClusterConnection
         return services.AddEmbeddedSilo(sp => RuntimeStores.Sqlite(path, cluster, TimeProvider.System), GrainAssemblies.All, cluster, silo);
     }
 
-    private static string? PostgresConnectionString(IConfiguration configuration)
+    internal static string? PostgresConnectionString(IConfiguration configuration)
     {
         var value = configuration["TICKETFLOW_POSTGRES"] ?? configuration.GetConnectionString("Postgres");
         return string.IsNullOrWhiteSpace(value) ? null : value;
     }
 
-    private static string SqlitePath(IConfiguration configuration) =>
+    internal static string SqlitePath(IConfiguration configuration) =>
         Path.GetFullPath(configuration["TICKETFLOW_DATA"] ?? configuration["Embedded:DataPath"] ?? Path.Combine("data", "ticketflow.db"));
 }

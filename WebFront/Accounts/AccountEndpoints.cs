@@ -1,0 +1,74 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+
+namespace TicketFlow.WebFront.Accounts;
+
+/// <summary><c>/api/v1/auth/*</c> and <c>/api/v1/me</c>: register, sign in (cookie and bearer token), sign out, who am I.</summary>
+public static class AccountEndpoints
+{
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/api/v1/auth").WithTags("Accounts");
+        auth.MapPost("/register", RegisterAsync);
+        auth.MapPost("/login", LoginAsync);
+        auth.MapPost("/logout", (Func<HttpContext, Task<IResult>>)LogoutAsync);
+        app.MapGet("/api/v1/me", MeAsync).RequireAuthorization().WithTags("Accounts");
+        return app;
+    }
+
+    private static async Task<IResult> RegisterAsync(RegisterRequest request, IUserRepository users, IPasswordHasher<UserAccount> hasher,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = AccountValidation.Register(request);
+        if (errors.Count > 0) return Problems.Validation(errors);
+        var user = new UserAccount($"usr_{Guid.NewGuid():N}", request.Email!.Trim(), request.Name!.Trim(), "", [Roles.User], time.GetUtcNow());
+        user = user with { PasswordHash = hasher.HashPassword(user, request.Password!) };
+        if (!await users.TryCreateAsync(user, cancellationToken))
+            return Problems.Conflict("email_taken", "An account with this email already exists.");
+        return Results.Created("/api/v1/me", UserResponse.From(user));
+    }
+
+    private static async Task<IResult> LoginAsync(LoginRequest request, HttpContext http, IUserRepository users, IPasswordHasher<UserAccount> hasher,
+        CancellationToken cancellationToken)
+    {
+        var errors = AccountValidation.Login(request);
+        if (errors.Count > 0) return Problems.Validation(errors);
+        var user = await users.FindByEmailAsync(request.Email!, cancellationToken);
+        // Verify against a dummy hash when the email is unknown, so timing does not tell which emails exist.
+        var verdict = hasher.VerifyHashedPassword(user ?? DummyUser, user?.PasswordHash ?? DummyHash, request.Password!);
+        if (user is null || verdict == PasswordVerificationResult.Failed)
+            return Problems.Unauthorized("invalid_credentials", "Email or password is wrong.");
+
+        var principal = Principal(user);
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
+        // Writes {tokenType, accessToken, expiresIn, refreshToken} as the response body.
+        await http.SignInAsync(BearerTokenDefaults.AuthenticationScheme, principal);
+        return Results.Empty;
+    }
+
+    private static async Task<IResult> LogoutAsync(HttpContext http)
+    {
+        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> MeAsync(ClaimsPrincipal principal, IUserRepository users, CancellationToken cancellationToken)
+    {
+        var user = await users.FindByIdAsync(principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", cancellationToken);
+        return user is null ? Problems.Unauthorized("unknown_user", "This account no longer exists.") : Results.Ok(UserResponse.From(user));
+    }
+
+    private static ClaimsPrincipal Principal(UserAccount user) => new(new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.NameIdentifier, user.Id),
+            new Claim(ClaimTypes.Name, user.Name),
+            new Claim(ClaimTypes.Email, user.Email),
+            .. user.Roles.Select(role => new Claim(ClaimTypes.Role, role)),
+        ], "password"));
+
+    private static readonly UserAccount DummyUser = new("usr_dummy", "dummy@invalid", "dummy", "", [], DateTimeOffset.UnixEpoch);
+    private static readonly string DummyHash = new PasswordHasher<UserAccount>().HashPassword(DummyUser, Guid.NewGuid().ToString());
+}

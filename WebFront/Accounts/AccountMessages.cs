@@ -1,0 +1,10 @@
+namespace TicketFlow.WebFront.Accounts;
+
+public sealed record RegisterRequest(string? Email, string? Password, string? Name);
+
+public sealed record LoginRequest(string? Email, string? Password);
+
+public sealed record UserResponse(string Id, string Email, string Name, IReadOnlyList<string> Roles)
+{
+    public static UserResponse From(UserAccount user) => new(user.Id, user.Email, user.Name, user.Roles);
+}

@@ -1,0 +1,44 @@
+using System.Net.Mail;
+
+namespace TicketFlow.WebFront.Accounts;
+
+/// <summary>Field rules for account input; every broken rule becomes one entry of a 400's <c>errors</c>.</summary>
+public static class AccountValidation
+{
+    public const int MinPasswordLength = 10;
+    public const int MaxPasswordLength = 128;
+    public const int MaxEmailLength = 254;
+    public const int MaxNameLength = 100;
+
+    public static Dictionary<string, string[]> Register(RegisterRequest request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        CheckEmail(request.Email, errors);
+        var password = request.Password ?? "";
+        if (password.Length < MinPasswordLength || password.Length > MaxPasswordLength)
+            errors["password"] = [$"Use {MinPasswordLength} to {MaxPasswordLength} characters."];
+        else if (!password.Any(char.IsLetter) || !password.Any(char.IsDigit))
+            errors["password"] = ["Use at least one letter and one digit."];
+        var name = request.Name?.Trim() ?? "";
+        if (name.Length is 0 or > MaxNameLength) errors["name"] = [$"Give a name of 1 to {MaxNameLength} characters."];
+        return errors;
+    }
+
+    public static Dictionary<string, string[]> Login(LoginRequest request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Email) || request.Email.Length > MaxEmailLength) errors["email"] = ["Give your email."];
+        if (string.IsNullOrEmpty(request.Password) || request.Password.Length > MaxPasswordLength) errors["password"] = ["Give your password."];
+        return errors;
+    }
+
+    private static void CheckEmail(string? email, Dictionary<string, string[]> errors)
+    {
+        var trimmed = email?.Trim() ?? "";
+        var valid = trimmed.Length is > 0 and <= MaxEmailLength
+            && MailAddress.TryCreate(trimmed, out var address)
+            && address.Address == trimmed
+            && address.Host.Contains('.');
+        if (!valid) errors["email"] = ["Give a valid email address."];
+    }
+}

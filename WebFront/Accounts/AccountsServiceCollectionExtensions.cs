@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+using Npgsql;
+using TicketFlow.Runtime.Storage;
+
+namespace TicketFlow.WebFront.Accounts;
+
+public static class AccountsServiceCollectionExtensions
+{
+    private const string CookieOrBearer = "CookieOrBearer";
+
+    /// <summary>Users (PostgreSQL in cluster mode, SQLite embedded), password hashing, cookie + bearer authentication.</summary>
+    public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (ClusterConnection.PostgresConnectionString(configuration) is not null)
+            services.AddSingleton<IUserRepository>(sp => new PostgresUserRepository(sp.GetRequiredService<NpgsqlDataSource>()));
+        else
+            services.AddSingleton<IUserRepository>(_ => new SqliteUserRepository(new SqliteDatabase(ClusterConnection.SqlitePath(configuration))));
+        services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
+        services.AddSingleton(TimeProvider.System);
+        services.Configure<AdminAccountOptions>(options =>
+        {
+            options.Email = configuration["TICKETFLOW_ADMIN_EMAIL"] ?? configuration["Admin:Email"];
+            options.Password = configuration["TICKETFLOW_ADMIN_PASSWORD"] ?? configuration["Admin:Password"];
+        });
+        services.AddHostedService<AccountsBootstrap>();
+
+        services.AddAuthentication(CookieOrBearer)
+            .AddPolicyScheme(CookieOrBearer, "Cookie for the web UI, bearer token for API clients", options =>
+                options.ForwardDefaultSelector = http =>
+                    http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                        ? BearerTokenDefaults.AuthenticationScheme
+                        : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(options =>
+            {
+                options.Cookie.Name = "tf_session";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Lax;
+                options.ExpireTimeSpan = TimeSpan.FromHours(8);
+                options.SlidingExpiration = true;
+                // An API answers 401/403; it does not redirect to a login page.
+                options.Events.OnRedirectToLogin = context => { context.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
+                options.Events.OnRedirectToAccessDenied = context => { context.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
+            })
+            .AddBearerToken(options => options.BearerTokenExpiration = TimeSpan.FromHours(1));
+        services.AddAuthorization();
+        return services;
+    }
+}
