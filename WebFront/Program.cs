@@ -1,27 +1,40 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using TicketFlow.WebFront;
 using TicketFlow.WebFront.Accounts;
+using TicketFlow.WebFront.Conventions;
 using TicketFlow.WebFront.Health;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(options =>
+    options.CustomizeProblemDetails = context => context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier);
+builder.Services.AddOpenApi();
 builder.Services.AddGrainAccess(builder.Configuration);
 builder.Services.AddAccounts(builder.Configuration);
+builder.Services.AddTicketFlowRateLimits(builder.Configuration);
+builder.Services.AddSingleton<HttpMetrics>();
+builder.Services.AddSingleton<PrometheusExporter>();
 builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
 
 var app = builder.Build();
 app.Logger.LogInformation("TicketFlow WebFront: {Mode}", ClusterConnection.Describe(builder.Configuration));
+app.Services.GetRequiredService<PrometheusExporter>(); // listen before the first request is measured
 
+app.UseMiddleware<CorrelationIdMiddleware>();
+app.UseMiddleware<SecurityHeadersMiddleware>();
+app.UseMiddleware<HttpMetricsMiddleware>();
 // Unreadable input is the client's fault: 400, never 500 (minimal APIs throw it in Development).
 app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = error => error is BadHttpRequestException bad ? bad.StatusCode : 500 });
 app.UseStatusCodePages(); // bare 4xx (e.g. unreadable JSON) get a problem-details body too
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
+app.MapOpenApi(); // /openapi/v1.json
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4")).ExcludeFromDescription();
 app.MapAccountEndpoints();
-app.MapGet("/", () => Results.Text("TicketFlow is running. Health: /health/ready\n"));
+app.MapGet("/", () => Results.Text("TicketFlow is running. Health: /health/ready\n")).ExcludeFromDescription();
 
 app.Run();
 

@@ -12,8 +12,8 @@ public static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/v1/auth").WithTags("Accounts");
-        auth.MapPost("/register", RegisterAsync);
-        auth.MapPost("/login", LoginAsync);
+        auth.MapPost("/register", RegisterAsync).RequireRateLimiting(Conventions.RateLimits.Auth);
+        auth.MapPost("/login", LoginAsync).RequireRateLimiting(Conventions.RateLimits.Auth);
         auth.MapPost("/logout", (Func<HttpContext, Task<IResult>>)LogoutAsync);
         app.MapGet("/api/v1/me", MeAsync).RequireAuthorization().WithTags("Accounts");
         return app;
