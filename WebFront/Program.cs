@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using TicketFlow.WebFront;
 using TicketFlow.WebFront.Accounts;
+using TicketFlow.WebFront.Admin;
 using TicketFlow.WebFront.Conventions;
 using TicketFlow.WebFront.Health;
 
@@ -10,6 +11,7 @@ builder.Services.AddProblemDetails(options =>
 builder.Services.AddOpenApi();
 builder.Services.AddGrainAccess(builder.Configuration);
 builder.Services.AddAccounts(builder.Configuration);
+builder.Services.AddAdminPolicy();
 builder.Services.AddTicketFlowRateLimits(builder.Configuration);
 builder.Services.AddSingleton<HttpMetrics>();
 builder.Services.AddSingleton<PrometheusExporter>();
@@ -34,6 +36,7 @@ app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => fa
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4")).ExcludeFromDescription();
 app.MapAccountEndpoints();
+app.MapAdminEndpoints();
 app.MapGet("/", () => Results.Text("TicketFlow is running. Health: /health/ready\n")).ExcludeFromDescription();
 
 app.Run();

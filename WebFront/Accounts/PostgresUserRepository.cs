@@ -8,7 +8,7 @@ public sealed class PostgresUserRepository(NpgsqlDataSource dataSource) : IUserR
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await SchemaMigrator.ApplyAsync(connection, UserSchema.Component, UserSchema.Migrations, "SELECT pg_advisory_xact_lock(7261002)", cancellationToken);
+        await SchemaMigrator.ApplyAsync(connection, UserSchema.Component, UserSchema.Migrations, SchemaMigrator.PostgresLock, cancellationToken);
     }
 
     public async Task<bool> TryCreateAsync(UserAccount user, CancellationToken cancellationToken)

@@ -14,7 +14,7 @@ namespace TicketFlow.Runtime.Hosting;
 /// A process outside the silos (WebFront, tools, tests) that calls grains: reads membership, sends each call to
 /// the silo that owns the grain, and keeps a notification stream open to every active silo.
 /// </summary>
-public sealed class ClusterClient : IClusterNotifications, IAsyncDisposable
+public sealed class ClusterClient : IClusterNotifications, ISiloReports, IAsyncDisposable
 {
     private readonly IMembershipTable membership;
     private readonly MembershipWatcher watcher;

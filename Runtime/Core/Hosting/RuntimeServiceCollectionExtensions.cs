@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TicketFlow.Runtime.Membership;
 using TicketFlow.Runtime.Notifications;
+using TicketFlow.Runtime.Statistics;
 
 namespace TicketFlow.Runtime.Hosting;
 
@@ -17,6 +18,7 @@ public static class RuntimeServiceCollectionExtensions
         services.AddSingleton(sp => new ClusterClient(membership(sp), grainAssemblies, options, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => sp.GetRequiredService<ClusterClient>().GrainFactory);
         services.AddSingleton<IClusterNotifications>(sp => sp.GetRequiredService<ClusterClient>());
+        services.AddSingleton<ISiloReports>(sp => sp.GetRequiredService<ClusterClient>());
         services.AddHostedService<ClusterClientService>();
         return services;
     }
@@ -28,6 +30,7 @@ public static class RuntimeServiceCollectionExtensions
         services.AddSingleton(sp => new SiloRuntime(stores(sp), grainAssemblies, cluster, silo, sp, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => sp.GetRequiredService<SiloRuntime>().GrainFactory);
         services.AddSingleton<IClusterNotifications>(sp => sp.GetRequiredService<SiloRuntime>().Notifications);
+        services.AddSingleton<ISiloReports>(sp => sp.GetRequiredService<SiloRuntime>());
         services.AddHostedService<EmbeddedSiloService>();
         return services;
     }

@@ -15,7 +15,7 @@ namespace TicketFlow.Runtime.Hosting;
 /// A silo: hosts activations of the grains the ring gives it, serves calls for them, forwards the rest,
 /// fires its share of reminders and takes part in membership.
 /// </summary>
-public sealed class SiloRuntime : IAsyncDisposable
+public sealed class SiloRuntime : ISiloReports, IAsyncDisposable
 {
     private readonly RuntimeStores stores;
     private readonly ClusterOptions cluster;
@@ -217,6 +217,10 @@ public sealed class SiloRuntime : IAsyncDisposable
     public SiloReport Report() => new(
         Address.ToString(), Status.ToString(), catalog.CountByType(), Statistics.Methods(),
         Statistics.RemindersFired, Statistics.GroupCommits, Statistics.GroupCommitCalls, SiloStatistics.Process());
+
+    /// <summary>This silo's own report: what a dashboard shows in embedded mode.</summary>
+    public Task<IReadOnlyList<SiloReport>> GetSiloReportsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<SiloReport>>([Report()]);
 
     public async ValueTask DisposeAsync()
     {

@@ -5,7 +5,7 @@ internal static class PostgresSchema
 {
     public const string Component = "runtime";
 
-    public const string LockSql = "SELECT pg_advisory_xact_lock(7261001)";
+    public const string LockSql = SchemaMigrator.PostgresLock;
 
     public static readonly Migration[] Migrations =
     [

@@ -8,6 +8,9 @@ public sealed record Migration(int Version, string Sql);
 /// <summary>Applies missing migrations of a component, recording them in <c>tf_schema_migrations</c>.</summary>
 public static class SchemaMigrator
 {
+    /// <summary>One lock for every component on PostgreSQL: they share <c>tf_schema_migrations</c>, whose creation must not race.</summary>
+    public const string PostgresLock = "SELECT pg_advisory_xact_lock(7261000)";
+
     /// <param name="lockSql">Serializes concurrent migrators (an advisory lock on PostgreSQL); runs inside the transaction.</param>
     public static async Task ApplyAsync(DbConnection connection, string component, IReadOnlyList<Migration> migrations, string? lockSql, CancellationToken cancellationToken)
     {
