@@ -4,6 +4,7 @@ using TicketFlow.WebFront.Accounts;
 using TicketFlow.WebFront.Admin;
 using TicketFlow.WebFront.Conventions;
 using TicketFlow.WebFront.Health;
+using TicketFlow.WebFront.Idempotency;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddProblemDetails(options =>
@@ -12,6 +13,7 @@ builder.Services.AddOpenApi();
 builder.Services.AddGrainAccess(builder.Configuration);
 builder.Services.AddAccounts(builder.Configuration);
 builder.Services.AddAdminPolicy();
+builder.Services.AddIdempotency(builder.Configuration);
 builder.Services.AddTicketFlowRateLimits(builder.Configuration);
 builder.Services.AddSingleton<HttpMetrics>();
 builder.Services.AddSingleton<PrometheusExporter>();
@@ -30,6 +32,7 @@ app.UseStatusCodePages(); // bare 4xx (e.g. unreadable JSON) get a problem-detai
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseMiddleware<IdempotencyMiddleware>(); // for endpoints marked RequireIdempotencyKey() (the purchase calls)
 
 app.MapOpenApi(); // /openapi/v1.json
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

@@ -1,0 +1,23 @@
+namespace TicketFlow.WebFront.Idempotency;
+
+/// <summary>A response remembered for an Idempotency-Key.</summary>
+public sealed record StoredResponse(int StatusCode, string? ContentType, byte[] Body);
+
+public enum BeginOutcome { Began, InProgress, Completed, Mismatch }
+
+/// <param name="Response">Set when <see cref="Outcome"/> is Completed.</param>
+public sealed record BeginResult(BeginOutcome Outcome, StoredResponse? Response = null);
+
+/// <summary>Durable Idempotency-Key records, per user: the first request claims the key, its response is kept until expiry.</summary>
+public interface IIdempotencyStore
+{
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Claims the key for this request, or says what the earlier request with the key did. Expired records are replaced.</summary>
+    Task<BeginResult> TryBeginAsync(string userId, string key, string requestHash, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    Task CompleteAsync(string userId, string key, StoredResponse response, CancellationToken cancellationToken);
+
+    /// <summary>Forgets a claim whose request failed without a result worth replaying, so a retry runs again.</summary>
+    Task AbandonAsync(string userId, string key, CancellationToken cancellationToken);
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+
+namespace TicketFlow.WebFront.Idempotency;
+
+/// <summary>Marks an endpoint whose effects must happen once per Idempotency-Key.</summary>
+public sealed class RequiresIdempotencyKey;
+
+public sealed class IdempotencyOptions
+{
+    /// <summary>How long a key and its response are kept (API contract: 24 h).</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long a duplicate waits for the first request with its key to finish before it gets 409.</summary>
+    public TimeSpan WaitForInFlight { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+public static class IdempotencyEndpointExtensions
+{
+    /// <summary>Same key + same body → the first response replayed; same key + other body → 422; no key → 400.</summary>
+    public static TBuilder RequireIdempotencyKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new RequiresIdempotencyKey());
+}
+
+/// <summary>
+/// Runs a marked request once per (user, Idempotency-Key): the first request claims the key in durable storage, its
+/// response is stored and replayed to every later request with the same key and body. Keys are scoped to the user.
+/// </summary>
+public sealed class IdempotencyMiddleware(RequestDelegate next, IIdempotencyStore store, IOptions<IdempotencyOptions> options, TimeProvider time)
+{
+    public const string Header = "Idempotency-Key";
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        if (http.GetEndpoint()?.Metadata.GetMetadata<RequiresIdempotencyKey>() is null)
+        {
+            await next(http);
+            return;
+        }
+        var key = http.Request.Headers[Header].ToString();
+        if (key.Length is 0 or > 100)
+        {
+            await Problems.Validation(new Dictionary<string, string[]> { [Header] = ["Send an Idempotency-Key header of 1 to 100 characters."] }).ExecuteAsync(http);
+            return;
+        }
+        var user = http.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "anonymous";
+        var hash = await HashRequestAsync(http.Request);
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            var claim = await store.TryBeginAsync(user, key, hash, now, now + options.Value.Retention, http.RequestAborted);
+            switch (claim.Outcome)
+            {
+                case BeginOutcome.Began:
+                    await RunAndRememberAsync(http, user, key);
+                    return;
+                case BeginOutcome.Completed:
+                    await ReplayAsync(http, claim.Response!);
+                    return;
+                case BeginOutcome.Mismatch:
+                    await Problems.Problem(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused",
+                        "This Idempotency-Key was used with a different request.").ExecuteAsync(http);
+                    return;
+                case BeginOutcome.InProgress when deadline.Elapsed < options.Value.WaitForInFlight:
+                    await Task.Delay(50, http.RequestAborted); // the first request with this key is still running
+                    continue;
+                default:
+                    http.Response.Headers.RetryAfter = "1";
+                    await Problems.Problem(StatusCodes.Status409Conflict, "idempotency_in_progress",
+                        "A request with this Idempotency-Key is still being processed.").ExecuteAsync(http);
+                    return;
+            }
+        }
+    }
+
+    private async Task RunAndRememberAsync(HttpContext http, string user, string key)
+    {
+        var original = http.Response.Body;
+        using var captured = new MemoryStream();
+        http.Response.Body = captured;
+        try
+        {
+            await next(http);
+        }
+        catch
+        {
+            await store.AbandonAsync(user, key, CancellationToken.None);
+            throw;
+        }
+        finally
+        {
+            http.Response.Body = original;
+        }
+        var body = captured.ToArray();
+        // A server-side failure is not an outcome worth replaying: let the client's retry run again.
+        if (http.Response.StatusCode >= 500) await store.AbandonAsync(user, key, CancellationToken.None);
+        else await store.CompleteAsync(user, key, new StoredResponse(http.Response.StatusCode, http.Response.ContentType, body), CancellationToken.None);
+        await original.WriteAsync(body, http.RequestAborted);
+    }
+
+    private static async Task ReplayAsync(HttpContext http, StoredResponse response)
+    {
+        http.Response.StatusCode = response.StatusCode;
+        if (response.ContentType is not null) http.Response.ContentType = response.ContentType;
+        http.Response.Headers["Idempotent-Replayed"] = "true";
+        await http.Response.Body.WriteAsync(response.Body, http.RequestAborted);
+    }
+
+    // The request's identity: method, path and body bytes.
+    private static async Task<string> HashRequestAsync(HttpRequest request)
+    {
+        request.EnableBuffering();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{request.Method} {request.Path}\n"));
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0) hash.AppendData(buffer, 0, read);
+        request.Body.Position = 0;
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+}

@@ -1,0 +1,78 @@
+using System.Data.Common;
+using TicketFlow.Runtime.Storage;
+
+namespace TicketFlow.WebFront.Idempotency;
+
+internal static class IdempotencySchema
+{
+    public const string Component = "idempotency";
+
+    public static readonly Migration[] Migrations =
+    [
+        new(1, """
+            CREATE TABLE tf_idempotency_keys (
+                user_id       TEXT    NOT NULL,
+                key           TEXT    NOT NULL CHECK (length(key) BETWEEN 1 AND 100),
+                request_hash  TEXT    NOT NULL,
+                status_code   INTEGER NULL,
+                content_type  TEXT    NULL,
+                body          BYTEA   NULL,
+                created_at_ms BIGINT  NOT NULL,
+                expires_at_ms BIGINT  NOT NULL,
+                PRIMARY KEY (user_id, key))
+            """),
+    ];
+
+    public const string Insert = """
+        INSERT INTO tf_idempotency_keys (user_id, key, request_hash, created_at_ms, expires_at_ms)
+        VALUES (@user, @key, @hash, @now, @expires) ON CONFLICT (user_id, key) DO NOTHING
+        """;
+
+    public const string DeleteExpired = "DELETE FROM tf_idempotency_keys WHERE user_id = @user AND key = @key AND expires_at_ms <= @now";
+
+    public const string Select = "SELECT request_hash, status_code, content_type, body FROM tf_idempotency_keys WHERE user_id = @user AND key = @key";
+
+    public const string Complete = """
+        UPDATE tf_idempotency_keys SET status_code = @status, content_type = @type, body = @body WHERE user_id = @user AND key = @key
+        """;
+
+    public const string Delete = "DELETE FROM tf_idempotency_keys WHERE user_id = @user AND key = @key AND status_code IS NULL";
+
+    /// <summary>Runs the claim protocol on one open connection; the primary key makes the insert the single point of decision.</summary>
+    public static async Task<BeginResult> TryBeginAsync(DbConnection connection, string userId, string key, string requestHash,
+        DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        await Execute(connection, DeleteExpired, cancellationToken, ("@user", userId), ("@key", key), ("@now", now.ToUnixTimeMilliseconds()));
+        var inserted = await Execute(connection, Insert, cancellationToken, ("@user", userId), ("@key", key), ("@hash", requestHash),
+            ("@now", now.ToUnixTimeMilliseconds()), ("@expires", expiresAt.ToUnixTimeMilliseconds()));
+        if (inserted == 1) return new BeginResult(BeginOutcome.Began);
+
+        await using var command = Command(connection, Select, ("@user", userId), ("@key", key));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return new BeginResult(BeginOutcome.InProgress); // abandoned meanwhile: retry later
+        if (reader.GetString(0) != requestHash) return new BeginResult(BeginOutcome.Mismatch);
+        if (reader.IsDBNull(1)) return new BeginResult(BeginOutcome.InProgress);
+        return new BeginResult(BeginOutcome.Completed,
+            new StoredResponse(reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2), (byte[])reader[3]));
+    }
+
+    public static async Task<int> Execute(DbConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+        return command;
+    }
+}

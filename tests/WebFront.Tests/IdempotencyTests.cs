@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using TicketFlow.Runtime.Storage;
+using TicketFlow.Runtime.Testing;
+using TicketFlow.WebFront.Idempotency;
+
+namespace TicketFlow.WebFront.Tests;
+
+/// <summary>The Idempotency-Key middleware in a real ASP.NET Core pipeline with a real store, around a counting endpoint.</summary>
+public abstract class IdempotencyTests : IAsyncLifetime
+{
+    private readonly ManualTime time = new();
+    private readonly string run = Guid.NewGuid().ToString("N"); // users are per test, so a shared database never replays another run
+    private IIdempotencyStore store = null!;
+    private WebApplication app = null!;
+    private HttpClient client = null!;
+    private int executions;
+    private int failuresToReturn;
+
+    protected abstract Task<IIdempotencyStore> CreateStoreAsync();
+
+    public async Task InitializeAsync()
+    {
+        store = await CreateStoreAsync();
+        await store.InitializeAsync(CancellationToken.None);
+        await StartAppAsync();
+    }
+
+    private async Task StartAppAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton<TimeProvider>(time);
+        app = builder.Build();
+        // Test users: a header names the signed-in user (authentication itself is tested elsewhere).
+        app.Use((http, next) =>
+        {
+            if (http.Request.Headers.TryGetValue("X-Test-User", out var user))
+                http.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user.ToString())], "test"));
+            return next(http);
+        });
+        app.UseMiddleware<IdempotencyMiddleware>();
+        app.MapPost("/orders", async (OrderRequest order) =>
+        {
+            Interlocked.Increment(ref executions);
+            await Task.Delay(150); // long enough for duplicates to arrive while it runs
+            if (Interlocked.Decrement(ref failuresToReturn) >= 0) return Results.StatusCode(503);
+            return Results.Created($"/orders/{Guid.NewGuid():N}", new { orderId = Guid.NewGuid().ToString("N"), order.Item, order.Quantity });
+        }).RequireIdempotencyKey();
+        await app.StartAsync();
+        client = app.GetTestClient();
+    }
+
+    public virtual async Task DisposeAsync() => await app.DisposeAsync();
+
+    private sealed record OrderRequest(string Item, int Quantity);
+
+    private sealed class ManualTime : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = DateTimeOffset.UtcNow;
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private async Task<(HttpStatusCode Status, string Body, bool Replayed)> Post(string? key, object body, string user = "alice")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = JsonContent.Create(body) };
+        if (key is not null) request.Headers.Add("Idempotency-Key", key);
+        request.Headers.Add("X-Test-User", $"{user}-{run}");
+        using var response = await client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers.Contains("Idempotent-Replayed"));
+    }
+
+    [Fact]
+    public async Task A_replayed_request_gets_the_first_response_and_runs_once()
+    {
+        var first = await Post("key-1", new { item = "ga", quantity = 2 });
+        var second = await Post("key-1", new { item = "ga", quantity = 2 });
+        Assert.Equal(HttpStatusCode.Created, first.Status);
+        Assert.Equal((first.Status, first.Body), (second.Status, second.Body));
+        Assert.True(second.Replayed);
+        Assert.Equal(1, executions);
+    }
+
+    [Fact]
+    public async Task The_same_key_with_another_body_is_a_422_and_runs_nothing()
+    {
+        await Post("key-2", new { item = "ga", quantity = 2 });
+        var other = await Post("key-2", new { item = "ga", quantity = 3 });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, other.Status);
+        Assert.Contains("idempotency_key_reused", other.Body);
+        Assert.Equal(1, executions);
+    }
+
+    [Fact]
+    public async Task Concurrent_duplicates_run_once_and_all_get_the_same_response()
+    {
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Post("key-3", new { item = "vip", quantity = 1 })));
+        Assert.Equal(1, executions);
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.Status));
+        Assert.Single(responses.Select(r => r.Body).Distinct());
+    }
+
+    [Fact]
+    public async Task A_missing_key_is_a_400()
+    {
+        var response = await Post(null, new { item = "ga", quantity = 1 });
+        Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+        Assert.Equal(0, executions);
+    }
+
+    [Fact]
+    public async Task Keys_belong_to_their_user()
+    {
+        await Post("shared-key", new { item = "ga", quantity = 1 }, user: "alice");
+        var bob = await Post("shared-key", new { item = "ga", quantity = 1 }, user: "bob");
+        Assert.False(bob.Replayed);
+        Assert.Equal(2, executions);
+    }
+
+    [Fact]
+    public async Task Keys_survive_a_restart_and_expire_after_the_retention()
+    {
+        var first = await Post("key-4", new { item = "ga", quantity = 1 });
+        await app.DisposeAsync();
+        await StartAppAsync();
+        Assert.Equal(first.Body, (await Post("key-4", new { item = "ga", quantity = 1 })).Body);
+        Assert.Equal(1, executions);
+
+        time.Now += TimeSpan.FromHours(24) + TimeSpan.FromSeconds(1);
+        var afterExpiry = await Post("key-4", new { item = "ga", quantity = 1 });
+        Assert.False(afterExpiry.Replayed);
+        Assert.Equal(2, executions);
+    }
+
+    [Fact]
+    public async Task A_server_error_is_not_remembered_so_the_retry_runs_again()
+    {
+        failuresToReturn = 1;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Post("key-5", new { item = "ga", quantity = 1 })).Status);
+        Assert.Equal(HttpStatusCode.Created, (await Post("key-5", new { item = "ga", quantity = 1 })).Status);
+        Assert.Equal(2, executions);
+    }
+}
+
+public sealed class PostgresIdempotencyTests : IdempotencyTests
+{
+    protected override async Task<IIdempotencyStore> CreateStoreAsync() =>
+        SqlIdempotencyStore.PostgreSql(await TestDatabase.DataSourceAsync());
+}
+
+public sealed class SqliteIdempotencyTests : IdempotencyTests
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("tf-idem-").FullName;
+
+    protected override Task<IIdempotencyStore> CreateStoreAsync() =>
+        Task.FromResult<IIdempotencyStore>(SqlIdempotencyStore.Sqlite(new SqliteDatabase(Path.Combine(folder, "idempotency.db"))));
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+}
