@@ -1,7 +1,7 @@
 namespace TicketFlow.WebFront.Idempotency;
 
 /// <summary>A response remembered for an Idempotency-Key.</summary>
-public sealed record StoredResponse(int StatusCode, string? ContentType, byte[] Body);
+public sealed record StoredResponse(int StatusCode, string? ContentType, string? Location, byte[] Body);
 
 public enum BeginOutcome { Began, InProgress, Completed, Mismatch }
 
@@ -13,8 +13,12 @@ public interface IIdempotencyStore
 {
     Task InitializeAsync(CancellationToken cancellationToken);
 
-    /// <summary>Claims the key for this request, or says what the earlier request with the key did. Expired records are replaced.</summary>
-    Task<BeginResult> TryBeginAsync(string userId, string key, string requestHash, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+    /// <summary>
+    /// Claims the key for this request, or says what the earlier request with the key did. Expired records are replaced,
+    /// and so are claims still unfinished since before <paramref name="staleBefore"/> (their request died with its process).
+    /// </summary>
+    Task<BeginResult> TryBeginAsync(string userId, string key, string requestHash, DateTimeOffset now, DateTimeOffset expiresAt,
+        DateTimeOffset staleBefore, CancellationToken cancellationToken);
 
     Task CompleteAsync(string userId, string key, StoredResponse response, CancellationToken cancellationToken);
 

@@ -15,6 +15,10 @@ public sealed class IdempotencyOptions
 
     /// <summary>How long a duplicate waits for the first request with its key to finish before it gets 409.</summary>
     public TimeSpan WaitForInFlight { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A claim unfinished for this long belonged to a request that died with its process: the key is free again.
+    /// Keep it well above the longest request (grain calls time out after 30 s).</summary>
+    public TimeSpan InProgressLease { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 public static class IdempotencyEndpointExtensions
@@ -51,7 +55,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IIdempotencyStor
         while (true)
         {
             var now = time.GetUtcNow();
-            var claim = await store.TryBeginAsync(user, key, hash, now, now + options.Value.Retention, http.RequestAborted);
+            var claim = await store.TryBeginAsync(user, key, hash, now, now + options.Value.Retention, now - options.Value.InProgressLease, http.RequestAborted);
             switch (claim.Outcome)
             {
                 case BeginOutcome.Began:
@@ -97,7 +101,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IIdempotencyStor
         var body = captured.ToArray();
         // A server-side failure is not an outcome worth replaying: let the client's retry run again.
         if (http.Response.StatusCode >= 500) await store.AbandonAsync(user, key, CancellationToken.None);
-        else await store.CompleteAsync(user, key, new StoredResponse(http.Response.StatusCode, http.Response.ContentType, body), CancellationToken.None);
+        else await store.CompleteAsync(user, key, new StoredResponse(http.Response.StatusCode, http.Response.ContentType,
+            http.Response.Headers.Location.Count > 0 ? http.Response.Headers.Location.ToString() : null, body), CancellationToken.None);
         await original.WriteAsync(body, http.RequestAborted);
     }
 
@@ -105,6 +110,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IIdempotencyStor
     {
         http.Response.StatusCode = response.StatusCode;
         if (response.ContentType is not null) http.Response.ContentType = response.ContentType;
+        if (response.Location is not null) http.Response.Headers.Location = response.Location;
         http.Response.Headers["Idempotent-Replayed"] = "true";
         await http.Response.Body.WriteAsync(response.Body, http.RequestAborted);
     }

@@ -16,6 +16,7 @@ internal static class IdempotencySchema
                 request_hash  TEXT    NOT NULL,
                 status_code   INTEGER NULL,
                 content_type  TEXT    NULL,
+                location      TEXT    NULL,
                 body          BYTEA   NULL,
                 created_at_ms BIGINT  NOT NULL,
                 expires_at_ms BIGINT  NOT NULL,
@@ -28,21 +29,26 @@ internal static class IdempotencySchema
         VALUES (@user, @key, @hash, @now, @expires) ON CONFLICT (user_id, key) DO NOTHING
         """;
 
-    public const string DeleteExpired = "DELETE FROM tf_idempotency_keys WHERE user_id = @user AND key = @key AND expires_at_ms <= @now";
+    public const string DeleteExpired = """
+        DELETE FROM tf_idempotency_keys WHERE user_id = @user AND key = @key
+          AND (expires_at_ms <= @now OR (status_code IS NULL AND created_at_ms <= @stale))
+        """;
 
-    public const string Select = "SELECT request_hash, status_code, content_type, body FROM tf_idempotency_keys WHERE user_id = @user AND key = @key";
+    public const string Select = "SELECT request_hash, status_code, content_type, location, body FROM tf_idempotency_keys WHERE user_id = @user AND key = @key";
 
     public const string Complete = """
-        UPDATE tf_idempotency_keys SET status_code = @status, content_type = @type, body = @body WHERE user_id = @user AND key = @key
+        UPDATE tf_idempotency_keys SET status_code = @status, content_type = @type, location = @location, body = @body
+        WHERE user_id = @user AND key = @key
         """;
 
     public const string Delete = "DELETE FROM tf_idempotency_keys WHERE user_id = @user AND key = @key AND status_code IS NULL";
 
     /// <summary>Runs the claim protocol on one open connection; the primary key makes the insert the single point of decision.</summary>
     public static async Task<BeginResult> TryBeginAsync(DbConnection connection, string userId, string key, string requestHash,
-        DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+        DateTimeOffset now, DateTimeOffset expiresAt, DateTimeOffset staleBefore, CancellationToken cancellationToken)
     {
-        await Execute(connection, DeleteExpired, cancellationToken, ("@user", userId), ("@key", key), ("@now", now.ToUnixTimeMilliseconds()));
+        await Execute(connection, DeleteExpired, cancellationToken, ("@user", userId), ("@key", key), ("@now", now.ToUnixTimeMilliseconds()),
+            ("@stale", staleBefore.ToUnixTimeMilliseconds()));
         var inserted = await Execute(connection, Insert, cancellationToken, ("@user", userId), ("@key", key), ("@hash", requestHash),
             ("@now", now.ToUnixTimeMilliseconds()), ("@expires", expiresAt.ToUnixTimeMilliseconds()));
         if (inserted == 1) return new BeginResult(BeginOutcome.Began);
@@ -52,8 +58,8 @@ internal static class IdempotencySchema
         if (!await reader.ReadAsync(cancellationToken)) return new BeginResult(BeginOutcome.InProgress); // abandoned meanwhile: retry later
         if (reader.GetString(0) != requestHash) return new BeginResult(BeginOutcome.Mismatch);
         if (reader.IsDBNull(1)) return new BeginResult(BeginOutcome.InProgress);
-        return new BeginResult(BeginOutcome.Completed,
-            new StoredResponse(reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2), (byte[])reader[3]));
+        return new BeginResult(BeginOutcome.Completed, new StoredResponse(
+            reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), (byte[])reader[4]));
     }
 
     public static async Task<int> Execute(DbConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)

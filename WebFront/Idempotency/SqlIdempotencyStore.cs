@@ -30,17 +30,19 @@ public sealed class SqlIdempotencyStore : IIdempotencyStore
         await migrate(connection, cancellationToken);
     }
 
-    public async Task<BeginResult> TryBeginAsync(string userId, string key, string requestHash, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    public async Task<BeginResult> TryBeginAsync(string userId, string key, string requestHash, DateTimeOffset now, DateTimeOffset expiresAt,
+        DateTimeOffset staleBefore, CancellationToken cancellationToken)
     {
         await using var connection = await open(cancellationToken);
-        return await IdempotencySchema.TryBeginAsync(connection, userId, key, requestHash, now, expiresAt, cancellationToken);
+        return await IdempotencySchema.TryBeginAsync(connection, userId, key, requestHash, now, expiresAt, staleBefore, cancellationToken);
     }
 
     public async Task CompleteAsync(string userId, string key, StoredResponse response, CancellationToken cancellationToken)
     {
         await using var connection = await open(cancellationToken);
         await IdempotencySchema.Execute(connection, IdempotencySchema.Complete, cancellationToken,
-            ("@status", response.StatusCode), ("@type", response.ContentType), ("@body", response.Body), ("@user", userId), ("@key", key));
+            ("@status", response.StatusCode), ("@type", response.ContentType), ("@location", response.Location), ("@body", response.Body),
+            ("@user", userId), ("@key", key));
     }
 
     public async Task AbandonAsync(string userId, string key, CancellationToken cancellationToken)

@@ -40,6 +40,7 @@ public abstract class IdempotencyTests : IAsyncLifetime
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.Configure<IdempotencyOptions>(options => options.WaitForInFlight = TimeSpan.FromMilliseconds(500));
         app = builder.Build();
         // Test users: a header names the signed-in user (authentication itself is tested elsewhere).
         app.Use((http, next) =>
@@ -72,11 +73,17 @@ public abstract class IdempotencyTests : IAsyncLifetime
 
     private async Task<(HttpStatusCode Status, string Body, bool Replayed)> Post(string? key, object body, string user = "alice")
     {
+        var (status, text, replayed, _) = await PostWithLocation(key, body, user);
+        return (status, text, replayed);
+    }
+
+    private async Task<(HttpStatusCode Status, string Body, bool Replayed, Uri? Location)> PostWithLocation(string? key, object body, string user = "alice")
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = JsonContent.Create(body) };
         if (key is not null) request.Headers.Add("Idempotency-Key", key);
         request.Headers.Add("X-Test-User", $"{user}-{run}");
         using var response = await client.SendAsync(request);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers.Contains("Idempotent-Replayed"));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers.Contains("Idempotent-Replayed"), response.Headers.Location);
     }
 
     [Fact]
@@ -87,6 +94,30 @@ public abstract class IdempotencyTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, first.Status);
         Assert.Equal((first.Status, first.Body), (second.Status, second.Body));
         Assert.True(second.Replayed);
+        Assert.Equal(1, executions);
+    }
+
+    [Fact]
+    public async Task A_replay_carries_the_first_responses_Location()
+    {
+        var first = await PostWithLocation("key-loc", new { item = "ga", quantity = 1 });
+        var replay = await PostWithLocation("key-loc", new { item = "ga", quantity = 1 });
+        Assert.NotNull(first.Location);
+        Assert.Equal(first.Location, replay.Location);
+    }
+
+    [Fact]
+    public async Task A_claim_left_by_a_request_that_died_frees_its_key_after_the_lease()
+    {
+        // A request claimed the key, then its process died before it finished.
+        var now = time.GetUtcNow();
+        Assert.Equal(BeginOutcome.Began, (await store.TryBeginAsync($"alice-{run}", "key-6", "crashed", now, now.AddHours(24), now.AddMinutes(-2), CancellationToken.None)).Outcome);
+
+        Assert.NotEqual(HttpStatusCode.Created, (await Post("key-6", new { item = "ga", quantity = 1 })).Status);
+        Assert.Equal(0, executions);
+
+        time.Now += TimeSpan.FromMinutes(3);
+        Assert.Equal(HttpStatusCode.Created, (await Post("key-6", new { item = "ga", quantity = 1 })).Status);
         Assert.Equal(1, executions);
     }
 
