@@ -1,0 +1,196 @@
+using System.Data.Common;
+using Npgsql;
+using TicketFlow.Runtime.Storage;
+
+namespace TicketFlow.WebFront.Catalog;
+
+/// <summary>
+/// The catalog in SQL, one implementation for both engines. They differ only in full-text search:
+/// PostgreSQL matches a GIN-indexed <c>to_tsvector</c>, SQLite an FTS5 table kept beside <c>tf_events</c>.
+/// </summary>
+public sealed class SqlCatalogStore : ICatalogStore
+{
+    private const string Tables = """
+        CREATE TABLE tf_events (
+            id            TEXT    PRIMARY KEY,
+            name          TEXT    NOT NULL,
+            artist        TEXT    NOT NULL,
+            description   TEXT    NOT NULL,
+            venue_name    TEXT    NOT NULL,
+            venue_city    TEXT    NOT NULL,
+            venue_address TEXT    NOT NULL,
+            starts_at_ms  BIGINT  NOT NULL,
+            on_sale_at_ms BIGINT  NOT NULL,
+            status        TEXT    NOT NULL,
+            high_demand   BOOLEAN NOT NULL,
+            hold_seconds  INTEGER NOT NULL CHECK (hold_seconds BETWEEN 60 AND 1800),
+            search_text   TEXT    NOT NULL);
+        CREATE INDEX tf_events_start ON tf_events (starts_at_ms, id);
+        CREATE INDEX tf_events_city ON tf_events (lower(venue_city), starts_at_ms);
+        CREATE TABLE tf_tiers (
+            id             TEXT    PRIMARY KEY,
+            event_id       TEXT    NOT NULL REFERENCES tf_events (id),
+            position       INTEGER NOT NULL,
+            name           TEXT    NOT NULL,
+            price_minor    BIGINT  NOT NULL CHECK (price_minor >= 0),
+            currency       TEXT    NOT NULL,
+            capacity       INTEGER NOT NULL CHECK (capacity >= 0),
+            per_user_limit INTEGER NOT NULL CHECK (per_user_limit >= 1));
+        CREATE INDEX tf_tiers_event ON tf_tiers (event_id, position);
+        """;
+
+    private const string SummaryColumns = """
+        e.id, e.name, e.artist, e.venue_name, e.venue_city, e.venue_address, e.starts_at_ms, e.on_sale_at_ms, e.status, e.high_demand,
+        (SELECT min(t.price_minor) FROM tf_tiers t WHERE t.event_id = e.id),
+        (SELECT t.currency FROM tf_tiers t WHERE t.event_id = e.id ORDER BY t.position LIMIT 1)
+        """;
+
+    private readonly Func<CancellationToken, Task<DbConnection>> open;
+    private readonly Func<DbConnection, CancellationToken, Task> migrate;
+    private readonly bool postgres;
+
+    private SqlCatalogStore(Func<CancellationToken, Task<DbConnection>> open, Func<DbConnection, CancellationToken, Task> migrate, bool postgres)
+    {
+        this.open = open;
+        this.migrate = migrate;
+        this.postgres = postgres;
+    }
+
+    public static SqlCatalogStore PostgreSql(NpgsqlDataSource dataSource) => new(
+        async ct => await dataSource.OpenConnectionAsync(ct),
+        (connection, ct) => SchemaMigrator.ApplyAsync(connection, "catalog",
+            [new Migration(1, Tables + "CREATE INDEX tf_events_search ON tf_events USING GIN (to_tsvector('simple', search_text));")],
+            SchemaMigrator.PostgresLock, ct),
+        postgres: true);
+
+    public static SqlCatalogStore Sqlite(SqliteDatabase database) => new(
+        async ct => await database.OpenAsync(ct),
+        (_, ct) => database.MigrateAsync("catalog",
+            [new Migration(1, Tables + "CREATE VIRTUAL TABLE tf_events_fts USING fts5(event_id UNINDEXED, search_text);")], ct),
+        postgres: false);
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await open(cancellationToken);
+        await migrate(connection, cancellationToken);
+    }
+
+    public async Task CreateAsync(EventDetails e, CancellationToken cancellationToken)
+    {
+        await using var connection = await open(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var searchText = string.Join(' ', e.Name, e.Artist, e.Venue.Name, e.Venue.City);
+        await Execute(connection, transaction, """
+            INSERT INTO tf_events (id, name, artist, description, venue_name, venue_city, venue_address, starts_at_ms, on_sale_at_ms, status, high_demand, hold_seconds, search_text)
+            VALUES (@id, @name, @artist, @description, @venue, @city, @address, @starts, @onsale, @status, @high, @hold, @search)
+            """, cancellationToken, ("@id", e.Id), ("@name", e.Name), ("@artist", e.Artist), ("@description", e.Description), ("@venue", e.Venue.Name),
+            ("@city", e.Venue.City), ("@address", e.Venue.Address), ("@starts", e.StartsAt.ToUnixTimeMilliseconds()),
+            ("@onsale", e.OnSaleAt.ToUnixTimeMilliseconds()), ("@status", e.Status), ("@high", e.HighDemand), ("@hold", e.HoldSeconds), ("@search", searchText));
+        if (!postgres)
+            await Execute(connection, transaction, "INSERT INTO tf_events_fts (event_id, search_text) VALUES (@id, @search)", cancellationToken,
+                ("@id", e.Id), ("@search", searchText));
+        for (var i = 0; i < e.Tiers.Count; i++)
+        {
+            var t = e.Tiers[i];
+            await Execute(connection, transaction, """
+                INSERT INTO tf_tiers (id, event_id, position, name, price_minor, currency, capacity, per_user_limit)
+                VALUES (@id, @event, @position, @name, @price, @currency, @capacity, @limit)
+                """, cancellationToken, ("@id", t.Id), ("@event", e.Id), ("@position", i), ("@name", t.Name), ("@price", t.PriceMinor),
+                ("@currency", t.Currency), ("@capacity", t.Capacity), ("@limit", t.PerUserLimit));
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<EventDetails?> GetAsync(string eventId, CancellationToken cancellationToken)
+    {
+        await using var connection = await open(cancellationToken);
+        await using var command = Command(connection, null, """
+            SELECT e.id, e.name, e.artist, e.venue_name, e.venue_city, e.venue_address, e.starts_at_ms, e.on_sale_at_ms, e.status, e.high_demand,
+                   e.description, e.hold_seconds
+            FROM tf_events e WHERE e.id = @id
+            """, ("@id", eventId));
+        EventDetails details;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken)) return null;
+            details = new EventDetails(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                new Venue(reader.GetString(3), reader.GetString(4), reader.GetString(5)), reader.GetString(10),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+                reader.GetString(8), reader.GetBoolean(9), reader.GetInt32(11), []);
+        }
+        await using var tiers = Command(connection, null,
+            "SELECT id, name, price_minor, currency, capacity, per_user_limit FROM tf_tiers WHERE event_id = @id ORDER BY position", ("@id", eventId));
+        var list = new List<Tier>();
+        await using var tierReader = await tiers.ExecuteReaderAsync(cancellationToken);
+        while (await tierReader.ReadAsync(cancellationToken))
+            list.Add(new Tier(tierReader.GetString(0), tierReader.GetString(1), tierReader.GetInt64(2), tierReader.GetString(3), tierReader.GetInt32(4), tierReader.GetInt32(5)));
+        return details with { Tiers = list };
+    }
+
+    public async Task<EventPage> SearchAsync(EventQuery query, CancellationToken cancellationToken)
+    {
+        var where = new List<string>();
+        var parameters = new List<(string, object?)>();
+        void Filter(string sql, string name, object value)
+        {
+            where.Add(sql);
+            parameters.Add((name, value));
+        }
+        var terms = SearchTerms.Of(query.Text);
+        if (terms.Count > 0)
+            Filter(postgres
+                    ? "to_tsvector('simple', e.search_text) @@ to_tsquery('simple', @text)"
+                    : "e.id IN (SELECT event_id FROM tf_events_fts WHERE tf_events_fts MATCH @text)",
+                "@text", postgres ? string.Join(" & ", terms.Select(t => t + ":*")) : string.Join(' ', terms.Select(t => $"\"{t}\"*")));
+        if (!string.IsNullOrWhiteSpace(query.City)) Filter("lower(e.venue_city) = lower(@city)", "@city", query.City.Trim());
+        if (!string.IsNullOrWhiteSpace(query.Venue)) Filter("lower(e.venue_name) = lower(@venue)", "@venue", query.Venue.Trim());
+        if (!string.IsNullOrWhiteSpace(query.Artist)) Filter("lower(e.artist) = lower(@artist)", "@artist", query.Artist.Trim());
+        if (query.From is { } from) Filter("e.starts_at_ms >= @from", "@from", from.ToUnixTimeMilliseconds());
+        if (query.To is { } to) Filter("e.starts_at_ms <= @to", "@to", to.ToUnixTimeMilliseconds());
+        if (!string.IsNullOrEmpty(query.Status)) Filter("e.status = @status", "@status", query.Status);
+        if (query.After is { } after)
+        {
+            where.Add("(e.starts_at_ms > @after_start OR (e.starts_at_ms = @after_start AND e.id > @after_id))");
+            parameters.Add(("@after_start", after.StartsAtMs));
+            parameters.Add(("@after_id", after.Id));
+        }
+        parameters.Add(("@limit", query.Limit + 1));
+        var sql = $"SELECT {SummaryColumns} FROM tf_events e {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY e.starts_at_ms, e.id LIMIT @limit";
+
+        await using var connection = await open(cancellationToken);
+        await using var command = Command(connection, null, sql, [.. parameters]);
+        var rows = new List<EventSummary>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            rows.Add(new EventSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                new Venue(reader.GetString(3), reader.GetString(4), reader.GetString(5)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+                reader.GetString(8), reader.GetBoolean(9), reader.IsDBNull(10) ? 0 : reader.GetInt64(10), reader.IsDBNull(11) ? "" : reader.GetString(11)));
+        if (rows.Count <= query.Limit) return new EventPage(rows, null);
+        rows.RemoveAt(rows.Count - 1);
+        var last = rows[^1];
+        return new EventPage(rows, new EventCursor(last.StartsAt.ToUnixTimeMilliseconds(), last.Id).Encode());
+    }
+
+    private static async Task Execute(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+        return command;
+    }
+}
