@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using TicketFlow.WebFront;
 using TicketFlow.WebFront.Accounts;
 using TicketFlow.WebFront.Admin;
+using TicketFlow.WebFront.Catalog;
 using TicketFlow.WebFront.Conventions;
 using TicketFlow.WebFront.Health;
 using TicketFlow.WebFront.Idempotency;
@@ -14,6 +15,7 @@ builder.Services.AddGrainAccess(builder.Configuration);
 builder.Services.AddAccounts(builder.Configuration);
 builder.Services.AddAdminPolicy();
 builder.Services.AddIdempotency(builder.Configuration);
+builder.Services.AddCatalog(builder.Configuration);
 builder.Services.AddTicketFlowRateLimits(builder.Configuration);
 builder.Services.AddSingleton<HttpMetrics>();
 builder.Services.AddSingleton<PrometheusExporter>();
@@ -32,6 +34,7 @@ app.UseStatusCodePages(); // bare 4xx (e.g. unreadable JSON) get a problem-detai
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseOutputCache();
 app.UseMiddleware<IdempotencyMiddleware>(); // for endpoints marked RequireIdempotencyKey() (the purchase calls)
 
 app.MapOpenApi(); // /openapi/v1.json
@@ -40,6 +43,7 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check 
 app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4")).ExcludeFromDescription();
 app.MapAccountEndpoints();
 app.MapAdminEndpoints();
+app.MapCatalogEndpoints();
 app.MapGet("/", () => Results.Text("TicketFlow is running. Health: /health/ready\n")).ExcludeFromDescription();
 
 app.Run();

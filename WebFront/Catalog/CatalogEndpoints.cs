@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.OutputCaching;
+using TicketFlow.WebFront.Admin;
+
+namespace TicketFlow.WebFront.Catalog;
+
+/// <summary><c>/api/v1/events</c>: browse for everyone (output-cached, evicted on admin changes), create for admins.</summary>
+public static class CatalogEndpoints
+{
+    public const string CacheTag = "catalog";
+
+    public static IEndpointRouteBuilder MapCatalogEndpoints(this IEndpointRouteBuilder app)
+    {
+        var events = app.MapGroup("/api/v1/events").WithTags("Catalog");
+        events.MapGet("/", SearchAsync).CacheOutput(policy => policy.Tag(CacheTag).Expire(TimeSpan.FromSeconds(10)));
+        events.MapGet("/{eventId}", GetAsync).CacheOutput(policy => policy.Tag(CacheTag).Expire(TimeSpan.FromSeconds(10)));
+        events.MapPost("/", CreateAsync).RequireAuthorization(AdminEndpoints.Policy);
+        return app;
+    }
+
+    private static async Task<IResult> SearchAsync(ICatalogStore catalog, CancellationToken cancellationToken,
+        string? q = null, string? city = null, string? venue = null, string? artist = null, string? from = null, string? to = null,
+        string? status = null, int? limit = null, string? cursor = null)
+    {
+        var errors = new Dictionary<string, string[]>();
+        foreach (var (name, value) in new[] { ("q", q), ("city", city), ("venue", venue), ("artist", artist) })
+            if (value?.Length > 200) errors[name] = ["At most 200 characters."];
+        var fromTime = ParseTime(from, "from", errors);
+        var toTime = ParseTime(to, "to", errors);
+        if (status is not null && !EventStatus.All.Contains(status)) errors["status"] = [$"One of {string.Join(", ", EventStatus.All)}."];
+        if (limit is < 1 or > 100) errors["limit"] = ["From 1 to 100."];
+        var after = EventCursor.TryDecode(cursor);
+        if (cursor is not null && after is null) errors["cursor"] = ["Not a cursor this API returned."];
+        if (errors.Count > 0) return Problems.Validation(errors);
+        var page = await catalog.SearchAsync(new EventQuery(q, city, venue, artist, fromTime, toTime, status, limit ?? 20, after), cancellationToken);
+        return Results.Ok(new { items = page.Items, nextCursor = page.NextCursor });
+    }
+
+    private static async Task<IResult> GetAsync(string eventId, ICatalogStore catalog, CancellationToken cancellationToken) =>
+        eventId.Length <= 100 && await catalog.GetAsync(eventId, cancellationToken) is { } details
+            ? Results.Ok(details)
+            : Problems.Problem(StatusCodes.Status404NotFound, "event_not_found", "No event has this id.");
+
+    private static async Task<IResult> CreateAsync(CreateEventRequest request, ICatalogStore catalog, IOutputCacheStore cache, CancellationToken cancellationToken)
+    {
+        var errors = EventValidation.Create(request);
+        if (errors.Count > 0) return Problems.Validation(errors);
+        var id = $"evt_{Guid.NewGuid():N}";
+        var details = new EventDetails(id, request.Name!.Trim(), request.Artist!.Trim(),
+            new Venue(request.Venue!.Name!.Trim(), request.Venue.City!.Trim(), request.Venue.Address!.Trim()), request.Description?.Trim() ?? "",
+            request.StartsAt!.Value.ToUniversalTime(), request.OnSaleAt!.Value.ToUniversalTime(), EventStatus.Draft, request.HighDemand ?? false,
+            request.HoldSeconds ?? EventValidation.DefaultHoldSeconds,
+            request.Tiers!.Select((t, i) => new Tier($"{id}-t{i + 1}", t.Name!.Trim(), t.PriceMinor!.Value, t.Currency!, t.Capacity!.Value, t.PerUserLimit!.Value)).ToList());
+        await catalog.CreateAsync(details, cancellationToken);
+        await cache.EvictByTagAsync(CacheTag, cancellationToken);
+        return Results.Created($"/api/v1/events/{id}", details);
+    }
+
+    private static DateTimeOffset? ParseTime(string? value, string field, Dictionary<string, string[]> errors)
+    {
+        if (value is null) return null;
+        if (DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time)) return time;
+        errors[field] = ["An ISO-8601 time, e.g. 2027-06-01T19:00:00Z."];
+        return null;
+    }
+}

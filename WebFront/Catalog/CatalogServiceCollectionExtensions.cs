@@ -1,0 +1,25 @@
+using Npgsql;
+using TicketFlow.Runtime.Storage;
+
+namespace TicketFlow.WebFront.Catalog;
+
+public static class CatalogServiceCollectionExtensions
+{
+    public static IServiceCollection AddCatalog(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (ClusterConnection.PostgresConnectionString(configuration) is not null)
+            services.AddSingleton<ICatalogStore>(sp => SqlCatalogStore.PostgreSql(sp.GetRequiredService<NpgsqlDataSource>()));
+        else
+            services.AddSingleton<ICatalogStore>(_ => SqlCatalogStore.Sqlite(new SqliteDatabase(ClusterConnection.SqlitePath(configuration))));
+        services.AddOutputCache();
+        services.AddHostedService<CatalogBootstrap>();
+        return services;
+    }
+
+    private sealed class CatalogBootstrap(ICatalogStore catalog) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => catalog.InitializeAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

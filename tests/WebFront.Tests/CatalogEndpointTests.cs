@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace TicketFlow.WebFront.Tests;
+
+public sealed class CatalogEndpointTests : IAsyncLifetime
+{
+    private readonly string city = $"Cachetown{Guid.NewGuid():N}"[..20];
+    private WebFrontHost host = null!;
+    private string adminToken = null!;
+
+    public async Task InitializeAsync()
+    {
+        host = new WebFrontHost(("TICKETFLOW_ADMIN_EMAIL", "events@ticketflow.test"), ("TICKETFLOW_ADMIN_PASSWORD", "admin-password-1"));
+        adminToken = await TokenAsync("events@ticketflow.test", "admin-password-1", register: false);
+    }
+
+    public async Task DisposeAsync() => await host.DisposeAsync();
+
+    private async Task<string> TokenAsync(string email, string password, bool register)
+    {
+        var client = host.CreateClient(cookies: false);
+        if (register) (await client.PostAsJsonAsync("/api/v1/auth/register", new { email, password, name = "Fan" })).Dispose();
+        using var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { email, password });
+        return JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString()!;
+    }
+
+    private object NewEvent(int capacity = 500, string currency = "EUR") => new
+    {
+        name = "Harbour Lights Festival",
+        artist = "The Lighthouse Keepers",
+        venue = new { name = "Pier Stage", city, address = "1 Quay Road" },
+        description = "Open air.",
+        startsAt = "2027-07-10T18:00:00Z",
+        onSaleAt = "2027-03-01T09:00:00Z",
+        highDemand = true,
+        holdSeconds = 600,
+        tiers = new[]
+        {
+            new { name = "Standing", priceMinor = 5900L, currency, capacity, perUserLimit = 4 },
+            new { name = "VIP", priceMinor = 14900L, currency = "EUR", capacity = 100, perUserLimit = 2 },
+        },
+    };
+
+    private async Task<HttpResponseMessage> PostEvent(object body, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events") { Content = JsonContent.Create(body) };
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await host.CreateClient(cookies: false).SendAsync(request);
+    }
+
+    [Fact]
+    public async Task An_admin_creates_an_event_that_anyone_can_find_and_read_with_its_tiers()
+    {
+        var anonymous = host.CreateClient(cookies: false);
+        // Cached empty result first: creating the event must evict it.
+        Assert.Empty(JsonDocument.Parse(await anonymous.GetStringAsync($"/api/v1/events?city={city}")).RootElement.GetProperty("items").EnumerateArray());
+
+        using var created = await PostEvent(NewEvent(), adminToken);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        var sameQuery = JsonDocument.Parse(await anonymous.GetStringAsync($"/api/v1/events?city={city}")).RootElement;
+        Assert.Equal(id, Assert.Single(sameQuery.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
+
+        var found = JsonDocument.Parse(await anonymous.GetStringAsync($"/api/v1/events?city={city}&q=lighthouse")).RootElement;
+        var item = Assert.Single(found.GetProperty("items").EnumerateArray());
+        Assert.Equal(id, item.GetProperty("id").GetString());
+        Assert.Equal("draft", item.GetProperty("status").GetString());
+        Assert.Equal(5900, item.GetProperty("minPriceMinor").GetInt64());
+
+        var details = JsonDocument.Parse(await anonymous.GetStringAsync($"/api/v1/events/{id}")).RootElement;
+        Assert.Equal(["Standing", "VIP"], details.GetProperty("tiers").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.True(details.GetProperty("highDemand").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Only_admins_create_events()
+    {
+        using (var anonymous = await PostEvent(NewEvent(), token: null)) Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        var user = await TokenAsync($"fan{Guid.NewGuid():N}@example.com", "fan-password-1", register: true);
+        using (var forbidden = await PostEvent(NewEvent(), user)) Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Empty(JsonDocument.Parse(await host.CreateClient().GetStringAsync($"/api/v1/events?city={city}&limit=100")).RootElement.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Invalid_events_and_queries_are_400s_naming_the_fields_and_unknown_ids_404()
+    {
+        using var invalid = await PostEvent(NewEvent(capacity: -1, currency: "euro"), adminToken);
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        var errors = JsonDocument.Parse(await invalid.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("tiers[0].capacity", out _));
+        Assert.True(errors.TryGetProperty("tiers[0].currency", out _));
+
+        var client = host.CreateClient(cookies: false);
+        foreach (var (query, field) in new[] { ("limit=0", "limit"), ("limit=101", "limit"), ("status=bogus", "status"), ("from=yesterday", "from"), ("cursor=%21%21", "cursor") })
+        {
+            using var response = await client.GetAsync($"/api/v1/events?{query}");
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.True(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").TryGetProperty(field, out _), query);
+        }
+        using var missing = await client.GetAsync("/api/v1/events/evt_does_not_exist");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("event_not_found", JsonDocument.Parse(await missing.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+    }
+}
