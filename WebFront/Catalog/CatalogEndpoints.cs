@@ -14,6 +14,12 @@ public static class CatalogEndpoints
         events.MapGet("/", SearchAsync).CacheOutput(policy => policy.Tag(CacheTag).Expire(TimeSpan.FromSeconds(10)));
         events.MapGet("/{eventId}", GetAsync).CacheOutput(policy => policy.Tag(CacheTag).Expire(TimeSpan.FromSeconds(10)));
         events.MapPost("/", CreateAsync).RequireAuthorization(AdminEndpoints.Policy);
+        events.MapPatch("/{eventId}", UpdateAsync).RequireAuthorization(AdminEndpoints.Policy);
+        events.MapPost("/{eventId}/publish", (string eventId, ICatalogStore catalog, IOutputCacheStore cache, CancellationToken ct) =>
+            ChangeStatusAsync(eventId, [EventStatus.Draft], EventStatus.OnSale, catalog, cache, ct)).RequireAuthorization(AdminEndpoints.Policy);
+        events.MapPost("/{eventId}/cancel", (string eventId, ICatalogStore catalog, IOutputCacheStore cache, CancellationToken ct) =>
+            ChangeStatusAsync(eventId, [EventStatus.Draft, EventStatus.OnSale, EventStatus.SoldOut], EventStatus.Cancelled, catalog, cache, ct))
+            .RequireAuthorization(AdminEndpoints.Policy);
         return app;
     }
 
@@ -38,7 +44,7 @@ public static class CatalogEndpoints
     private static async Task<IResult> GetAsync(string eventId, ICatalogStore catalog, CancellationToken cancellationToken) =>
         eventId.Length <= 100 && await catalog.GetAsync(eventId, cancellationToken) is { } details
             ? Results.Ok(details)
-            : Problems.Problem(StatusCodes.Status404NotFound, "event_not_found", "No event has this id.");
+            : NotFound();
 
     private static async Task<IResult> CreateAsync(CreateEventRequest request, ICatalogStore catalog, IOutputCacheStore cache, CancellationToken cancellationToken)
     {
@@ -54,6 +60,35 @@ public static class CatalogEndpoints
         await cache.EvictByTagAsync(CacheTag, cancellationToken);
         return Results.Created($"/api/v1/events/{id}", details);
     }
+
+    private static async Task<IResult> UpdateAsync(string eventId, UpdateEventRequest patch, ICatalogStore catalog, IOutputCacheStore cache,
+        CancellationToken cancellationToken)
+    {
+        if (await catalog.GetAsync(eventId, cancellationToken) is not { } current) return NotFound();
+        if (current.Status is EventStatus.Cancelled or EventStatus.Completed)
+            return Problems.Conflict("event_closed", $"A {current.Status} event cannot be changed.");
+        var errors = new Dictionary<string, string[]>();
+        var shrunk = new List<string>();
+        var updated = EventValidation.Apply(current, patch, errors, shrunk);
+        if (errors.Count > 0) return Problems.Validation(errors);
+        if (shrunk.Count > 0) return Problems.Conflict("capacity_cannot_shrink", $"Capacity may only grow (tiers {string.Join(", ", shrunk)}).");
+        await catalog.UpdateAsync(updated, cancellationToken);
+        await cache.EvictByTagAsync(CacheTag, cancellationToken);
+        return Results.Ok(updated);
+    }
+
+    private static async Task<IResult> ChangeStatusAsync(string eventId, string[] from, string to, ICatalogStore catalog, IOutputCacheStore cache,
+        CancellationToken cancellationToken)
+    {
+        if (await catalog.GetAsync(eventId, cancellationToken) is not { } current) return NotFound();
+        if (!from.Contains(current.Status)) return Problems.Conflict("invalid_status", $"A {current.Status} event cannot become {to}.");
+        var updated = current with { Status = to };
+        await catalog.UpdateAsync(updated, cancellationToken);
+        await cache.EvictByTagAsync(CacheTag, cancellationToken);
+        return Results.Ok(updated);
+    }
+
+    private static IResult NotFound() => Problems.Problem(StatusCodes.Status404NotFound, "event_not_found", "No event has this id.");
 
     private static DateTimeOffset? ParseTime(string? value, string field, Dictionary<string, string[]> errors)
     {

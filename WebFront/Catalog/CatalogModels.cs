@@ -63,6 +63,9 @@ public interface ICatalogStore
     Task<EventDetails?> GetAsync(string eventId, CancellationToken cancellationToken);
 
     Task<EventPage> SearchAsync(EventQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Stores new values for an existing event and its existing tiers (matched by id).</summary>
+    Task UpdateAsync(EventDetails details, CancellationToken cancellationToken);
 }
 
 /// <summary>Free text becomes prefix terms that must all match; anything but letters and digits is a separator.</summary>

@@ -9,6 +9,13 @@ public sealed record CreateEventRequest(
     string? Name, string? Artist, VenueRequest? Venue, string? Description, DateTimeOffset? StartsAt, DateTimeOffset? OnSaleAt,
     bool? HighDemand, int? HoldSeconds, IReadOnlyList<TierRequest>? Tiers);
 
+public sealed record TierChange(string? Id, string? Name, long? PriceMinor, int? Capacity, int? PerUserLimit);
+
+/// <summary><c>PATCH /events/{id}</c> body: only the fields given change; tiers are matched by id; capacity may only grow.</summary>
+public sealed record UpdateEventRequest(
+    string? Name, string? Artist, VenueRequest? Venue, string? Description, DateTimeOffset? StartsAt, DateTimeOffset? OnSaleAt,
+    bool? HighDemand, int? HoldSeconds, IReadOnlyList<TierChange>? Tiers);
+
 /// <summary>Field rules for catalog input; each broken rule is one entry of a 400's <c>errors</c>.</summary>
 public static class EventValidation
 {
@@ -42,6 +49,49 @@ public static class EventValidation
         if (tiers.Count > 0 && errors.Keys.All(k => !k.EndsWith(".currency")) && tiers.Select(t => t.Currency).Distinct().Count() > 1)
             errors["tiers"] = ["All tiers of an event use one currency."];
         return errors;
+    }
+
+    /// <summary>Applies a patch to an event; errors name the fields, <paramref name="shrunk"/> names tiers whose capacity would go down.</summary>
+    public static EventDetails Apply(EventDetails current, UpdateEventRequest patch, Dictionary<string, string[]> errors, List<string> shrunk)
+    {
+        var venue = patch.Venue is null ? current.Venue : new Venue(patch.Venue.Name ?? current.Venue.Name, patch.Venue.City ?? current.Venue.City, patch.Venue.Address ?? current.Venue.Address);
+        var tiers = current.Tiers.ToList();
+        var changes = patch.Tiers ?? [];
+        if (changes.Count > 20) errors["tiers"] = ["At most 20 tier changes."];
+        for (var i = 0; i < Math.Min(changes.Count, 20); i++)
+        {
+            var change = changes[i];
+            var index = tiers.FindIndex(t => t.Id == change.Id);
+            if (index < 0) { errors[$"tiers[{i}].id"] = ["No tier of this event has this id."]; continue; }
+            var tier = tiers[index];
+            if (change.Capacity < tier.Capacity) shrunk.Add(tier.Id);
+            tiers[index] = tier with
+            {
+                Name = change.Name?.Trim() ?? tier.Name,
+                PriceMinor = change.PriceMinor ?? tier.PriceMinor,
+                Capacity = change.Capacity ?? tier.Capacity,
+                PerUserLimit = change.PerUserLimit ?? tier.PerUserLimit,
+            };
+        }
+        var updated = current with
+        {
+            Name = patch.Name?.Trim() ?? current.Name,
+            Artist = patch.Artist?.Trim() ?? current.Artist,
+            Venue = venue with { Name = venue.Name.Trim(), City = venue.City.Trim(), Address = venue.Address.Trim() },
+            Description = patch.Description?.Trim() ?? current.Description,
+            StartsAt = patch.StartsAt?.ToUniversalTime() ?? current.StartsAt,
+            OnSaleAt = patch.OnSaleAt?.ToUniversalTime() ?? current.OnSaleAt,
+            HighDemand = patch.HighDemand ?? current.HighDemand,
+            HoldSeconds = patch.HoldSeconds ?? current.HoldSeconds,
+            Tiers = tiers,
+        };
+        // The result must pass the same rules as a new event.
+        foreach (var (field, messages) in Create(new CreateEventRequest(updated.Name, updated.Artist,
+                     new VenueRequest(updated.Venue.Name, updated.Venue.City, updated.Venue.Address), updated.Description, updated.StartsAt,
+                     updated.OnSaleAt, updated.HighDemand, updated.HoldSeconds,
+                     updated.Tiers.Select(t => new TierRequest(t.Name, t.PriceMinor, t.Currency, t.Capacity, t.PerUserLimit)).ToList())))
+            errors.TryAdd(field, messages);
+        return updated;
     }
 
     private static void Text(Dictionary<string, string[]> errors, string field, string? value, int max)

@@ -101,6 +101,29 @@ public sealed class SqlCatalogStore : ICatalogStore
         await transaction.CommitAsync(cancellationToken);
     }
 
+    public async Task UpdateAsync(EventDetails e, CancellationToken cancellationToken)
+    {
+        await using var connection = await open(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var searchText = string.Join(' ', e.Name, e.Artist, e.Venue.Name, e.Venue.City);
+        await Execute(connection, transaction, """
+            UPDATE tf_events SET name = @name, artist = @artist, description = @description, venue_name = @venue, venue_city = @city,
+                venue_address = @address, starts_at_ms = @starts, on_sale_at_ms = @onsale, status = @status, high_demand = @high,
+                hold_seconds = @hold, search_text = @search
+            WHERE id = @id
+            """, cancellationToken, ("@id", e.Id), ("@name", e.Name), ("@artist", e.Artist), ("@description", e.Description), ("@venue", e.Venue.Name),
+            ("@city", e.Venue.City), ("@address", e.Venue.Address), ("@starts", e.StartsAt.ToUnixTimeMilliseconds()),
+            ("@onsale", e.OnSaleAt.ToUnixTimeMilliseconds()), ("@status", e.Status), ("@high", e.HighDemand), ("@hold", e.HoldSeconds), ("@search", searchText));
+        if (!postgres)
+            await Execute(connection, transaction, "UPDATE tf_events_fts SET search_text = @search WHERE event_id = @id", cancellationToken,
+                ("@id", e.Id), ("@search", searchText));
+        foreach (var t in e.Tiers)
+            await Execute(connection, transaction, """
+                UPDATE tf_tiers SET name = @name, price_minor = @price, capacity = @capacity, per_user_limit = @limit WHERE id = @id AND event_id = @event
+                """, cancellationToken, ("@id", t.Id), ("@event", e.Id), ("@name", t.Name), ("@price", t.PriceMinor), ("@capacity", t.Capacity), ("@limit", t.PerUserLimit));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
     public async Task<EventDetails?> GetAsync(string eventId, CancellationToken cancellationToken)
     {
         await using var connection = await open(cancellationToken);

@@ -75,12 +75,58 @@ public sealed class CatalogEndpointTests : IAsyncLifetime
         Assert.True(details.GetProperty("highDemand").GetBoolean());
     }
 
+    private async Task<HttpResponseMessage> Send(HttpMethod method, string path, object? body, string? token)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await host.CreateClient(cookies: false).SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Admins_edit_publish_and_cancel_events_and_capacity_only_grows()
+    {
+        using var created = await PostEvent(NewEvent(), adminToken);
+        var eventJson = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
+        var id = eventJson.GetProperty("id").GetString()!;
+        var standing = eventJson.GetProperty("tiers")[0].GetProperty("id").GetString()!;
+
+        using (var grow = await Send(HttpMethod.Patch, $"/api/v1/events/{id}", new { name = "Harbour Lights 2027", tiers = new[] { new { id = standing, capacity = 800 } } }, adminToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, grow.StatusCode);
+            var grown = JsonDocument.Parse(await grow.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("Harbour Lights 2027", grown.GetProperty("name").GetString());
+            Assert.Equal(800, grown.GetProperty("tiers")[0].GetProperty("capacity").GetInt32());
+        }
+        using (var shrink = await Send(HttpMethod.Patch, $"/api/v1/events/{id}", new { tiers = new[] { new { id = standing, capacity = 799 } } }, adminToken))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, shrink.StatusCode);
+            Assert.Equal("capacity_cannot_shrink", JsonDocument.Parse(await shrink.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+        }
+        using (var badHold = await Send(HttpMethod.Patch, $"/api/v1/events/{id}", new { holdSeconds = 5 }, adminToken))
+            Assert.Equal(HttpStatusCode.BadRequest, badHold.StatusCode);
+
+        using (var publish = await Send(HttpMethod.Post, $"/api/v1/events/{id}/publish", null, adminToken)) Assert.Equal(HttpStatusCode.OK, publish.StatusCode);
+        using (var again = await Send(HttpMethod.Post, $"/api/v1/events/{id}/publish", null, adminToken)) Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        using (var cancel = await Send(HttpMethod.Post, $"/api/v1/events/{id}/cancel", null, adminToken)) Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        using (var closed = await Send(HttpMethod.Patch, $"/api/v1/events/{id}", new { name = "Too late" }, adminToken)) Assert.Equal(HttpStatusCode.Conflict, closed.StatusCode);
+
+        var details = JsonDocument.Parse(await host.CreateClient().GetStringAsync($"/api/v1/events/{id}")).RootElement;
+        Assert.Equal("cancelled", details.GetProperty("status").GetString());
+        Assert.Equal("Harbour Lights 2027", details.GetProperty("name").GetString());
+        Assert.Equal(800, details.GetProperty("tiers")[0].GetProperty("capacity").GetInt32());
+    }
+
     [Fact]
     public async Task Only_admins_create_events()
     {
         using (var anonymous = await PostEvent(NewEvent(), token: null)) Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         var user = await TokenAsync($"fan{Guid.NewGuid():N}@example.com", "fan-password-1", register: true);
         using (var forbidden = await PostEvent(NewEvent(), user)) Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        foreach (var (method, path) in new[] { (HttpMethod.Patch, "/api/v1/events/evt_x"), (HttpMethod.Post, "/api/v1/events/evt_x/publish"), (HttpMethod.Post, "/api/v1/events/evt_x/cancel") })
+        {
+            using (var asAnonymous = await Send(method, path, new { name = "x" }, null)) Assert.Equal(HttpStatusCode.Unauthorized, asAnonymous.StatusCode);
+            using (var asUser = await Send(method, path, new { name = "x" }, user)) Assert.Equal(HttpStatusCode.Forbidden, asUser.StatusCode);
+        }
         Assert.Empty(JsonDocument.Parse(await host.CreateClient().GetStringAsync($"/api/v1/events?city={city}&limit=100")).RootElement.GetProperty("items").EnumerateArray());
     }
 
