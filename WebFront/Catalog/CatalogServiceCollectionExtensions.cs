@@ -13,6 +13,8 @@ public static class CatalogServiceCollectionExtensions
             services.AddSingleton<ICatalogStore>(_ => SqlCatalogStore.Sqlite(new SqliteDatabase(ClusterConnection.SqlitePath(configuration))));
         services.AddOutputCache();
         services.AddHostedService<CatalogBootstrap>();
+        services.Configure<DemoOptions>(configuration.GetSection("Demo"));
+        services.AddHostedService<DemoCatalogSeeder>(); // after CatalogBootstrap: hosted services start in order
         return services;
     }
 

@@ -13,6 +13,7 @@ public sealed class WebFrontHost : IAsyncDisposable
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("TICKETFLOW_DATA", DatabasePath);
+            web.UseSetting("Demo:Seed", "false"); // tests that want the demo catalog turn it on
             foreach (var (key, value) in settings) web.UseSetting(key, value);
         });
     }
