@@ -5,7 +5,7 @@ namespace TicketFlow.Benchmarks;
 /// <summary>Closed-loop load: N callers each issue the next call as soon as the last one returns, for a fixed time.</summary>
 public static class LoadRun
 {
-    public sealed record Result(string Scenario, int Callers, long Operations, long Errors, double Seconds, double P50Ms, double P99Ms)
+    public sealed record Result(string Scenario, int Callers, long Operations, long Errors, double Seconds, double P50Ms, double P95Ms, double P99Ms)
     {
         public double OpsPerSecond => Operations / Seconds;
     }
@@ -44,6 +44,6 @@ public static class LoadRun
         var seconds = clock.Elapsed.TotalSeconds;
         var all = latencies.SelectMany(l => l).Order().ToArray();
         double Percentile(double q) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(q * all.Length))] * 1000.0 / Stopwatch.Frequency;
-        return new Result(scenario, callers, all.Length, errors, seconds, Percentile(0.50), Percentile(0.99));
+        return new Result(scenario, callers, all.Length, errors, seconds, Percentile(0.50), Percentile(0.95), Percentile(0.99));
     }
 }

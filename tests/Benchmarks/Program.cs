@@ -9,6 +9,13 @@ using TicketFlow.Runtime.Testing;
 // Runtime benchmark: durable increments on ONE grain with group commit vs one write per call (in process, PostgreSQL
 // with fsync on), and remote calls through the client -> silo HTTP/2 hop. Prints a table; not a test.
 var duration = TimeSpan.FromSeconds(double.Parse(Option("--seconds") ?? "3"));
+if (args.Contains("browse"))
+{
+    // Browse: a WebFront process with the demo catalog, 64 connections by default.
+    var browse = await BrowseBenchmark.RunAsync(duration, (Option("--connections") ?? "64").Split(',').Select(int.Parse).ToArray());
+    PrintTable(browse);
+    return 0;
+}
 var callerCounts = (Option("--callers") ?? "1,4,16,64,256").Split(',').Select(int.Parse).ToArray();
 
 var configured = Environment.GetEnvironmentVariable("TICKETFLOW_BENCH_PG");
@@ -69,12 +76,17 @@ await using (var client = new ClusterClient(RuntimeStores.PostgreSql(dataSource,
     await host.StopAsync(CancellationToken.None);
 }
 
-Console.WriteLine();
-Console.WriteLine("| scenario | callers | ops/s | p50 ms | p99 ms | errors |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-foreach (var r in results)
-    Console.WriteLine($"| {r.Scenario} | {r.Callers} | {r.OpsPerSecond:N0} | {r.P50Ms:0.00} | {r.P99Ms:0.00} | {r.Errors} |");
+PrintTable(results);
 return 0;
+
+static void PrintTable(IEnumerable<LoadRun.Result> rows)
+{
+    Console.WriteLine();
+    Console.WriteLine("| scenario | callers | ops/s | p50 ms | p95 ms | p99 ms | errors |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+    foreach (var r in rows)
+        Console.WriteLine($"| {r.Scenario} | {r.Callers} | {r.OpsPerSecond:N0} | {r.P50Ms:0.00} | {r.P95Ms:0.00} | {r.P99Ms:0.00} | {r.Errors} |");
+}
 
 static void Report(LoadRun.Result r) =>
     Console.Error.WriteLine($"  {r.Scenario,-40} {r.Callers,4} callers  {r.OpsPerSecond,10:N0} ops/s  p50 {r.P50Ms,7:0.00} ms  p99 {r.P99Ms,7:0.00} ms");
