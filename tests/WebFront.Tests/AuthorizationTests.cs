@@ -12,11 +12,11 @@ public sealed class AuthorizationTests : IAsyncLifetime
 
     public static TheoryData<string, string> UserOnly => new() { { "GET", "/api/v1/me" } };
 
-    public static TheoryData<string, string> AdminOnly => new() { { "GET", "/api/v1/admin/cluster" } };
+    public static TheoryData<string, string> AdminOnly => new() { { "GET", "/api/v1/admin/cluster" }, { "GET", "/api/v1/admin/events/evt_demo_001/stats" } };
 
     public Task InitializeAsync()
     {
-        host = new WebFrontHost(("TICKETFLOW_ADMIN_EMAIL", "root@ticketflow.test"), ("TICKETFLOW_ADMIN_PASSWORD", "admin-password-1"));
+        host = new WebFrontHost(("TICKETFLOW_ADMIN_EMAIL", "root@ticketflow.test"), ("TICKETFLOW_ADMIN_PASSWORD", "admin-password-1"), ("Demo:Seed", "true"));
         return Task.CompletedTask;
     }
 
@@ -35,6 +35,8 @@ public sealed class AuthorizationTests : IAsyncLifetime
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await host.CreateClient(cookies: false).SendAsync(request);
+        if (!response.IsSuccessStatusCode) // every refusal is a problem document, 401 and 403 included
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         return response.StatusCode;
     }
 
