@@ -55,6 +55,11 @@ internal sealed class SiloConnector : IDisposable
         {
             throw new NotDeliveredException($"Silo {silo} is unreachable.", error);
         }
+        catch (TaskCanceledException error) when (error.InnerException is TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            // ConnectTimeout: no connection, so no request was sent.
+            throw new NotDeliveredException($"No connection to silo {silo} within the connect timeout.", error);
+        }
         catch (HttpRequestException error)
         {
             throw new GrainCallOutcomeUnknownException($"{call} to silo {silo} broke off: {error.Message}", error);
