@@ -2,6 +2,7 @@ using Npgsql;
 using TicketFlow.Grains;
 using TicketFlow.Runtime.Hosting;
 using TicketFlow.Runtime.Membership;
+using TicketFlow.Runtime.Storage;
 
 namespace TicketFlow.WebFront;
 
@@ -24,6 +25,13 @@ public static class ClusterConnection
         var path = SqlitePath(configuration);
         return services.AddEmbeddedSilo(sp => RuntimeStores.Sqlite(path, cluster, TimeProvider.System), GrainAssemblies.All, cluster, silo);
     }
+
+    /// <summary>Registers a WebFront store on the same database as the grains: PostgreSQL in cluster mode, the SQLite file embedded.</summary>
+    public static IServiceCollection AddStore<TStore>(this IServiceCollection services, IConfiguration configuration,
+        Func<NpgsqlDataSource, TStore> postgres, Func<SqliteDatabase, TStore> sqlite) where TStore : class =>
+        PostgresConnectionString(configuration) is not null
+            ? services.AddSingleton(sp => postgres(sp.GetRequiredService<NpgsqlDataSource>()))
+            : services.AddSingleton(_ => sqlite(new SqliteDatabase(SqlitePath(configuration))));
 
     internal static string? PostgresConnectionString(IConfiguration configuration)
     {

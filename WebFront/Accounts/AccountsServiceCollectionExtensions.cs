@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
-using Npgsql;
-using TicketFlow.Runtime.Storage;
 
 namespace TicketFlow.WebFront.Accounts;
 
@@ -13,10 +11,7 @@ public static class AccountsServiceCollectionExtensions
     /// <summary>Users (PostgreSQL in cluster mode, SQLite embedded), password hashing, cookie + bearer authentication.</summary>
     public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration)
     {
-        if (ClusterConnection.PostgresConnectionString(configuration) is not null)
-            services.AddSingleton<IUserRepository>(sp => new PostgresUserRepository(sp.GetRequiredService<NpgsqlDataSource>()));
-        else
-            services.AddSingleton<IUserRepository>(_ => new SqliteUserRepository(new SqliteDatabase(ClusterConnection.SqlitePath(configuration))));
+        services.AddStore<IUserRepository>(configuration, dataSource => new PostgresUserRepository(dataSource), database => new SqliteUserRepository(database));
         services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         services.AddSingleton(TimeProvider.System);
         services.Configure<AdminAccountOptions>(options =>

@@ -1,16 +1,10 @@
-using Npgsql;
-using TicketFlow.Runtime.Storage;
-
 namespace TicketFlow.WebFront.Catalog;
 
 public static class CatalogServiceCollectionExtensions
 {
     public static IServiceCollection AddCatalog(this IServiceCollection services, IConfiguration configuration)
     {
-        if (ClusterConnection.PostgresConnectionString(configuration) is not null)
-            services.AddSingleton<ICatalogStore>(sp => SqlCatalogStore.PostgreSql(sp.GetRequiredService<NpgsqlDataSource>()));
-        else
-            services.AddSingleton<ICatalogStore>(_ => SqlCatalogStore.Sqlite(new SqliteDatabase(ClusterConnection.SqlitePath(configuration))));
+        services.AddStore<ICatalogStore>(configuration, SqlCatalogStore.PostgreSql, SqlCatalogStore.Sqlite);
         services.AddOutputCache();
         services.AddHostedService<CatalogBootstrap>();
         services.Configure<DemoOptions>(configuration.GetSection("Demo"));

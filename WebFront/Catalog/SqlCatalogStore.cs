@@ -80,19 +80,19 @@ public sealed class SqlCatalogStore : ICatalogStore
         await using var connection = await open(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var searchText = string.Join(' ', e.Name, e.Artist, e.Venue.Name, e.Venue.City);
-        await Execute(connection, transaction, """
+        await DbCommands.ExecuteAsync(connection, transaction, """
             INSERT INTO tf_events (id, name, artist, description, venue_name, venue_city, venue_address, starts_at_ms, on_sale_at_ms, status, high_demand, hold_seconds, search_text)
             VALUES (@id, @name, @artist, @description, @venue, @city, @address, @starts, @onsale, @status, @high, @hold, @search)
             """, cancellationToken, ("@id", e.Id), ("@name", e.Name), ("@artist", e.Artist), ("@description", e.Description), ("@venue", e.Venue.Name),
             ("@city", e.Venue.City), ("@address", e.Venue.Address), ("@starts", e.StartsAt.ToUnixTimeMilliseconds()),
             ("@onsale", e.OnSaleAt.ToUnixTimeMilliseconds()), ("@status", e.Status), ("@high", e.HighDemand), ("@hold", e.HoldSeconds), ("@search", searchText));
         if (!postgres)
-            await Execute(connection, transaction, "INSERT INTO tf_events_fts (event_id, search_text) VALUES (@id, @search)", cancellationToken,
+            await DbCommands.ExecuteAsync(connection, transaction, "INSERT INTO tf_events_fts (event_id, search_text) VALUES (@id, @search)", cancellationToken,
                 ("@id", e.Id), ("@search", searchText));
         for (var i = 0; i < e.Tiers.Count; i++)
         {
             var t = e.Tiers[i];
-            await Execute(connection, transaction, """
+            await DbCommands.ExecuteAsync(connection, transaction, """
                 INSERT INTO tf_tiers (id, event_id, position, name, price_minor, currency, capacity, per_user_limit)
                 VALUES (@id, @event, @position, @name, @price, @currency, @capacity, @limit)
                 """, cancellationToken, ("@id", t.Id), ("@event", e.Id), ("@position", i), ("@name", t.Name), ("@price", t.PriceMinor),
@@ -106,7 +106,7 @@ public sealed class SqlCatalogStore : ICatalogStore
         await using var connection = await open(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var searchText = string.Join(' ', e.Name, e.Artist, e.Venue.Name, e.Venue.City);
-        await Execute(connection, transaction, """
+        await DbCommands.ExecuteAsync(connection, transaction, """
             UPDATE tf_events SET name = @name, artist = @artist, description = @description, venue_name = @venue, venue_city = @city,
                 venue_address = @address, starts_at_ms = @starts, on_sale_at_ms = @onsale, status = @status, high_demand = @high,
                 hold_seconds = @hold, search_text = @search
@@ -115,10 +115,10 @@ public sealed class SqlCatalogStore : ICatalogStore
             ("@city", e.Venue.City), ("@address", e.Venue.Address), ("@starts", e.StartsAt.ToUnixTimeMilliseconds()),
             ("@onsale", e.OnSaleAt.ToUnixTimeMilliseconds()), ("@status", e.Status), ("@high", e.HighDemand), ("@hold", e.HoldSeconds), ("@search", searchText));
         if (!postgres)
-            await Execute(connection, transaction, "UPDATE tf_events_fts SET search_text = @search WHERE event_id = @id", cancellationToken,
+            await DbCommands.ExecuteAsync(connection, transaction, "UPDATE tf_events_fts SET search_text = @search WHERE event_id = @id", cancellationToken,
                 ("@id", e.Id), ("@search", searchText));
         foreach (var t in e.Tiers)
-            await Execute(connection, transaction, """
+            await DbCommands.ExecuteAsync(connection, transaction, """
                 UPDATE tf_tiers SET name = @name, price_minor = @price, capacity = @capacity, per_user_limit = @limit WHERE id = @id AND event_id = @event
                 """, cancellationToken, ("@id", t.Id), ("@event", e.Id), ("@name", t.Name), ("@price", t.PriceMinor), ("@capacity", t.Capacity), ("@limit", t.PerUserLimit));
         await transaction.CommitAsync(cancellationToken);
@@ -127,7 +127,7 @@ public sealed class SqlCatalogStore : ICatalogStore
     public async Task<EventDetails?> GetAsync(string eventId, CancellationToken cancellationToken)
     {
         await using var connection = await open(cancellationToken);
-        await using var command = Command(connection, null, """
+        await using var command = DbCommands.Create(connection, null, """
             SELECT e.id, e.name, e.artist, e.venue_name, e.venue_city, e.venue_address, e.starts_at_ms, e.on_sale_at_ms, e.status, e.high_demand,
                    e.description, e.hold_seconds
             FROM tf_events e WHERE e.id = @id
@@ -141,7 +141,7 @@ public sealed class SqlCatalogStore : ICatalogStore
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
                 reader.GetString(8), reader.GetBoolean(9), reader.GetInt32(11), []);
         }
-        await using var tiers = Command(connection, null,
+        await using var tiers = DbCommands.Create(connection, null,
             "SELECT id, name, price_minor, currency, capacity, per_user_limit FROM tf_tiers WHERE event_id = @id ORDER BY position", ("@id", eventId));
         var list = new List<Tier>();
         await using var tierReader = await tiers.ExecuteReaderAsync(cancellationToken);
@@ -181,7 +181,7 @@ public sealed class SqlCatalogStore : ICatalogStore
         var sql = $"SELECT {SummaryColumns} FROM tf_events e {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY e.starts_at_ms, e.id LIMIT @limit";
 
         await using var connection = await open(cancellationToken);
-        await using var command = Command(connection, null, sql, [.. parameters]);
+        await using var command = DbCommands.Create(connection, null, sql, [.. parameters]);
         var rows = new List<EventSummary>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -193,27 +193,5 @@ public sealed class SqlCatalogStore : ICatalogStore
         rows.RemoveAt(rows.Count - 1);
         var last = rows[^1];
         return new EventPage(rows, new EventCursor(last.StartsAt.ToUnixTimeMilliseconds(), last.Id).Encode());
-    }
-
-    private static async Task Execute(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
-        params (string Name, object? Value)[] parameters)
-    {
-        await using var command = Command(connection, transaction, sql, parameters);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
-        }
-        return command;
     }
 }

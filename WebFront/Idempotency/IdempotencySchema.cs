@@ -47,38 +47,18 @@ internal static class IdempotencySchema
     public static async Task<BeginResult> TryBeginAsync(DbConnection connection, string userId, string key, string requestHash,
         DateTimeOffset now, DateTimeOffset expiresAt, DateTimeOffset staleBefore, CancellationToken cancellationToken)
     {
-        await Execute(connection, DeleteExpired, cancellationToken, ("@user", userId), ("@key", key), ("@now", now.ToUnixTimeMilliseconds()),
+        await DbCommands.ExecuteAsync(connection, null, DeleteExpired, cancellationToken, ("@user", userId), ("@key", key), ("@now", now.ToUnixTimeMilliseconds()),
             ("@stale", staleBefore.ToUnixTimeMilliseconds()));
-        var inserted = await Execute(connection, Insert, cancellationToken, ("@user", userId), ("@key", key), ("@hash", requestHash),
+        var inserted = await DbCommands.ExecuteAsync(connection, null, Insert, cancellationToken, ("@user", userId), ("@key", key), ("@hash", requestHash),
             ("@now", now.ToUnixTimeMilliseconds()), ("@expires", expiresAt.ToUnixTimeMilliseconds()));
         if (inserted == 1) return new BeginResult(BeginOutcome.Began);
 
-        await using var command = Command(connection, Select, ("@user", userId), ("@key", key));
+        await using var command = DbCommands.Create(connection, null, Select, ("@user", userId), ("@key", key));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return new BeginResult(BeginOutcome.InProgress); // abandoned meanwhile: retry later
         if (reader.GetString(0) != requestHash) return new BeginResult(BeginOutcome.Mismatch);
         if (reader.IsDBNull(1)) return new BeginResult(BeginOutcome.InProgress);
         return new BeginResult(BeginOutcome.Completed, new StoredResponse(
             reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), (byte[])reader[4]));
-    }
-
-    public static async Task<int> Execute(DbConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        await using var command = Command(connection, sql, parameters);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
-        }
-        return command;
     }
 }

@@ -1,16 +1,10 @@
-using Npgsql;
-using TicketFlow.Runtime.Storage;
-
 namespace TicketFlow.WebFront.Idempotency;
 
 public static class IdempotencyServiceCollectionExtensions
 {
     public static IServiceCollection AddIdempotency(this IServiceCollection services, IConfiguration configuration)
     {
-        if (ClusterConnection.PostgresConnectionString(configuration) is not null)
-            services.AddSingleton<IIdempotencyStore>(sp => SqlIdempotencyStore.PostgreSql(sp.GetRequiredService<NpgsqlDataSource>()));
-        else
-            services.AddSingleton<IIdempotencyStore>(_ => SqlIdempotencyStore.Sqlite(new SqliteDatabase(ClusterConnection.SqlitePath(configuration))));
+        services.AddStore<IIdempotencyStore>(configuration, SqlIdempotencyStore.PostgreSql, SqlIdempotencyStore.Sqlite);
         services.Configure<IdempotencyOptions>(configuration.GetSection("Idempotency"));
         services.AddHostedService<IdempotencyBootstrap>();
         return services;

@@ -40,7 +40,7 @@ public sealed class SqlIdempotencyStore : IIdempotencyStore
     public async Task CompleteAsync(string userId, string key, StoredResponse response, CancellationToken cancellationToken)
     {
         await using var connection = await open(cancellationToken);
-        await IdempotencySchema.Execute(connection, IdempotencySchema.Complete, cancellationToken,
+        await DbCommands.ExecuteAsync(connection, null, IdempotencySchema.Complete, cancellationToken,
             ("@status", response.StatusCode), ("@type", response.ContentType), ("@location", response.Location), ("@body", response.Body),
             ("@user", userId), ("@key", key));
     }
@@ -48,6 +48,6 @@ public sealed class SqlIdempotencyStore : IIdempotencyStore
     public async Task AbandonAsync(string userId, string key, CancellationToken cancellationToken)
     {
         await using var connection = await open(cancellationToken);
-        await IdempotencySchema.Execute(connection, IdempotencySchema.Delete, cancellationToken, ("@user", userId), ("@key", key));
+        await DbCommands.ExecuteAsync(connection, null, IdempotencySchema.Delete, cancellationToken, ("@user", userId), ("@key", key));
     }
 }
