@@ -22,14 +22,6 @@ public sealed class AuthorizationTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await host.DisposeAsync();
 
-    private async Task<string> TokenFor(string email, string password, bool register)
-    {
-        var client = host.CreateClient(cookies: false);
-        if (register) (await client.PostAsJsonAsync("/api/v1/auth/register", new { email, password, name = "Someone" })).Dispose();
-        using var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { email, password });
-        return JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString()!;
-    }
-
     private async Task<HttpStatusCode> Call(string method, string path, string? token)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -45,8 +37,8 @@ public sealed class AuthorizationTests : IAsyncLifetime
     public async Task User_endpoints_need_a_signed_in_user(string method, string path)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, await Call(method, path, token: null));
-        Assert.Equal(HttpStatusCode.OK, await Call(method, path, await TokenFor("user@example.com", "user-password-1", register: true)));
-        Assert.Equal(HttpStatusCode.OK, await Call(method, path, await TokenFor("root@ticketflow.test", "admin-password-1", register: false)));
+        Assert.Equal(HttpStatusCode.OK, await Call(method, path, await host.TokenAsync("user@example.com", "user-password-1", register: true)));
+        Assert.Equal(HttpStatusCode.OK, await Call(method, path, await host.TokenAsync("root@ticketflow.test", "admin-password-1", register: false)));
     }
 
     [Theory]
@@ -54,14 +46,14 @@ public sealed class AuthorizationTests : IAsyncLifetime
     public async Task Admin_endpoints_need_the_admin_role(string method, string path)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, await Call(method, path, token: null));
-        Assert.Equal(HttpStatusCode.Forbidden, await Call(method, path, await TokenFor("user@example.com", "user-password-1", register: true)));
-        Assert.Equal(HttpStatusCode.OK, await Call(method, path, await TokenFor("root@ticketflow.test", "admin-password-1", register: false)));
+        Assert.Equal(HttpStatusCode.Forbidden, await Call(method, path, await host.TokenAsync("user@example.com", "user-password-1", register: true)));
+        Assert.Equal(HttpStatusCode.OK, await Call(method, path, await host.TokenAsync("root@ticketflow.test", "admin-password-1", register: false)));
     }
 
     [Fact]
     public async Task The_cluster_view_shows_the_embedded_silo_and_its_grain_calls()
     {
-        var token = await TokenFor("root@ticketflow.test", "admin-password-1", register: false);
+        var token = await host.TokenAsync("root@ticketflow.test", "admin-password-1", register: false);
         var client = host.CreateClient(cookies: false);
         (await client.GetAsync("/health/ready")).Dispose(); // one grain call through the embedded silo
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/admin/cluster") { Headers = { Authorization = new("Bearer", token) } };

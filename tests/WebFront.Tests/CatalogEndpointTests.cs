@@ -14,18 +14,10 @@ public sealed class CatalogEndpointTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         host = new WebFrontHost(("TICKETFLOW_ADMIN_EMAIL", "events@ticketflow.test"), ("TICKETFLOW_ADMIN_PASSWORD", "admin-password-1"));
-        adminToken = await TokenAsync("events@ticketflow.test", "admin-password-1", register: false);
+        adminToken = await host.TokenAsync("events@ticketflow.test", "admin-password-1", register: false);
     }
 
     public async Task DisposeAsync() => await host.DisposeAsync();
-
-    private async Task<string> TokenAsync(string email, string password, bool register)
-    {
-        var client = host.CreateClient(cookies: false);
-        if (register) (await client.PostAsJsonAsync("/api/v1/auth/register", new { email, password, name = "Fan" })).Dispose();
-        using var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { email, password });
-        return JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString()!;
-    }
 
     private object NewEvent(int capacity = 500, string currency = "EUR") => new
     {
@@ -120,7 +112,7 @@ public sealed class CatalogEndpointTests : IAsyncLifetime
     public async Task Only_admins_create_events()
     {
         using (var anonymous = await PostEvent(NewEvent(), token: null)) Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        var user = await TokenAsync($"fan{Guid.NewGuid():N}@example.com", "fan-password-1", register: true);
+        var user = await host.TokenAsync($"fan{Guid.NewGuid():N}@example.com", "fan-password-1", register: true);
         using (var forbidden = await PostEvent(NewEvent(), user)) Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
         foreach (var (method, path) in new[] { (HttpMethod.Patch, "/api/v1/events/evt_x"), (HttpMethod.Post, "/api/v1/events/evt_x/publish"), (HttpMethod.Post, "/api/v1/events/evt_x/cancel") })
         {

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Mvc.Testing;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace TicketFlow.WebFront.Tests;
@@ -23,6 +25,15 @@ public sealed class WebFrontHost : IAsyncDisposable
     public string DatabasePath => Path.Combine(folder, "ticketflow.db");
 
     public HttpClient CreateClient(bool cookies = true) => Factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = cookies });
+
+    /// <summary>A bearer token for the user (registering it first when asked).</summary>
+    public async Task<string> TokenAsync(string email, string password, bool register = false)
+    {
+        var client = CreateClient(cookies: false);
+        if (register) (await client.PostAsJsonAsync("/api/v1/auth/register", new { email, password, name = "Someone" })).Dispose();
+        using var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { email, password });
+        return JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString()!;
+    }
 
     public async ValueTask DisposeAsync()
     {
