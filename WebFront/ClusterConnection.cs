@@ -28,10 +28,10 @@ public static class ClusterConnection
 
     /// <summary>Registers a WebFront store on the same database as the grains: PostgreSQL in cluster mode, the SQLite file embedded.</summary>
     public static IServiceCollection AddStore<TStore>(this IServiceCollection services, IConfiguration configuration,
-        Func<NpgsqlDataSource, TStore> postgres, Func<SqliteDatabase, TStore> sqlite) where TStore : class =>
+        Func<SqlStoreDatabase, TStore> create) where TStore : class =>
         PostgresConnectionString(configuration) is not null
-            ? services.AddSingleton(sp => postgres(sp.GetRequiredService<NpgsqlDataSource>()))
-            : services.AddSingleton(_ => sqlite(new SqliteDatabase(SqlitePath(configuration))));
+            ? services.AddSingleton(sp => create(SqlStoreDatabase.PostgreSql(sp.GetRequiredService<NpgsqlDataSource>())))
+            : services.AddSingleton(_ => create(SqlStoreDatabase.Sqlite(new SqliteDatabase(SqlitePath(configuration)))));
 
     internal static string? PostgresConnectionString(IConfiguration configuration)
     {

@@ -11,7 +11,7 @@ public static class AccountsServiceCollectionExtensions
     /// <summary>Users (PostgreSQL in cluster mode, SQLite embedded), password hashing, cookie + bearer authentication.</summary>
     public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddStore<IUserRepository>(configuration, SqlUserRepository.PostgreSql, SqlUserRepository.Sqlite);
+        services.AddStore<IUserRepository>(configuration, database => new SqlUserRepository(database));
         services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         services.AddSingleton(TimeProvider.System);
         services.Configure<AdminAccountOptions>(options =>

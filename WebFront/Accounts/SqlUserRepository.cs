@@ -1,38 +1,16 @@
-using System.Data.Common;
-using Npgsql;
 using TicketFlow.Runtime.Storage;
 
 namespace TicketFlow.WebFront.Accounts;
 
 /// <summary>Users in PostgreSQL (cluster mode) or SQLite (embedded mode): the same SQL on both.</summary>
-public sealed class SqlUserRepository : IUserRepository
+public sealed class SqlUserRepository(SqlStoreDatabase database) : IUserRepository
 {
-    private readonly Func<CancellationToken, Task<DbConnection>> open;
-    private readonly Func<DbConnection, CancellationToken, Task> migrate;
-
-    private SqlUserRepository(Func<CancellationToken, Task<DbConnection>> open, Func<DbConnection, CancellationToken, Task> migrate)
-    {
-        this.open = open;
-        this.migrate = migrate;
-    }
-
-    public static SqlUserRepository PostgreSql(NpgsqlDataSource dataSource) => new(
-        async ct => await dataSource.OpenConnectionAsync(ct),
-        (connection, ct) => SchemaMigrator.ApplyAsync(connection, UserSchema.Component, UserSchema.Migrations, SchemaMigrator.PostgresLock, ct));
-
-    public static SqlUserRepository Sqlite(SqliteDatabase database) => new(
-        async ct => await database.OpenAsync(ct),
-        (_, ct) => database.MigrateAsync(UserSchema.Component, UserSchema.Migrations, ct));
-
-    public async Task InitializeAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await open(cancellationToken);
-        await migrate(connection, cancellationToken);
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken) =>
+        database.MigrateAsync(UserSchema.Component, UserSchema.Migrations, cancellationToken);
 
     public async Task<bool> TryCreateAsync(UserAccount user, CancellationToken cancellationToken)
     {
-        await using var connection = await open(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
         // The unique normalized email decides between racing registrations.
         return await DbCommands.ExecuteAsync(connection, null, $"""
             INSERT INTO tf_users ({UserSchema.Columns}, email_normalized) VALUES (@id, @email, @name, @hash, @roles, @created, @normalized)
@@ -48,7 +26,7 @@ public sealed class SqlUserRepository : IUserRepository
 
     private async Task<UserAccount?> FindAsync(string column, string value, CancellationToken cancellationToken)
     {
-        await using var connection = await open(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = DbCommands.Create(connection, null, $"SELECT {UserSchema.Columns} FROM tf_users WHERE {column} = @value", ("@value", value));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? UserSchema.Read(reader) : null;

@@ -4,7 +4,7 @@ public static class CatalogServiceCollectionExtensions
 {
     public static IServiceCollection AddCatalog(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddStore<ICatalogStore>(configuration, SqlCatalogStore.PostgreSql, SqlCatalogStore.Sqlite);
+        services.AddStore<ICatalogStore>(configuration, database => new SqlCatalogStore(database));
         services.AddOutputCache();
         services.AddHostedService<CatalogBootstrap>();
         services.Configure<DemoOptions>(configuration.GetSection("Demo"));

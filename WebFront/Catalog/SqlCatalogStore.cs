@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Npgsql;
 using TicketFlow.Runtime.Storage;
 
 namespace TicketFlow.WebFront.Catalog;
@@ -8,7 +7,7 @@ namespace TicketFlow.WebFront.Catalog;
 /// The catalog in SQL, one implementation for both engines. They differ only in full-text search:
 /// PostgreSQL matches a GIN-indexed <c>to_tsvector</c>, SQLite an FTS5 table kept beside <c>tf_events</c>.
 /// </summary>
-public sealed class SqlCatalogStore : ICatalogStore
+public sealed class SqlCatalogStore(SqlStoreDatabase database) : ICatalogStore
 {
     private const string Tables = """
         CREATE TABLE tf_events (
@@ -45,39 +44,20 @@ public sealed class SqlCatalogStore : ICatalogStore
         (SELECT t.currency FROM tf_tiers t WHERE t.event_id = e.id ORDER BY t.position LIMIT 1)
         """;
 
-    private readonly Func<CancellationToken, Task<DbConnection>> open;
-    private readonly Func<DbConnection, CancellationToken, Task> migrate;
-    private readonly bool postgres;
+    private readonly bool postgres = database.IsPostgreSql;
 
-    private SqlCatalogStore(Func<CancellationToken, Task<DbConnection>> open, Func<DbConnection, CancellationToken, Task> migrate, bool postgres)
-    {
-        this.open = open;
-        this.migrate = migrate;
-        this.postgres = postgres;
-    }
+    private static readonly Migration[] PostgresMigrations =
+        [new(1, Tables + "CREATE INDEX tf_events_search ON tf_events USING GIN (to_tsvector('simple', search_text));")];
 
-    public static SqlCatalogStore PostgreSql(NpgsqlDataSource dataSource) => new(
-        async ct => await dataSource.OpenConnectionAsync(ct),
-        (connection, ct) => SchemaMigrator.ApplyAsync(connection, "catalog",
-            [new Migration(1, Tables + "CREATE INDEX tf_events_search ON tf_events USING GIN (to_tsvector('simple', search_text));")],
-            SchemaMigrator.PostgresLock, ct),
-        postgres: true);
+    private static readonly Migration[] SqliteMigrations =
+        [new(1, Tables + "CREATE VIRTUAL TABLE tf_events_fts USING fts5(event_id UNINDEXED, search_text);")];
 
-    public static SqlCatalogStore Sqlite(SqliteDatabase database) => new(
-        async ct => await database.OpenAsync(ct),
-        (_, ct) => database.MigrateAsync("catalog",
-            [new Migration(1, Tables + "CREATE VIRTUAL TABLE tf_events_fts USING fts5(event_id UNINDEXED, search_text);")], ct),
-        postgres: false);
-
-    public async Task InitializeAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await open(cancellationToken);
-        await migrate(connection, cancellationToken);
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken) =>
+        database.MigrateAsync("catalog", postgres ? PostgresMigrations : SqliteMigrations, cancellationToken);
 
     public async Task CreateAsync(EventDetails e, CancellationToken cancellationToken)
     {
-        await using var connection = await open(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var searchText = string.Join(' ', e.Name, e.Artist, e.Venue.Name, e.Venue.City);
         await DbCommands.ExecuteAsync(connection, transaction, """
@@ -103,7 +83,7 @@ public sealed class SqlCatalogStore : ICatalogStore
 
     public async Task UpdateAsync(EventDetails e, CancellationToken cancellationToken)
     {
-        await using var connection = await open(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var searchText = string.Join(' ', e.Name, e.Artist, e.Venue.Name, e.Venue.City);
         await DbCommands.ExecuteAsync(connection, transaction, """
@@ -126,7 +106,7 @@ public sealed class SqlCatalogStore : ICatalogStore
 
     public async Task<EventDetails?> GetAsync(string eventId, CancellationToken cancellationToken)
     {
-        await using var connection = await open(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = DbCommands.Create(connection, null, """
             SELECT e.id, e.name, e.artist, e.venue_name, e.venue_city, e.venue_address, e.starts_at_ms, e.on_sale_at_ms, e.status, e.high_demand,
                    e.description, e.hold_seconds
@@ -180,7 +160,7 @@ public sealed class SqlCatalogStore : ICatalogStore
         parameters.Add(("@limit", query.Limit + 1));
         var sql = $"SELECT {SummaryColumns} FROM tf_events e {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY e.starts_at_ms, e.id LIMIT @limit";
 
-        await using var connection = await open(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = DbCommands.Create(connection, null, sql, [.. parameters]);
         var rows = new List<EventSummary>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

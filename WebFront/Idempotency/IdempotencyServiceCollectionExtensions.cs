@@ -4,7 +4,7 @@ public static class IdempotencyServiceCollectionExtensions
 {
     public static IServiceCollection AddIdempotency(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddStore<IIdempotencyStore>(configuration, SqlIdempotencyStore.PostgreSql, SqlIdempotencyStore.Sqlite);
+        services.AddStore<IIdempotencyStore>(configuration, database => new SqlIdempotencyStore(database));
         services.Configure<IdempotencyOptions>(configuration.GetSection("Idempotency"));
         services.AddHostedService<IdempotencyBootstrap>();
         return services;

@@ -91,7 +91,7 @@ public abstract class CatalogStoreTests : IAsyncLifetime
 
 public sealed class PostgresCatalogStoreTests : CatalogStoreTests
 {
-    protected override async Task<ICatalogStore> CreateAsync() => SqlCatalogStore.PostgreSql(await TestDatabase.DataSourceAsync());
+    protected override async Task<ICatalogStore> CreateAsync() => new SqlCatalogStore(SqlStoreDatabase.PostgreSql(await TestDatabase.DataSourceAsync()));
 }
 
 public sealed class SqliteCatalogStoreTests : CatalogStoreTests
@@ -99,7 +99,7 @@ public sealed class SqliteCatalogStoreTests : CatalogStoreTests
     private readonly string folder = Directory.CreateTempSubdirectory("tf-catalog-").FullName;
 
     protected override Task<ICatalogStore> CreateAsync() =>
-        Task.FromResult<ICatalogStore>(SqlCatalogStore.Sqlite(new SqliteDatabase(Path.Combine(folder, "catalog.db"))));
+        Task.FromResult<ICatalogStore>(new SqlCatalogStore(SqlStoreDatabase.Sqlite(new SqliteDatabase(Path.Combine(folder, "catalog.db")))));
 
     public override Task DisposeAsync()
     {

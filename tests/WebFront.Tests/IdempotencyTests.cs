@@ -40,7 +40,6 @@ public abstract class IdempotencyTests : IAsyncLifetime
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton<TimeProvider>(time);
-        builder.Services.Configure<IdempotencyOptions>(options => options.WaitForInFlight = TimeSpan.FromMilliseconds(500));
         app = builder.Build();
         // Test users: a header names the signed-in user (authentication itself is tested elsewhere).
         app.Use((http, next) =>
@@ -185,7 +184,7 @@ public abstract class IdempotencyTests : IAsyncLifetime
 public sealed class PostgresIdempotencyTests : IdempotencyTests
 {
     protected override async Task<IIdempotencyStore> CreateStoreAsync() =>
-        SqlIdempotencyStore.PostgreSql(await TestDatabase.DataSourceAsync());
+        new SqlIdempotencyStore(SqlStoreDatabase.PostgreSql(await TestDatabase.DataSourceAsync()));
 }
 
 public sealed class SqliteIdempotencyTests : IdempotencyTests
@@ -193,7 +192,7 @@ public sealed class SqliteIdempotencyTests : IdempotencyTests
     private readonly string folder = Directory.CreateTempSubdirectory("tf-idem-").FullName;
 
     protected override Task<IIdempotencyStore> CreateStoreAsync() =>
-        Task.FromResult<IIdempotencyStore>(SqlIdempotencyStore.Sqlite(new SqliteDatabase(Path.Combine(folder, "idempotency.db"))));
+        Task.FromResult<IIdempotencyStore>(new SqlIdempotencyStore(SqlStoreDatabase.Sqlite(new SqliteDatabase(Path.Combine(folder, "idempotency.db")))));
 
     public override async Task DisposeAsync()
     {

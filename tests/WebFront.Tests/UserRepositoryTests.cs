@@ -49,7 +49,7 @@ public abstract class UserRepositoryTests : IAsyncLifetime
 
 public sealed class PostgresUserRepositoryTests : UserRepositoryTests
 {
-    protected override async Task<IUserRepository> CreateAsync() => SqlUserRepository.PostgreSql(await TestDatabase.DataSourceAsync());
+    protected override async Task<IUserRepository> CreateAsync() => new SqlUserRepository(SqlStoreDatabase.PostgreSql(await TestDatabase.DataSourceAsync()));
 }
 
 public sealed class SqliteUserRepositoryTests : UserRepositoryTests
@@ -57,7 +57,7 @@ public sealed class SqliteUserRepositoryTests : UserRepositoryTests
     private readonly string folder = Directory.CreateTempSubdirectory("tf-users-").FullName;
 
     protected override Task<IUserRepository> CreateAsync() =>
-        Task.FromResult<IUserRepository>(SqlUserRepository.Sqlite(new SqliteDatabase(Path.Combine(folder, "users.db"))));
+        Task.FromResult<IUserRepository>(new SqlUserRepository(SqlStoreDatabase.Sqlite(new SqliteDatabase(Path.Combine(folder, "users.db")))));
 
     public override Task DisposeAsync()
     {
