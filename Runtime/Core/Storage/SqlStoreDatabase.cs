@@ -1,10 +1,9 @@
 using System.Data.Common;
 using Npgsql;
-using TicketFlow.Runtime.Storage;
 
-namespace TicketFlow.WebFront;
+namespace TicketFlow.Runtime.Storage;
 
-/// <summary>Where a WebFront store's tables live: connections and schema migrations on PostgreSQL or on the SQLite file.</summary>
+/// <summary>Where an application store's tables live (users, catalog, orders, payments): connections and schema migrations on PostgreSQL or on the SQLite file.</summary>
 public sealed class SqlStoreDatabase
 {
     private readonly Func<CancellationToken, Task<DbConnection>> open;
