@@ -31,6 +31,17 @@ public sealed class FaultInjectingGrainStorage(IGrainStorage inner) : IGrainStor
         return inner.ClearAsync(grainType, key, stateName, expectedVersion, cancellationToken);
     }
 
+    public Task<StoredJournal> ReadJournalAsync(string grainType, string key, string journal, CancellationToken cancellationToken) =>
+        inner.ReadJournalAsync(grainType, key, journal, cancellationToken);
+
+    public Task AppendJournalAsync(string grainType, string key, string journal, long expectedVersion, IReadOnlyList<byte[]> entries, byte[]? snapshot,
+        CancellationToken cancellationToken)
+    {
+        ThrowIfInjected();
+        Interlocked.Increment(ref writes);
+        return inner.AppendJournalAsync(grainType, key, journal, expectedVersion, entries, snapshot, cancellationToken);
+    }
+
     private void ThrowIfInjected()
     {
         var left = Volatile.Read(ref failuresToInject);

@@ -26,6 +26,60 @@ public abstract class StorageConformanceTests : IAsyncLifetime
 
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
+    private Task Append(string key, long expected, params string[] entries) =>
+        Storage.AppendJournalAsync("tier", key, "journal", expected, entries.Select(Bytes).ToList(), null, CancellationToken.None);
+
+    private async Task<List<string>> ReadEntries(string key) =>
+        (await Storage.ReadJournalAsync("tier", key, "journal", CancellationToken.None)).Entries.Select(e => Encoding.UTF8.GetString(e)).ToList();
+
+    [Fact]
+    public async Task Journal_entries_read_back_in_order_across_appends()
+    {
+        Assert.Equal(0, (await Storage.ReadJournalAsync("tier", "j", "journal", CancellationToken.None)).Version);
+        await Append("j", 0, "a", "b");
+        await Append("j", 2, "c");
+        var journal = await Storage.ReadJournalAsync("tier", "j", "journal", CancellationToken.None);
+        Assert.Equal(3, journal.Version);
+        Assert.Equal(["a", "b", "c"], await ReadEntries("j"));
+    }
+
+    [Fact]
+    public async Task A_journal_append_at_a_stale_or_future_version_is_rejected_and_changes_nothing()
+    {
+        await Append("stale", 0, "a", "b");
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Append("stale", 1, "late"));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Append("stale", 0, "again"));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Append("stale", 5, "gap"));
+        Assert.Equal(["a", "b"], await ReadEntries("stale"));
+    }
+
+    [Fact]
+    public async Task Of_concurrent_journal_appenders_at_one_version_exactly_one_wins()
+    {
+        await Append("race", 0, "base");
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+        {
+            try { await Append("race", 1, $"w{i}", $"x{i}"); return true; }
+            catch (InconsistentStateException) { return false; }
+        }));
+        Assert.Single(outcomes, won => won);
+        Assert.Equal(3, (await ReadEntries("race")).Count);
+    }
+
+    [Fact]
+    public async Task A_snapshot_stands_for_the_entries_it_covers_and_the_journal_keeps_them_all()
+    {
+        await Append("snap", 0, "a", "b");
+        await Storage.AppendJournalAsync("tier", "snap", "journal", 2, [Bytes("c")], Bytes("state-after-3"), CancellationToken.None);
+        await Append("snap", 3, "d");
+        var journal = await Storage.ReadJournalAsync("tier", "snap", "journal", CancellationToken.None);
+        Assert.Equal("state-after-3", Encoding.UTF8.GetString(journal.Snapshot!));
+        Assert.Equal(3, journal.SnapshotVersion);
+        Assert.Equal(["d"], journal.Entries.Select(e => Encoding.UTF8.GetString(e)));
+        Assert.Equal(4, journal.Version);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Append("snap", 2, "stale-after-snapshot"));
+    }
+
     [Fact]
     public async Task Reading_a_grain_never_written_returns_nothing()
     {

@@ -306,8 +306,8 @@ internal sealed class ActivationData : IGrainContext
         {
             var attribute = parameter.GetCustomAttribute<PersistentStateAttribute>();
             if (attribute is null) continue;
-            var stateType = parameter.ParameterType.GetGenericArguments()[0];
-            var state = Activator.CreateInstance(typeof(PersistentState<>).MakeGenericType(stateType), attribute.StateName, this, silo.Storage, silo.Json)!;
+            var binding = parameter.ParameterType.GetGenericTypeDefinition() == typeof(IJournaledState<,>) ? typeof(JournaledState<,>) : typeof(PersistentState<>);
+            var state = Activator.CreateInstance(binding.MakeGenericType(parameter.ParameterType.GetGenericArguments()), attribute.StateName, this, silo.Storage, silo.Json)!;
             states.Add((IStateBinding)state);
             extra.Add(state);
         }

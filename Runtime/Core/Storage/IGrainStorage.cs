@@ -21,4 +21,13 @@ public interface IGrainStorage
     /// <summary>Clears the record (keeping a tombstone) if its version is <paramref name="expectedVersion"/>; returns the new version.</summary>
     /// <exception cref="InconsistentStateException">Storage holds another version.</exception>
     Task<long> ClearAsync(string grainType, string key, string stateName, long expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>The newest snapshot of a journal and the entries after it.</summary>
+    Task<StoredJournal> ReadJournalAsync(string grainType, string key, string journal, CancellationToken cancellationToken);
+
+    /// <summary>Appends <paramref name="entries"/> as numbers <paramref name="expectedVersion"/>+1 onwards, in one transaction with the
+    /// snapshot (which covers every entry up to the last appended) if one is given.</summary>
+    /// <exception cref="InconsistentStateException">Some of those numbers exist: another activation appended first.</exception>
+    Task AppendJournalAsync(string grainType, string key, string journal, long expectedVersion, IReadOnlyList<byte[]> entries, byte[]? snapshot,
+        CancellationToken cancellationToken);
 }

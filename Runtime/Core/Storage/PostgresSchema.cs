@@ -1,6 +1,6 @@
 namespace TicketFlow.Runtime.Storage;
 
-/// <summary>The runtime's tables on PostgreSQL: grain state, reminders and membership.</summary>
+/// <summary>The runtime's tables on PostgreSQL: grain state, journals, reminders and membership.</summary>
 internal static class PostgresSchema
 {
     public const string Component = "runtime";
@@ -41,6 +41,26 @@ internal static class PostgresSchema
             CREATE TABLE tf_membership_version (
                 cluster_id TEXT PRIMARY KEY,
                 version    BIGINT NOT NULL);
+            """),
+        new(2, """
+            CREATE TABLE tf_journal (
+                service_id  TEXT   NOT NULL,
+                grain_type  TEXT   NOT NULL,
+                grain_key   TEXT   NOT NULL,
+                journal     TEXT   NOT NULL,
+                seq         BIGINT NOT NULL CHECK (seq > 0),
+                entry       BYTEA  NOT NULL,
+                written_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+                PRIMARY KEY (service_id, grain_type, grain_key, journal, seq));
+
+            CREATE TABLE tf_journal_snapshot (
+                service_id  TEXT   NOT NULL,
+                grain_type  TEXT   NOT NULL,
+                grain_key   TEXT   NOT NULL,
+                journal     TEXT   NOT NULL,
+                version     BIGINT NOT NULL CHECK (version > 0),
+                payload     BYTEA  NOT NULL,
+                PRIMARY KEY (service_id, grain_type, grain_key, journal));
             """),
     ];
 }

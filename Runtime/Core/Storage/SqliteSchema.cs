@@ -1,6 +1,6 @@
 namespace TicketFlow.Runtime.Storage;
 
-/// <summary>The runtime's tables on SQLite (embedded mode): grain state and reminders.</summary>
+/// <summary>The runtime's tables on SQLite (embedded mode): grain state, journals and reminders.</summary>
 internal static class SqliteSchema
 {
     public const string Component = "runtime";
@@ -26,6 +26,25 @@ internal static class SqliteSchema
                 period_ms   INTEGER NOT NULL CHECK (period_ms > 0),
                 PRIMARY KEY (service_id, grain_type, grain_key, name));
             CREATE INDEX tf_reminders_due ON tf_reminders (service_id, due_at_ms);
+            """),
+        new(2, """
+            CREATE TABLE tf_journal (
+                service_id  TEXT    NOT NULL,
+                grain_type  TEXT    NOT NULL,
+                grain_key   TEXT    NOT NULL,
+                journal     TEXT    NOT NULL,
+                seq         INTEGER NOT NULL CHECK (seq > 0),
+                entry       BLOB    NOT NULL,
+                PRIMARY KEY (service_id, grain_type, grain_key, journal, seq));
+
+            CREATE TABLE tf_journal_snapshot (
+                service_id  TEXT    NOT NULL,
+                grain_type  TEXT    NOT NULL,
+                grain_key   TEXT    NOT NULL,
+                journal     TEXT    NOT NULL,
+                version     INTEGER NOT NULL CHECK (version > 0),
+                payload     BLOB    NOT NULL,
+                PRIMARY KEY (service_id, grain_type, grain_key, journal));
             """),
     ];
 }
