@@ -1,0 +1,234 @@
+namespace TicketFlow.Grains.Inventory;
+
+/// <summary>
+/// The seat counts of one tier as a plain state machine: no runtime, no I/O, time passed in. Every change is an
+/// <see cref="InventoryChange"/> applied by <see cref="Apply"/>, the same code that replays the journal, so the
+/// journal always recomputes the state. <c>available + held + sold = capacity</c>, each ≥ 0, after every change.
+/// </summary>
+public sealed class Inventory
+{
+    private readonly Dictionary<string, ActiveHold> holds = new(StringComparer.Ordinal);
+    private readonly SortedSet<(DateTimeOffset ExpiresAt, string HoldId)> byExpiry = [];
+    private readonly Dictionary<string, Sale> sales = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> perUser = new(StringComparer.Ordinal); // active holds + sold seats
+    private readonly List<InventoryChange> uncommitted = [];
+
+    public bool IsConfigured { get; private set; }
+    public int Capacity { get; private set; }
+    public int PerUserLimit { get; private set; }
+    public bool IsClosed { get; private set; }
+    /// <summary>Seats in holds not yet expired by a change (see <see cref="CountsAt"/> for the view at a given time).</summary>
+    public int Held { get; private set; }
+    public int Sold { get; private set; }
+    public int Available => Capacity - Held - Sold;
+    public int ActiveHolds => holds.Count;
+    public long HoldsPlaced { get; private set; }
+    public long HoldsReleased { get; private set; }
+    public long HoldsExpired { get; private set; }
+    public long HoldsSold { get; private set; }
+    public long Refunds { get; private set; }
+
+    /// <summary>When the earliest active hold expires; null when none is active.</summary>
+    public DateTimeOffset? NextExpiry => byExpiry.Count == 0 ? null : byExpiry.Min.ExpiresAt;
+
+    /// <summary>Creates the inventory from the catalog's terms, or grows its capacity; a smaller capacity is ignored (it never shrinks).</summary>
+    public void Configure(TierTerms terms, DateTimeOffset now)
+    {
+        if (terms.Capacity < 0 || terms.PerUserLimit < 1) throw new ArgumentOutOfRangeException(nameof(terms), terms, "Capacity ≥ 0 and a per-user limit ≥ 1.");
+        if (!IsConfigured || terms.Capacity > Capacity) Emit(new TermsSet(now, Math.Max(terms.Capacity, Capacity), terms.PerUserLimit));
+    }
+
+    /// <returns>Null when held (or already held under this id); else the problem code.</returns>
+    public string? TryHold(string holdId, string userId, int quantity, DateTimeOffset expiresAt, DateTimeOffset now)
+    {
+        if (quantity < 1) throw new ArgumentOutOfRangeException(nameof(quantity), quantity, "A hold takes at least one seat.");
+        ExpireDue(now);
+        if (holds.ContainsKey(holdId)) return null;
+        if (sales.ContainsKey(holdId)) return "hold_already_used";
+        if (IsClosed || !IsConfigured) return "event_closed";
+        if (expiresAt <= now) return "hold_expired";
+        if (perUser.GetValueOrDefault(userId) + quantity > PerUserLimit) return "limit_exceeded";
+        if (Available < quantity) return "sold_out";
+        Emit(new Held(now, holdId, userId, quantity, expiresAt));
+        return null;
+    }
+
+    public bool Release(string holdId, DateTimeOffset now)
+    {
+        ExpireDue(now);
+        if (!holds.ContainsKey(holdId)) return false;
+        Emit(new Released(now, holdId));
+        return true;
+    }
+
+    /// <returns>Null when sold (now or before); <c>hold_expired</c> when the hold is gone.</returns>
+    public string? Confirm(string holdId, DateTimeOffset now)
+    {
+        ExpireDue(now);
+        if (sales.TryGetValue(holdId, out var sale)) return sale.Refunded ? "hold_already_used" : null;
+        if (!holds.ContainsKey(holdId)) return "hold_expired";
+        Emit(new Sold(now, holdId));
+        return null;
+    }
+
+    /// <returns>True if the hold's seats are (now or before) back on sale; false if it was never sold.</returns>
+    public bool Refund(string holdId, DateTimeOffset now)
+    {
+        if (!sales.TryGetValue(holdId, out var sale)) return false;
+        if (!sale.Refunded) Emit(new Refunded(now, holdId));
+        return true;
+    }
+
+    public void Close(DateTimeOffset now)
+    {
+        if (!IsClosed) Emit(new Closed(now));
+    }
+
+    /// <summary>Expires every hold whose time has come. Every operation calls it first, so an expired hold never blocks a seat.</summary>
+    public int ExpireDue(DateTimeOffset now)
+    {
+        var expired = 0;
+        while (byExpiry.Count > 0 && byExpiry.Min.ExpiresAt <= now)
+        {
+            Emit(new Expired(now, byExpiry.Min.HoldId));
+            expired++;
+        }
+        return expired;
+    }
+
+    /// <summary>The counts at <paramref name="now"/> without changing anything: holds past their expiry are not counted as held.</summary>
+    public (int Available, int Held, int Sold) CountsAt(DateTimeOffset now)
+    {
+        var lapsed = 0;
+        foreach (var (expiresAt, holdId) in byExpiry)
+        {
+            if (expiresAt > now) break;
+            lapsed += holds[holdId].Quantity;
+        }
+        return (Available + lapsed, Held - lapsed, Sold);
+    }
+
+    public bool IsHeld(string holdId) => holds.ContainsKey(holdId);
+
+    /// <summary>Changes made since the last call, in order, for the journal.</summary>
+    public IReadOnlyList<InventoryChange> TakeChanges()
+    {
+        var changes = uncommitted.ToArray();
+        uncommitted.Clear();
+        return changes;
+    }
+
+    private void Emit(InventoryChange change)
+    {
+        Apply(change);
+        uncommitted.Add(change);
+    }
+
+    /// <summary>Applies one journal entry. The only place state changes.</summary>
+    public void Apply(InventoryChange change)
+    {
+        switch (change)
+        {
+            case TermsSet terms:
+                (IsConfigured, Capacity, PerUserLimit) = (true, terms.Capacity, terms.PerUserLimit);
+                break;
+            case Held held:
+                holds.Add(held.HoldId, new ActiveHold(held.UserId, held.Quantity, held.ExpiresAt));
+                byExpiry.Add((held.ExpiresAt, held.HoldId));
+                Held += held.Quantity;
+                AddToUser(held.UserId, held.Quantity);
+                HoldsPlaced++;
+                break;
+            case Released released:
+                RemoveHold(released.HoldId, countsForUser: true);
+                HoldsReleased++;
+                break;
+            case Expired expired:
+                RemoveHold(expired.HoldId, countsForUser: true);
+                HoldsExpired++;
+                break;
+            case Sold sold:
+                var hold = RemoveHold(sold.HoldId, countsForUser: false);
+                Sold += hold.Quantity;
+                sales.Add(sold.HoldId, new Sale(hold.UserId, hold.Quantity, Refunded: false));
+                HoldsSold++;
+                break;
+            case Refunded refunded:
+                var sale = sales[refunded.HoldId];
+                sales[refunded.HoldId] = sale with { Refunded = true };
+                Sold -= sale.Quantity;
+                AddToUser(sale.UserId, -sale.Quantity);
+                Refunds++;
+                break;
+            case Closed:
+                IsClosed = true;
+                break;
+            default:
+                throw new ArgumentException($"Unknown inventory change {change.GetType().Name}.", nameof(change));
+        }
+        if (Held < 0 || Sold < 0 || Available < 0)
+            throw new InvalidOperationException($"Inventory invariant broken by {change}: capacity {Capacity}, held {Held}, sold {Sold}.");
+    }
+
+    private ActiveHold RemoveHold(string holdId, bool countsForUser)
+    {
+        if (!holds.Remove(holdId, out var hold)) throw new InvalidOperationException($"Hold {holdId} is not active.");
+        byExpiry.Remove((hold.ExpiresAt, holdId));
+        Held -= hold.Quantity;
+        if (countsForUser) AddToUser(hold.UserId, -hold.Quantity);
+        return hold;
+    }
+
+    private void AddToUser(string userId, int quantity)
+    {
+        var total = perUser.GetValueOrDefault(userId) + quantity;
+        if (total == 0) perUser.Remove(userId);
+        else perUser[userId] = total;
+    }
+
+    public InventorySnapshot ToSnapshot() => new(IsConfigured, Capacity, PerUserLimit, IsClosed,
+        holds.Select(h => new HoldSnapshot(h.Key, h.Value.UserId, h.Value.Quantity, h.Value.ExpiresAt)).ToList(),
+        sales.Select(s => new SaleSnapshot(s.Key, s.Value.UserId, s.Value.Quantity, s.Value.Refunded)).ToList(),
+        HoldsPlaced, HoldsReleased, HoldsExpired, HoldsSold, Refunds);
+
+    /// <summary>The state a snapshot and the journal entries after it describe.</summary>
+    public static Inventory Restore(InventorySnapshot? snapshot, IEnumerable<InventoryChange> entries)
+    {
+        var inventory = new Inventory();
+        if (snapshot is not null) inventory.Load(snapshot);
+        foreach (var entry in entries) inventory.Apply(entry);
+        return inventory;
+    }
+
+    private void Load(InventorySnapshot snapshot)
+    {
+        (IsConfigured, Capacity, PerUserLimit, IsClosed) = (snapshot.Configured, snapshot.Capacity, snapshot.PerUserLimit, snapshot.Closed);
+        foreach (var hold in snapshot.Holds)
+        {
+            holds.Add(hold.HoldId, new ActiveHold(hold.UserId, hold.Quantity, hold.ExpiresAt));
+            byExpiry.Add((hold.ExpiresAt, hold.HoldId));
+            Held += hold.Quantity;
+            AddToUser(hold.UserId, hold.Quantity);
+        }
+        foreach (var sale in snapshot.Sales)
+        {
+            sales.Add(sale.HoldId, new Sale(sale.UserId, sale.Quantity, sale.Refunded));
+            if (sale.Refunded) continue;
+            Sold += sale.Quantity;
+            AddToUser(sale.UserId, sale.Quantity);
+        }
+        (HoldsPlaced, HoldsReleased, HoldsExpired, HoldsSold, Refunds) =
+            (snapshot.HoldsPlaced, snapshot.HoldsReleased, snapshot.HoldsExpired, snapshot.HoldsSold, snapshot.Refunds);
+    }
+
+    private sealed record ActiveHold(string UserId, int Quantity, DateTimeOffset ExpiresAt);
+
+    private sealed record Sale(string UserId, int Quantity, bool Refunded);
+}
+
+public sealed record HoldSnapshot(string HoldId, string UserId, int Quantity, DateTimeOffset ExpiresAt);
+
+public sealed record SaleSnapshot(string HoldId, string UserId, int Quantity, bool Refunded);
+
+public sealed record InventorySnapshot(bool Configured, int Capacity, int PerUserLimit, bool Closed, IReadOnlyList<HoldSnapshot> Holds,
+    IReadOnlyList<SaleSnapshot> Sales, long HoldsPlaced, long HoldsReleased, long HoldsExpired, long HoldsSold, long Refunds);

@@ -1,0 +1,219 @@
+using Microsoft.Extensions.Logging;
+using TicketFlow.Grains.Inventory;
+using TicketFlow.Grains.Orders;
+using TicketFlow.Grains.Payments;
+using TicketFlow.Runtime;
+
+namespace TicketFlow.Grains.Purchases;
+
+public sealed class CheckoutState
+{
+    public Checkout? Checkout { get; set; }
+}
+
+/// <summary>Drives <see cref="Checkout"/> through the gateway, the tier grains and the order book, storing each step first.</summary>
+[GrainType("Checkout")]
+public sealed class CheckoutGrain(
+    [PersistentState("checkout")] IPersistentState<CheckoutState> state,
+    IPaymentGateway gateway,
+    IOrderBook orders,
+    CheckoutOptions options,
+    ILogger<CheckoutGrain> logger) : Grain, ICheckoutGrain, IRemindable
+{
+    private const string ResumeReminder = "resume";
+    private static readonly TimeSpan UnknownOutcomeRetryAfter = TimeSpan.FromSeconds(5);
+
+    private Checkout? Current => state.State.Checkout;
+
+    public async Task<CheckoutReply> Checkout(CheckoutRequest request)
+    {
+        var now = Time.GetUtcNow();
+        if (Current is null)
+            state.State.Checkout = Purchases.Checkout.Start(GetPrimaryKeyString(), request.HoldId, request.EventId, request.UserId, request.Simulate, now);
+        else if (Current.HoldId != request.HoldId || Current.UserId != request.UserId)
+            return Reply("hold_not_found");
+        else if (Current.Step == CheckoutStep.Verified)
+            state.State.Checkout = Current.Retry(request.Simulate, now); // an earlier attempt charged nothing: try again
+        return await DriveAsync();
+    }
+
+    public async Task<CheckoutReply> Refund(bool force)
+    {
+        var checkout = Current;
+        if (checkout is null) return new CheckoutReply("not_found", "none", null);
+        if (checkout.Step == CheckoutStep.Completed)
+        {
+            if (!force && await orders.VoidAsync(checkout.Id, force: false, CancellationToken.None) == VoidOutcome.TicketUsed) return Reply("ticket_used");
+            await SaveAsync(checkout.Refund(force ? "event_cancelled" : "refund_requested", Time.GetUtcNow()));
+            await RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
+        }
+        return checkout.Step is CheckoutStep.Completed or CheckoutStep.Refunding or CheckoutStep.Refunded ? await DriveAsync() : Reply("not_refundable");
+    }
+
+    public Task<CheckoutView?> GetState() => Task.FromResult(Current is { } c
+        ? new CheckoutView(c.Id, c.HoldId, c.EventId, c.UserId, Name(c.Step), c.TotalMinor, c.Currency, c.FailureReason, c.StartedAt, c.UpdatedAt)
+        : null);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        var checkout = Current;
+        if (checkout is null || checkout.IsFinished)
+        {
+            await UnregisterReminder(ResumeReminder);
+            return;
+        }
+        if (checkout.Step == CheckoutStep.Verified)
+        {
+            // Nothing was charged; once the hold is gone no one can finish this checkout.
+            var hold = await Shopper(checkout).GetHold(checkout.HoldId);
+            if (hold is null || hold.ExpiresAt <= Time.GetUtcNow())
+            {
+                await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Expired, null);
+                await SaveAsync(checkout.Abandon("hold_expired", Time.GetUtcNow()));
+                await UnregisterReminder(ResumeReminder);
+            }
+            return;
+        }
+        logger.LogInformation("Checkout {GrainKey} resumes at {Step}", checkout.Id, checkout.Step);
+        await DriveAsync();
+    }
+
+    private async Task<CheckoutReply> DriveAsync()
+    {
+        while (true)
+        {
+            var checkout = Current!;
+            var now = Time.GetUtcNow();
+            switch (checkout.Step)
+            {
+                case CheckoutStep.New:
+                    var begun = await Shopper(checkout).BeginCheckout(checkout.HoldId);
+                    if (begun.Error is not null)
+                    {
+                        await SaveAsync(checkout.Abandon(begun.Error, now));
+                        return Reply(begun.Error);
+                    }
+                    await SaveAsync(checkout.Verified(begun.Hold!, now));
+                    break;
+
+                case CheckoutStep.Verified:
+                    // Stored before the capture, with a reminder: if this silo dies mid-call, someone asks the gateway what happened.
+                    await SaveAsync(checkout.Paying(now));
+                    await RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
+                    break;
+
+                case CheckoutStep.Paying:
+                    var paid = await CaptureAsync(checkout);
+                    if (paid.Reply is not null) return paid.Reply;
+                    break;
+
+                case CheckoutStep.Paid:
+                    var confirmations = await Task.WhenAll(checkout.Lines.Select(l => Tier(checkout, l).Confirm(checkout.HoldId)));
+                    await SaveAsync(confirmations.All(c => c.Confirmed) ? checkout.SeatsConfirmed(now) : checkout.Refund("hold_expired", now));
+                    break;
+
+                case CheckoutStep.Confirmed:
+                    await orders.IssueAsync(new NewOrder(checkout.Id, checkout.UserId, checkout.EventId,
+                        checkout.Lines.Select(l => new OrderLine(l.TierId, l.Quantity, l.PriceMinor)).ToList(), checkout.Currency, checkout.Id, checkout.UpdatedAt),
+                        CancellationToken.None);
+                    await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Purchased, checkout.Id);
+                    await SaveAsync(checkout.OrderIssued(now));
+                    await UnregisterReminder(ResumeReminder);
+                    break;
+
+                case CheckoutStep.Refunding:
+                    var refunded = await RefundAsync(checkout);
+                    if (refunded is not null) return refunded;
+                    break;
+
+                case CheckoutStep.Completed:
+                    return Reply(null);
+                case CheckoutStep.Declined:
+                    return Reply("payment_declined");
+                case CheckoutStep.Abandoned:
+                    return Reply(checkout.FailureReason ?? "hold_expired");
+                case CheckoutStep.Refunded:
+                    // A refund the buyer asked for succeeded; seats lost after capture were a failed checkout.
+                    return Reply(checkout.FailureReason == "hold_expired" ? "hold_expired" : null);
+            }
+        }
+    }
+
+    /// <returns>A reply to stop with, or none to go on (the step moved).</returns>
+    private async Task<(CheckoutReply? Reply, bool)> CaptureAsync(Checkout checkout)
+    {
+        Payment payment;
+        try
+        {
+            payment = await gateway.CaptureAsync(new PaymentRequest(checkout.Id, checkout.UserId, checkout.TotalMinor, checkout.Currency, checkout.Simulate),
+                CancellationToken.None);
+        }
+        catch (PaymentUnavailableException open)
+        {
+            await SaveAsync(checkout.NotCaptured(Time.GetUtcNow())); // the breaker sent nothing
+            return (Reply("payment_unavailable", open.RetryAfter), false);
+        }
+        catch (PaymentGatewayException failure)
+        {
+            // The capture may or may not have happened: settle it now if the gateway knows, else leave it to the reminder.
+            logger.LogWarning("Checkout {GrainKey}: payment outcome unknown ({Reason})", checkout.Id, failure.Message);
+            Payment? known;
+            try { known = await gateway.GetAsync(checkout.Id, CancellationToken.None); }
+            catch (Exception error) when (error is PaymentGatewayException or PaymentUnavailableException) { return (Reply("payment_unavailable", UnknownOutcomeRetryAfter), false); }
+            if (known is null)
+            {
+                await SaveAsync(checkout.NotCaptured(Time.GetUtcNow()));
+                return (Reply("payment_unavailable", UnknownOutcomeRetryAfter), false);
+            }
+            payment = known;
+        }
+        if (payment.Status == PaymentStatus.Declined)
+        {
+            await Task.WhenAll(checkout.Lines.Select(l => Tier(checkout, l).Release(checkout.HoldId)));
+            await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Released, null);
+            await SaveAsync(checkout.Declined(payment.DeclineReason ?? "declined", Time.GetUtcNow()));
+            await UnregisterReminder(ResumeReminder);
+            return (Reply("payment_declined"), false);
+        }
+        await SaveAsync(checkout.Captured(Time.GetUtcNow()));
+        return (null, true);
+    }
+
+    /// <returns>A reply to stop with when the gateway cannot refund yet (the reminder retries); else null.</returns>
+    private async Task<CheckoutReply?> RefundAsync(Checkout checkout)
+    {
+        await orders.VoidAsync(checkout.Id, force: true, CancellationToken.None);
+        // Sold seats go back on sale; seats still only held (a partial confirm) are released.
+        await Task.WhenAll(checkout.Lines.Select(l => Tier(checkout, l).Refund(checkout.HoldId)));
+        await Task.WhenAll(checkout.Lines.Select(l => Tier(checkout, l).Release(checkout.HoldId)));
+        try
+        {
+            await gateway.RefundAsync(checkout.Id, CancellationToken.None);
+        }
+        catch (Exception error) when (error is PaymentGatewayException or PaymentUnavailableException)
+        {
+            logger.LogWarning("Checkout {GrainKey}: refund not done yet ({Reason}); the reminder retries", checkout.Id, error.Message);
+            return Reply("payment_unavailable", UnknownOutcomeRetryAfter);
+        }
+        await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Refunded, null);
+        await SaveAsync(checkout.Refunded(Time.GetUtcNow()));
+        await UnregisterReminder(ResumeReminder);
+        logger.LogInformation("Checkout {GrainKey} refunded ({Reason})", checkout.Id, checkout.FailureReason);
+        return null;
+    }
+
+    private async Task SaveAsync(Checkout next)
+    {
+        state.State.Checkout = next;
+        await state.WriteStateAsync();
+    }
+
+    private CheckoutReply Reply(string? error, TimeSpan? retryAfter = null) =>
+        new(error, Current is { } c ? Name(c.Step) : "none", Current?.Step is CheckoutStep.Completed or CheckoutStep.Refunded or CheckoutStep.Refunding ? Current.Id : null, retryAfter);
+
+    private static string Name(CheckoutStep step) => step.ToString().ToLowerInvariant();
+
+    private IShopperGrain Shopper(Checkout checkout) => GrainFactory.GetGrain<IShopperGrain>(ShopperKey.For(checkout.EventId, checkout.UserId));
+
+    private IEventInventoryGrain Tier(Checkout checkout, HoldLine line) => GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For(checkout.EventId, line.TierId));
+}

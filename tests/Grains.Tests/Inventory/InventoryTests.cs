@@ -1,0 +1,162 @@
+using FsCheck;
+using FsCheck.Fluent;
+using TicketFlow.Grains.Inventory;
+
+namespace TicketFlow.Grains.Tests.Inventory;
+
+using Inventory = TicketFlow.Grains.Inventory.Inventory;
+
+public sealed class InventoryTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+
+    private static Inventory Tier(int capacity = 10, int perUser = 4)
+    {
+        var inventory = new Inventory();
+        inventory.Configure(new TierTerms(capacity, perUser), T0);
+        return inventory;
+    }
+
+    [Fact]
+    public void Hold_is_rejected_when_it_would_exceed_capacity()
+    {
+        var tier = Tier(capacity: 5, perUser: 5);
+        Assert.Null(tier.TryHold("h1", "ann", 4, T0.AddMinutes(10), T0));
+        Assert.Equal("sold_out", tier.TryHold("h2", "bob", 2, T0.AddMinutes(10), T0));
+        Assert.Equal((1, 4, 0), tier.CountsAt(T0));
+    }
+
+    [Fact]
+    public void Per_user_limit_counts_active_holds_and_purchases()
+    {
+        var tier = Tier(capacity: 100, perUser: 4);
+        Assert.Null(tier.TryHold("h1", "ann", 2, T0.AddMinutes(10), T0));
+        Assert.Null(tier.Confirm("h1", T0));
+        Assert.Null(tier.TryHold("h2", "ann", 2, T0.AddMinutes(10), T0));
+        Assert.Equal("limit_exceeded", tier.TryHold("h3", "ann", 1, T0.AddMinutes(10), T0));
+        Assert.Null(tier.TryHold("h4", "bob", 4, T0.AddMinutes(10), T0));
+    }
+
+    [Fact]
+    public void An_expired_hold_never_counts_against_availability_even_before_it_is_expired()
+    {
+        var tier = Tier(capacity: 3, perUser: 3);
+        tier.TryHold("h1", "ann", 3, T0.AddMinutes(1), T0);
+        Assert.Equal((3, 0, 0), tier.CountsAt(T0.AddMinutes(1)));
+        Assert.Null(tier.TryHold("h2", "bob", 3, T0.AddMinutes(5), T0.AddMinutes(2)));
+        Assert.Equal(1, tier.HoldsExpired);
+        Assert.Equal("hold_expired", tier.Confirm("h1", T0.AddMinutes(2)));
+    }
+
+    [Fact]
+    public void Repeating_a_hold_id_returns_the_first_outcome_and_changes_nothing()
+    {
+        var tier = Tier();
+        Assert.Null(tier.TryHold("h1", "ann", 2, T0.AddMinutes(10), T0));
+        tier.TakeChanges();
+        Assert.Null(tier.TryHold("h1", "ann", 2, T0.AddMinutes(10), T0));
+        Assert.Empty(tier.TakeChanges());
+        Assert.Null(tier.Confirm("h1", T0));
+        Assert.Null(tier.Confirm("h1", T0));
+        Assert.Equal("hold_already_used", tier.TryHold("h1", "ann", 2, T0.AddMinutes(10), T0));
+        Assert.Equal(2, tier.Sold);
+    }
+
+    [Fact]
+    public void Refund_returns_sold_seats_once()
+    {
+        var tier = Tier(capacity: 4, perUser: 4);
+        tier.TryHold("h1", "ann", 4, T0.AddMinutes(10), T0);
+        tier.Confirm("h1", T0);
+        Assert.True(tier.Refund("h1", T0));
+        Assert.True(tier.Refund("h1", T0));
+        Assert.Equal((4, 0, 0), tier.CountsAt(T0));
+        Assert.False(tier.Refund("never-sold", T0));
+    }
+
+    [Fact]
+    public void Capacity_only_grows_and_a_closed_tier_takes_no_holds()
+    {
+        var tier = Tier(capacity: 10);
+        tier.Configure(new TierTerms(5, 4), T0);
+        Assert.Equal(10, tier.Capacity);
+        tier.Configure(new TierTerms(12, 4), T0);
+        Assert.Equal(12, tier.Capacity);
+        tier.Close(T0);
+        Assert.Equal("event_closed", tier.TryHold("h1", "ann", 1, T0.AddMinutes(1), T0));
+    }
+
+    private enum Op { Hold, Release, Confirm, Refund, Advance, Grow }
+
+    private sealed record Step(Op Op, int Hold, int User, int Quantity, int Minutes);
+
+    private static Gen<Step> StepGen =>
+        from op in Gen.Elements(Op.Hold, Op.Hold, Op.Hold, Op.Release, Op.Confirm, Op.Confirm, Op.Refund, Op.Advance, Op.Grow)
+        from hold in Gen.Choose(0, 30)
+        from user in Gen.Choose(0, 5)
+        from quantity in Gen.Choose(1, 4)
+        from minutes in Gen.Choose(1, 12)
+        select new Step(op, hold, user, quantity, minutes);
+
+    [Fact]
+    public void Any_sequence_keeps_the_counts_consistent_the_limits_respected_and_the_journal_replayable()
+    {
+        Prop.ForAll(Arb.From(Gen.ListOf(StepGen)), steps =>
+        {
+            var tier = Tier(capacity: 12, perUser: 5);
+            var journal = new List<InventoryChange>(tier.TakeChanges());
+            var now = T0;
+            foreach (var step in steps)
+            {
+                var id = $"h{step.Hold}";
+                switch (step.Op)
+                {
+                    case Op.Hold: tier.TryHold(id, $"u{step.User}", step.Quantity, now.AddMinutes(step.Minutes), now); break;
+                    case Op.Release: tier.Release(id, now); break;
+                    case Op.Confirm: tier.Confirm(id, now); break;
+                    case Op.Refund: tier.Refund(id, now); break;
+                    case Op.Advance: now = now.AddMinutes(step.Minutes); tier.ExpireDue(now); break;
+                    case Op.Grow: tier.Configure(new TierTerms(tier.Capacity + step.Quantity, 5), now); break;
+                }
+                journal.AddRange(tier.TakeChanges());
+                var (available, held, sold) = tier.CountsAt(now);
+                if (available < 0 || held < 0 || sold < 0 || available + held + sold != tier.Capacity) return false;
+            }
+            var replayed = Inventory.Restore(null, journal);
+            var snapshotThenRest = Inventory.Restore(Inventory.Restore(null, journal.Take(journal.Count / 2)).ToSnapshot(), journal.Skip(journal.Count / 2));
+            return Same(replayed, tier) && Same(snapshotThenRest, tier) && PerUserWithinLimit(journal, tier.PerUserLimit);
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(500).WithReplay(12345, 67891));
+    }
+
+    private static bool Same(Inventory a, Inventory b) =>
+        (a.Capacity, a.Held, a.Sold, a.ActiveHolds, a.HoldsPlaced, a.HoldsExpired, a.HoldsReleased, a.HoldsSold, a.Refunds)
+        == (b.Capacity, b.Held, b.Sold, b.ActiveHolds, b.HoldsPlaced, b.HoldsExpired, b.HoldsReleased, b.HoldsSold, b.Refunds);
+
+    // Recompute each user's holds + purchases from the journal alone, after every entry.
+    private static bool PerUserWithinLimit(IEnumerable<InventoryChange> journal, int limit)
+    {
+        var holds = new Dictionary<string, (string User, int Quantity)>();
+        var sales = new Dictionary<string, (string User, int Quantity)>();
+        var perUser = new Dictionary<string, int>();
+        foreach (var change in journal)
+        {
+            switch (change)
+            {
+                case Held h: holds[h.HoldId] = (h.UserId, h.Quantity); perUser[h.UserId] = perUser.GetValueOrDefault(h.UserId) + h.Quantity; break;
+                case Released r: Drop(holds, r.HoldId); break;
+                case Expired e: Drop(holds, e.HoldId); break;
+                case Sold s: sales[s.HoldId] = holds[s.HoldId]; holds.Remove(s.HoldId); break;
+                case Refunded r: Drop(sales, r.HoldId); break;
+            }
+            if (perUser.Values.Any(v => v > limit)) return false;
+        }
+        return true;
+
+        void Drop(Dictionary<string, (string User, int Quantity)> from, string id)
+        {
+            var (user, quantity) = from[id];
+            from.Remove(id);
+            perUser[user] -= quantity;
+        }
+    }
+}
