@@ -17,7 +17,7 @@ public interface IJournaledState<TSnapshot, TEntry> where TSnapshot : class
     /// <summary>Entries appended since the last write, not yet durable.</summary>
     int PendingCount { get; }
 
-    /// <summary>Entries covered by the newest stored snapshot (0: none).</summary>
+    /// <summary>Entries covered by the newest snapshot, stored or waiting for the next write (0: none).</summary>
     long SnapshotVersion { get; }
 
     /// <summary>Rebuilds state from what was loaded on activation (the newest snapshot, null if none, and every entry after
@@ -26,7 +26,8 @@ public interface IJournaledState<TSnapshot, TEntry> where TSnapshot : class
 
     void Append(TEntry entry);
 
-    /// <summary>Stores <paramref name="snapshot"/> with the next write as the state after every entry appended so far.</summary>
+    /// <summary>Stores <paramref name="snapshot"/> with the next write as the state after every entry appended so far
+    /// (entries appended later in the same batch stay after it).</summary>
     void SaveSnapshot(TSnapshot snapshot);
 
     /// <summary>Appends the pending entries (and snapshot) durably; a no-op when nothing is pending.</summary>

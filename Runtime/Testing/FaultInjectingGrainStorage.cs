@@ -34,7 +34,7 @@ public sealed class FaultInjectingGrainStorage(IGrainStorage inner) : IGrainStor
     public Task<StoredJournal> ReadJournalAsync(string grainType, string key, string journal, CancellationToken cancellationToken) =>
         inner.ReadJournalAsync(grainType, key, journal, cancellationToken);
 
-    public Task AppendJournalAsync(string grainType, string key, string journal, long expectedVersion, IReadOnlyList<byte[]> entries, byte[]? snapshot,
+    public Task AppendJournalAsync(string grainType, string key, string journal, long expectedVersion, IReadOnlyList<byte[]> entries, JournalSnapshot? snapshot,
         CancellationToken cancellationToken)
     {
         ThrowIfInjected();

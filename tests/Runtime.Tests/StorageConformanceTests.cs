@@ -70,8 +70,7 @@ public abstract class StorageConformanceTests : IAsyncLifetime
     public async Task A_snapshot_stands_for_the_entries_it_covers_and_the_journal_keeps_them_all()
     {
         await Append("snap", 0, "a", "b");
-        await Storage.AppendJournalAsync("tier", "snap", "journal", 2, [Bytes("c")], Bytes("state-after-3"), CancellationToken.None);
-        await Append("snap", 3, "d");
+        await Storage.AppendJournalAsync("tier", "snap", "journal", 2, [Bytes("c"), Bytes("d")], new JournalSnapshot(3, Bytes("state-after-3")), CancellationToken.None);
         var journal = await Storage.ReadJournalAsync("tier", "snap", "journal", CancellationToken.None);
         Assert.Equal("state-after-3", Encoding.UTF8.GetString(journal.Snapshot!));
         Assert.Equal(3, journal.SnapshotVersion);

@@ -11,21 +11,23 @@ internal sealed class JournaledState<TSnapshot, TEntry>(string journalName, Acti
     : IJournaledState<TSnapshot, TEntry>, IStateBinding where TSnapshot : class
 {
     private List<byte[]> pending = [];
-    private byte[]? pendingSnapshot;
+    private JournalSnapshot? pendingSnapshot;
     private StoredJournal? loaded;
 
     public long Version { get; private set; }
 
     public int PendingCount => pending.Count;
 
-    public long SnapshotVersion { get; private set; }
+    public long SnapshotVersion => pendingSnapshot?.Version ?? storedSnapshotVersion;
+
+    private long storedSnapshotVersion;
 
     public async Task ReadStateAsync()
     {
         activation.ThrowIfTerminated();
         loaded = await storage.ReadJournalAsync(activation.GrainType, activation.Key, journalName, CancellationToken.None);
         Version = loaded.Version;
-        SnapshotVersion = loaded.SnapshotVersion;
+        storedSnapshotVersion = loaded.SnapshotVersion;
         pending = [];
         pendingSnapshot = null;
     }
@@ -41,17 +43,18 @@ internal sealed class JournaledState<TSnapshot, TEntry>(string journalName, Acti
 
     public void Append(TEntry entry) => pending.Add(JsonSerializer.SerializeToUtf8Bytes(entry, json));
 
-    public void SaveSnapshot(TSnapshot snapshot) => pendingSnapshot = JsonSerializer.SerializeToUtf8Bytes(snapshot, json);
+    public void SaveSnapshot(TSnapshot snapshot) =>
+        pendingSnapshot = new JournalSnapshot(Version + pending.Count, JsonSerializer.SerializeToUtf8Bytes(snapshot, json));
 
     public async Task WriteStateAsync()
     {
         activation.ThrowIfTerminated();
-        if (pending.Count == 0 && pendingSnapshot is null) return;
+        // A snapshot rides on an append, whose numbers prove this activation is current; alone it waits for the next one.
+        if (pending.Count == 0) return;
         var entries = pending;
         var snapshot = pendingSnapshot;
         pending = [];
         pendingSnapshot = null;
-        if (entries.Count == 0) return; // a snapshot always rides on an append, whose numbers prove this activation is current
         try
         {
             await storage.AppendJournalAsync(activation.GrainType, activation.Key, journalName, Version, entries, snapshot, CancellationToken.None);
@@ -67,6 +70,6 @@ internal sealed class JournaledState<TSnapshot, TEntry>(string journalName, Acti
             throw;
         }
         Version += entries.Count;
-        if (snapshot is not null) SnapshotVersion = Version;
+        if (snapshot is not null) storedSnapshotVersion = snapshot.Version;
     }
 }

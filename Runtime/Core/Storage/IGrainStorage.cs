@@ -26,8 +26,8 @@ public interface IGrainStorage
     Task<StoredJournal> ReadJournalAsync(string grainType, string key, string journal, CancellationToken cancellationToken);
 
     /// <summary>Appends <paramref name="entries"/> as numbers <paramref name="expectedVersion"/>+1 onwards, in one transaction with the
-    /// snapshot (which covers every entry up to the last appended) if one is given.</summary>
+    /// snapshot if one is given (it must cover no more than the journal holds after this append).</summary>
     /// <exception cref="InconsistentStateException">Some of those numbers exist: another activation appended first.</exception>
-    Task AppendJournalAsync(string grainType, string key, string journal, long expectedVersion, IReadOnlyList<byte[]> entries, byte[]? snapshot,
+    Task AppendJournalAsync(string grainType, string key, string journal, long expectedVersion, IReadOnlyList<byte[]> entries, JournalSnapshot? snapshot,
         CancellationToken cancellationToken);
 }

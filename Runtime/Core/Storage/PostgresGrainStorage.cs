@@ -81,9 +81,11 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, string ser
         return new StoredJournal(snapshot, snapshotVersion, entries);
     }
 
-    public async Task AppendJournalAsync(string grainType, string key, string journal, long expectedVersion, IReadOnlyList<byte[]> entries, byte[]? snapshot,
+    public async Task AppendJournalAsync(string grainType, string key, string journal, long expectedVersion, IReadOnlyList<byte[]> entries, JournalSnapshot? snapshot,
         CancellationToken cancellationToken)
     {
+        if (snapshot is not null && (snapshot.Version < 1 || snapshot.Version > expectedVersion + entries.Count))
+            throw new ArgumentOutOfRangeException(nameof(snapshot), snapshot.Version, "A snapshot must cover entries the journal holds.");
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection, transaction);
@@ -105,8 +107,8 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, string ser
                 WHERE tf_journal_snapshot.version < excluded.version
                 """);
             AddKey(save.Parameters, grainType, key, journal);
-            save.Parameters.Add(new NpgsqlParameter { Value = expectedVersion + entries.Count });
-            save.Parameters.Add(new NpgsqlParameter { Value = snapshot, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
+            save.Parameters.Add(new NpgsqlParameter { Value = snapshot.Version });
+            save.Parameters.Add(new NpgsqlParameter { Value = snapshot.Payload, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
             batch.BatchCommands.Add(save);
         }
         try

@@ -80,9 +80,11 @@ public sealed class SqliteGrainStorage(SqliteDatabase database, string serviceId
         return new StoredJournal(snapshot, snapshotVersion, entries);
     }
 
-    public async Task AppendJournalAsync(string grainType, string key, string journal, long expectedVersion, IReadOnlyList<byte[]> entries, byte[]? snapshot,
+    public async Task AppendJournalAsync(string grainType, string key, string journal, long expectedVersion, IReadOnlyList<byte[]> entries, JournalSnapshot? snapshot,
         CancellationToken cancellationToken)
     {
+        if (snapshot is not null && (snapshot.Version < 1 || snapshot.Version > expectedVersion + entries.Count))
+            throw new ArgumentOutOfRangeException(nameof(snapshot), snapshot.Version, "A snapshot must cover entries the journal holds.");
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         try
@@ -118,8 +120,8 @@ public sealed class SqliteGrainStorage(SqliteDatabase database, string serviceId
                     WHERE tf_journal_snapshot.version < excluded.version
                     """;
                 AddKey(save, grainType, key, journal);
-                save.Parameters.AddWithValue("$v", expectedVersion + entries.Count);
-                save.Parameters.Add(new SqliteParameter("$p", SqliteType.Blob) { Value = snapshot });
+                save.Parameters.AddWithValue("$v", snapshot.Version);
+                save.Parameters.Add(new SqliteParameter("$p", SqliteType.Blob) { Value = snapshot.Payload });
                 await save.ExecuteNonQueryAsync(cancellationToken);
             }
             await transaction.CommitAsync(cancellationToken);

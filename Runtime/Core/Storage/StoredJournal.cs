@@ -7,3 +7,6 @@ public sealed record StoredJournal(byte[]? Snapshot, long SnapshotVersion, IRead
 
     public long Version => SnapshotVersion + Entries.Count;
 }
+
+/// <summary>A journal's state after its first <see cref="Version"/> entries.</summary>
+public sealed record JournalSnapshot(long Version, byte[] Payload);
