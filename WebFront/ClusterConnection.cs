@@ -29,9 +29,13 @@ public static class ClusterConnection
     /// <summary>Registers a WebFront store on the same database as the grains: PostgreSQL in cluster mode, the SQLite file embedded.</summary>
     public static IServiceCollection AddStore<TStore>(this IServiceCollection services, IConfiguration configuration,
         Func<SqlStoreDatabase, TStore> create) where TStore : class =>
+        services.AddSingleton(sp => create(StoreDatabase(sp, configuration)));
+
+    /// <summary>The database WebFront's stores live in: PostgreSQL in cluster mode, the SQLite file embedded.</summary>
+    public static SqlStoreDatabase StoreDatabase(IServiceProvider services, IConfiguration configuration) =>
         PostgresConnectionString(configuration) is not null
-            ? services.AddSingleton(sp => create(SqlStoreDatabase.PostgreSql(sp.GetRequiredService<NpgsqlDataSource>())))
-            : services.AddSingleton(_ => create(SqlStoreDatabase.Sqlite(new SqliteDatabase(SqlitePath(configuration)))));
+            ? SqlStoreDatabase.PostgreSql(services.GetRequiredService<NpgsqlDataSource>())
+            : SqlStoreDatabase.Sqlite(new SqliteDatabase(SqlitePath(configuration)));
 
     internal static string? PostgresConnectionString(IConfiguration configuration)
     {

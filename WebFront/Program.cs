@@ -6,6 +6,7 @@ using TicketFlow.WebFront.Catalog;
 using TicketFlow.WebFront.Conventions;
 using TicketFlow.WebFront.Health;
 using TicketFlow.WebFront.Idempotency;
+using TicketFlow.WebFront.Orders;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddProblemDetails(options =>
@@ -16,6 +17,7 @@ builder.Services.AddAccounts(builder.Configuration);
 builder.Services.AddAdminPolicy();
 builder.Services.AddIdempotency(builder.Configuration);
 builder.Services.AddCatalog(builder.Configuration);
+builder.Services.AddOrders(builder.Configuration);
 builder.Services.AddTicketFlowRateLimits(builder.Configuration);
 builder.Services.AddSingleton<HttpMetrics>();
 builder.Services.AddSingleton<PrometheusExporter>();
@@ -44,6 +46,7 @@ app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Re
 app.MapAccountEndpoints();
 app.MapAdminEndpoints();
 app.MapCatalogEndpoints();
+app.MapOrderEndpoints();
 app.MapGet("/", () => Results.Text("TicketFlow is running. Health: /health/ready\n")).ExcludeFromDescription();
 
 app.Run();

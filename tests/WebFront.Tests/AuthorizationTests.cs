@@ -10,9 +10,27 @@ public sealed class AuthorizationTests : IAsyncLifetime
 {
     private WebFrontHost host = null!;
 
-    public static TheoryData<string, string> UserOnly => new() { { "GET", "/api/v1/me" } };
+    public static TheoryData<string, string, string?> UserOnly => new()
+    {
+        { "GET", "/api/v1/me", null },
+        { "GET", "/api/v1/me/orders", null },
+        { "GET", "/api/v1/me/tickets", null },
+    };
 
-    public static TheoryData<string, string> AdminOnly => new() { { "GET", "/api/v1/admin/cluster" }, { "GET", "/api/v1/admin/events/evt_demo_001/stats" } };
+    /// <summary>A user's own things: anyone else, admins included unless said otherwise, is told they do not exist.</summary>
+    public static TheoryData<string, string, string?> OwnOnly => new()
+    {
+        { "GET", "/api/v1/orders/ord_someone_elses", null },
+        { "GET", "/api/v1/tickets/tkt_someone_elses/qr", null },
+        { "POST", "/api/v1/tickets/tkt_someone_elses/transfer", """{"toEmail": "root@ticketflow.test"}""" },
+    };
+
+    public static TheoryData<string, string, string?> AdminOnly => new()
+    {
+        { "GET", "/api/v1/admin/cluster", null },
+        { "GET", "/api/v1/admin/events/evt_demo_001/stats", null },
+        { "POST", "/api/v1/tickets/validate", """{"code": "tkt_x.1.not-a-signature"}""" },
+    };
 
     public Task InitializeAsync()
     {
@@ -22,9 +40,13 @@ public sealed class AuthorizationTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await host.DisposeAsync();
 
-    private async Task<HttpStatusCode> Call(string method, string path, string? token)
+    private async Task<HttpStatusCode> Call(string method, string path, string? token, string? body = null)
     {
-        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path)
+        {
+            Content = body is null ? null : new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+            Headers = { { "Idempotency-Key", Guid.NewGuid().ToString("N") } },
+        };
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await host.CreateClient(cookies: false).SendAsync(request);
         if (!response.IsSuccessStatusCode) // every refusal is a problem document, 401 and 403 included
@@ -34,20 +56,29 @@ public sealed class AuthorizationTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(UserOnly))]
-    public async Task User_endpoints_need_a_signed_in_user(string method, string path)
+    public async Task User_endpoints_need_a_signed_in_user(string method, string path, string? body)
     {
-        Assert.Equal(HttpStatusCode.Unauthorized, await Call(method, path, token: null));
-        Assert.Equal(HttpStatusCode.OK, await Call(method, path, await host.TokenAsync("user@example.com", "user-password-1", register: true)));
-        Assert.Equal(HttpStatusCode.OK, await Call(method, path, await host.TokenAsync("root@ticketflow.test", "admin-password-1", register: false)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call(method, path, token: null, body));
+        Assert.Equal(HttpStatusCode.OK, await Call(method, path, await host.TokenAsync("user@example.com", "user-password-1", register: true), body));
+        Assert.Equal(HttpStatusCode.OK, await Call(method, path, await host.TokenAsync("root@ticketflow.test", "admin-password-1", register: false), body));
+    }
+
+    [Theory]
+    [MemberData(nameof(OwnOnly))]
+    public async Task Endpoints_for_ones_own_orders_and_tickets_need_a_signed_in_user_and_hide_everyone_elses(string method, string path, string? body)
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call(method, path, token: null, body));
+        Assert.Equal(HttpStatusCode.NotFound, await Call(method, path, await host.TokenAsync("user@example.com", "user-password-1", register: true), body));
+        Assert.Equal(HttpStatusCode.NotFound, await Call(method, path, await host.TokenAsync("root@ticketflow.test", "admin-password-1", register: false), body));
     }
 
     [Theory]
     [MemberData(nameof(AdminOnly))]
-    public async Task Admin_endpoints_need_the_admin_role(string method, string path)
+    public async Task Admin_endpoints_need_the_admin_role(string method, string path, string? body)
     {
-        Assert.Equal(HttpStatusCode.Unauthorized, await Call(method, path, token: null));
-        Assert.Equal(HttpStatusCode.Forbidden, await Call(method, path, await host.TokenAsync("user@example.com", "user-password-1", register: true)));
-        Assert.Equal(HttpStatusCode.OK, await Call(method, path, await host.TokenAsync("root@ticketflow.test", "admin-password-1", register: false)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call(method, path, token: null, body));
+        Assert.Equal(HttpStatusCode.Forbidden, await Call(method, path, await host.TokenAsync("user@example.com", "user-password-1", register: true), body));
+        Assert.Equal(HttpStatusCode.OK, await Call(method, path, await host.TokenAsync("root@ticketflow.test", "admin-password-1", register: false), body));
     }
 
     [Fact]

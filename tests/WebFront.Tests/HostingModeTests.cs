@@ -37,6 +37,7 @@ public sealed class HostingModeTests
             web.UseSetting("TICKETFLOW_POSTGRES", cluster.DataSource.ConnectionString);
             web.UseSetting("Cluster:ClusterId", cluster.Cluster.ClusterId);
             web.UseSetting("Cluster:ServiceId", cluster.Cluster.ServiceId);
+            web.UseSetting("TICKETFLOW_SIGNING_KEY", Convert.ToBase64String(new byte[32]));
         });
         var client = app.CreateClient();
         Assert.Equal("Healthy", await client.GetStringAsync("/health/ready"));

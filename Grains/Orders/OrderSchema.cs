@@ -1,0 +1,51 @@
+using TicketFlow.Runtime.Storage;
+
+namespace TicketFlow.Grains.Orders;
+
+/// <summary>The orders, order lines and tickets tables; the same DDL on PostgreSQL and SQLite. Times are Unix milliseconds.</summary>
+internal static class OrderSchema
+{
+    public const string Component = "orders";
+
+    public const string OrderColumns = "id, user_id, event_id, state, total_minor, currency, payment_id, created_at_ms";
+
+    public const string TicketColumns = "id, order_id, event_id, tier_id, seat, owner_id, state, version";
+
+    public static readonly Migration[] Migrations =
+    [
+        new(1, """
+            CREATE TABLE tf_orders (
+                id             TEXT    PRIMARY KEY,
+                user_id        TEXT    NOT NULL,
+                event_id       TEXT    NOT NULL,
+                state          TEXT    NOT NULL CHECK (state IN ('paid', 'refunded')),
+                total_minor    BIGINT  NOT NULL CHECK (total_minor >= 0),
+                currency       TEXT    NOT NULL,
+                payment_id     TEXT    NOT NULL UNIQUE,
+                created_at_ms  BIGINT  NOT NULL,
+                refunded_at_ms BIGINT  NULL);
+            CREATE INDEX tf_orders_user ON tf_orders (user_id, created_at_ms DESC, id DESC);
+            CREATE INDEX tf_orders_event ON tf_orders (event_id, state);
+            CREATE TABLE tf_order_lines (
+                order_id    TEXT    NOT NULL REFERENCES tf_orders (id),
+                tier_id     TEXT    NOT NULL,
+                line_no     INTEGER NOT NULL,
+                quantity    INTEGER NOT NULL CHECK (quantity > 0),
+                price_minor BIGINT  NOT NULL CHECK (price_minor >= 0),
+                PRIMARY KEY (order_id, tier_id));
+            CREATE TABLE tf_tickets (
+                id         TEXT    PRIMARY KEY,
+                order_id   TEXT    NOT NULL REFERENCES tf_orders (id),
+                event_id   TEXT    NOT NULL,
+                tier_id    TEXT    NOT NULL,
+                seat       INTEGER NOT NULL CHECK (seat >= 1),
+                owner_id   TEXT    NOT NULL,
+                state      TEXT    NOT NULL CHECK (state IN ('valid', 'used', 'void')),
+                version    INTEGER NOT NULL CHECK (version >= 1),
+                used_at_ms BIGINT  NULL,
+                UNIQUE (order_id, tier_id, seat),
+                FOREIGN KEY (order_id, tier_id) REFERENCES tf_order_lines (order_id, tier_id));
+            CREATE INDEX tf_tickets_owner ON tf_tickets (owner_id);
+            """),
+    ];
+}

@@ -1,0 +1,255 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using TicketFlow.Runtime.Storage;
+
+namespace TicketFlow.Grains.Orders;
+
+/// <summary>
+/// The order book in SQL, one implementation for PostgreSQL and SQLite. Every state change is a conditional UPDATE
+/// (<c>WHERE state = ...</c>), so of two racing refunds, transfers or scans exactly one changes the row.
+/// </summary>
+public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) : IOrderBook
+{
+    private const string TicketIdAlphabet = "abcdefghijklmnopqrstuvwxyz234567";
+
+    public SqlOrderBook(SqlStoreDatabase database) : this(database, TimeProvider.System)
+    {
+    }
+
+    public Task InitializeAsync(CancellationToken cancellationToken) =>
+        database.MigrateAsync(OrderSchema.Component, OrderSchema.Migrations, cancellationToken);
+
+    public async Task<Order> IssueAsync(NewOrder order, CancellationToken cancellationToken)
+    {
+        if (order.Lines.Count == 0) throw new ArgumentException("An order needs at least one line.", nameof(order));
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The primary key decides between a retried or racing issue of one checkout: the loser writes nothing.
+        var inserted = await DbCommands.ExecuteAsync(connection, transaction, $"""
+            INSERT INTO tf_orders ({OrderSchema.OrderColumns}) VALUES (@id, @user, @event, @state, @total, @currency, @payment, @created)
+            ON CONFLICT (id) DO NOTHING
+            """, cancellationToken, ("@id", order.Id), ("@user", order.UserId), ("@event", order.EventId), ("@state", OrderStates.Paid),
+            ("@total", order.TotalMinor), ("@currency", order.Currency), ("@payment", order.PaymentId), ("@created", order.CreatedAt.ToUnixTimeMilliseconds()));
+        if (inserted == 1)
+        {
+            for (var i = 0; i < order.Lines.Count; i++)
+            {
+                var line = order.Lines[i];
+                await DbCommands.ExecuteAsync(connection, transaction, """
+                    INSERT INTO tf_order_lines (order_id, tier_id, line_no, quantity, price_minor) VALUES (@order, @tier, @no, @quantity, @price)
+                    """, cancellationToken, ("@order", order.Id), ("@tier", line.TierId), ("@no", i), ("@quantity", line.Quantity), ("@price", line.PriceMinor));
+                for (var seat = 1; seat <= line.Quantity; seat++)
+                    await DbCommands.ExecuteAsync(connection, transaction, $"""
+                        INSERT INTO tf_tickets ({OrderSchema.TicketColumns}) VALUES (@id, @order, @event, @tier, @seat, @owner, @state, 1)
+                        """, cancellationToken, ("@id", NewTicketId()), ("@order", order.Id), ("@event", order.EventId), ("@tier", line.TierId),
+                        ("@seat", seat), ("@owner", order.UserId), ("@state", TicketStates.Valid));
+            }
+        }
+        var stored = await ReadOrdersAsync(connection, transaction, $"SELECT {OrderSchema.OrderColumns} FROM tf_orders WHERE id = @id",
+            cancellationToken, ("@id", order.Id));
+        await transaction.CommitAsync(cancellationToken);
+        return stored.Single();
+    }
+
+    public async Task<Order?> GetAsync(string orderId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var orders = await ReadOrdersAsync(connection, null, $"SELECT {OrderSchema.OrderColumns} FROM tf_orders WHERE id = @id",
+            cancellationToken, ("@id", orderId));
+        return orders.SingleOrDefault();
+    }
+
+    public async Task<OrderPage> ListForUserAsync(string userId, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 100) throw new ArgumentOutOfRangeException(nameof(limit), limit, "From 1 to 100.");
+        OrderCursor? after = null;
+        if (cursor is not null && (after = OrderCursor.TryDecode(cursor)) is null) throw new ArgumentException("Not a cursor this order book returned.", nameof(cursor));
+        var parameters = new List<(string, object?)> { ("@user", userId), ("@limit", limit + 1) };
+        var where = "user_id = @user";
+        if (after is not null)
+        {
+            where += " AND (created_at_ms < @after_created OR (created_at_ms = @after_created AND id < @after_id))";
+            parameters.Add(("@after_created", after.CreatedAtMs));
+            parameters.Add(("@after_id", after.Id));
+        }
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await ReadOrdersAsync(connection, null,
+            $"SELECT {OrderSchema.OrderColumns} FROM tf_orders WHERE {where} ORDER BY created_at_ms DESC, id DESC LIMIT @limit", cancellationToken, [.. parameters]);
+        if (rows.Count <= limit) return new OrderPage(rows, null);
+        var page = rows.Take(limit).ToList();
+        return new OrderPage(page, new OrderCursor(page[^1].CreatedAt.ToUnixTimeMilliseconds(), page[^1].Id).Encode());
+    }
+
+    public async Task<IReadOnlyList<Ticket>> TicketsForUserAsync(string userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await ReadTicketsAsync(connection, null, $"""
+            SELECT {Prefixed("t", OrderSchema.TicketColumns)} FROM tf_tickets t JOIN tf_orders o ON o.id = t.order_id
+            WHERE t.owner_id = @owner ORDER BY o.created_at_ms DESC, t.order_id, t.tier_id, t.seat
+            """, cancellationToken, ("@owner", userId));
+    }
+
+    public async Task<IReadOnlyList<Ticket>> TicketsForOrderAsync(string orderId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await ReadTicketsAsync(connection, null, $"SELECT {OrderSchema.TicketColumns} FROM tf_tickets WHERE order_id = @order ORDER BY tier_id, seat",
+            cancellationToken, ("@order", orderId));
+    }
+
+    public async Task<Ticket?> GetTicketAsync(string ticketId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var tickets = await ReadTicketsAsync(connection, null, $"SELECT {OrderSchema.TicketColumns} FROM tf_tickets WHERE id = @id", cancellationToken, ("@id", ticketId));
+        return tickets.SingleOrDefault();
+    }
+
+    public async Task<VoidOutcome> VoidAsync(string orderId, bool force, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The order row is the lock: a racing refund waits here, then finds the order refunded and changes nothing.
+        var refunded = await DbCommands.ExecuteAsync(connection, transaction, """
+            UPDATE tf_orders SET state = @refunded, refunded_at_ms = @now WHERE id = @id AND state = @paid
+            """, cancellationToken, ("@refunded", OrderStates.Refunded), ("@now", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@id", orderId),
+            ("@paid", OrderStates.Paid));
+        if (refunded == 0)
+        {
+            await using var exists = DbCommands.Create(connection, transaction, "SELECT 1 FROM tf_orders WHERE id = @id", ("@id", orderId));
+            return await exists.ExecuteScalarAsync(cancellationToken) is null ? VoidOutcome.NotFound : VoidOutcome.AlreadyRefunded;
+        }
+        // Voiding locks the valid tickets first, so a scan either finished before (and is counted below) or finds them void.
+        await DbCommands.ExecuteAsync(connection, transaction,
+            $"UPDATE tf_tickets SET state = @void WHERE order_id = @order AND state {(force ? "<> @void" : "= @valid")}",
+            cancellationToken, ("@void", TicketStates.Void), ("@order", orderId), ("@valid", TicketStates.Valid));
+        if (!force)
+        {
+            await using var used = DbCommands.Create(connection, transaction, "SELECT count(*) FROM tf_tickets WHERE order_id = @order AND state = @used",
+                ("@order", orderId), ("@used", TicketStates.Used));
+            if (Convert.ToInt64(await used.ExecuteScalarAsync(cancellationToken)) > 0)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return VoidOutcome.TicketUsed;
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return VoidOutcome.Voided;
+    }
+
+    public async Task<IReadOnlyList<string>> PaidOrderIdsAsync(string eventId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = DbCommands.Create(connection, null,
+            "SELECT id FROM tf_orders WHERE event_id = @event AND state = @paid ORDER BY created_at_ms, id", ("@event", eventId), ("@paid", OrderStates.Paid));
+        var ids = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetString(0));
+        return ids;
+    }
+
+    public async Task<TransferOutcome> TransferAsync(string ticketId, string fromUserId, string toUserId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var moved = await DbCommands.ExecuteAsync(connection, null, """
+            UPDATE tf_tickets SET owner_id = @to, version = version + 1 WHERE id = @id AND owner_id = @from AND state = @valid
+            """, cancellationToken, ("@to", toUserId), ("@id", ticketId), ("@from", fromUserId), ("@valid", TicketStates.Valid));
+        if (moved == 1) return TransferOutcome.Transferred;
+        var ticket = (await ReadTicketsAsync(connection, null, $"SELECT {OrderSchema.TicketColumns} FROM tf_tickets WHERE id = @id", cancellationToken,
+            ("@id", ticketId))).SingleOrDefault();
+        if (ticket is null) return TransferOutcome.NotFound;
+        return ticket.OwnerId != fromUserId ? TransferOutcome.NotOwner : TransferOutcome.NotTransferable;
+    }
+
+    public async Task<CheckInOutcome> CheckInAsync(string ticketId, int version, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var checkedIn = await DbCommands.ExecuteAsync(connection, null, """
+            UPDATE tf_tickets SET state = @used, used_at_ms = @now WHERE id = @id AND version = @version AND state = @valid
+            """, cancellationToken, ("@used", TicketStates.Used), ("@now", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@id", ticketId),
+            ("@version", version), ("@valid", TicketStates.Valid));
+        if (checkedIn == 1) return CheckInOutcome.CheckedIn;
+        var ticket = (await ReadTicketsAsync(connection, null, $"SELECT {OrderSchema.TicketColumns} FROM tf_tickets WHERE id = @id", cancellationToken,
+            ("@id", ticketId))).SingleOrDefault();
+        if (ticket is null) return CheckInOutcome.NotFound;
+        // A code for another version was transferred away: it is void whatever became of the ticket since.
+        if (ticket.Version != version) return CheckInOutcome.Void;
+        return ticket.State == TicketStates.Used ? CheckInOutcome.AlreadyUsed : CheckInOutcome.Void;
+    }
+
+    public async Task<EventSales> SalesAsync(string eventId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        int paid = 0, refunded = 0;
+        long revenue = 0;
+        await using (var orders = DbCommands.Create(connection, null, """
+            SELECT state, count(*), CAST(coalesce(sum(total_minor), 0) AS BIGINT) FROM tf_orders WHERE event_id = @event GROUP BY state
+            """, ("@event", eventId)))
+        await using (var reader = await orders.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (reader.GetString(0) == OrderStates.Paid)
+                {
+                    paid = (int)reader.GetInt64(1);
+                    revenue = reader.GetInt64(2);
+                }
+                else refunded = (int)reader.GetInt64(1);
+            }
+        }
+        var tiers = new List<TierSales>();
+        await using var sold = DbCommands.Create(connection, null, """
+            SELECT l.tier_id, count(*), CAST(coalesce(sum(l.price_minor), 0) AS BIGINT)
+            FROM tf_orders o
+            JOIN tf_order_lines l ON l.order_id = o.id
+            JOIN tf_tickets t ON t.order_id = l.order_id AND t.tier_id = l.tier_id
+            WHERE o.event_id = @event AND o.state = @paid AND t.state <> @void
+            GROUP BY l.tier_id ORDER BY l.tier_id
+            """, ("@event", eventId), ("@paid", OrderStates.Paid), ("@void", TicketStates.Void));
+        await using var tierReader = await sold.ExecuteReaderAsync(cancellationToken);
+        while (await tierReader.ReadAsync(cancellationToken))
+            tiers.Add(new TierSales(tierReader.GetString(0), (int)tierReader.GetInt64(1), tierReader.GetInt64(2)));
+        return new EventSales(paid, refunded, revenue, tiers);
+    }
+
+    // 16 characters of base32: 80 random bits, so ids are unguessable and never collide in practice.
+    private static string NewTicketId() => "tkt_" + RandomNumberGenerator.GetString(TicketIdAlphabet, 16);
+
+    private static string Prefixed(string alias, string columns) => string.Join(", ", columns.Split(", ").Select(c => $"{alias}.{c}"));
+
+    private static async Task<List<Order>> ReadOrdersAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
+        params (string, object?)[] parameters)
+    {
+        var orders = new List<Order>();
+        await using (var command = DbCommands.Create(connection, transaction, sql, parameters))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                orders.Add(new Order(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), [], reader.GetInt64(4),
+                    reader.GetString(5), reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
+        }
+        if (orders.Count == 0) return orders;
+
+        var ids = orders.Select((o, i) => ($"@o{i}", (object?)o.Id)).ToArray();
+        var lines = orders.ToDictionary(o => o.Id, _ => new List<OrderLine>());
+        await using (var command = DbCommands.Create(connection, transaction,
+            $"SELECT order_id, tier_id, quantity, price_minor FROM tf_order_lines WHERE order_id IN ({string.Join(", ", ids.Select(p => p.Item1))}) ORDER BY order_id, line_no",
+            ids))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                lines[reader.GetString(0)].Add(new OrderLine(reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3)));
+        }
+        return orders.Select(o => o with { Lines = lines[o.Id] }).ToList();
+    }
+
+    private static async Task<List<Ticket>> ReadTicketsAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
+        params (string, object?)[] parameters)
+    {
+        var tickets = new List<Ticket>();
+        await using var command = DbCommands.Create(connection, transaction, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            tickets.Add(new Ticket(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4),
+                reader.GetString(5), reader.GetString(6), reader.GetInt32(7)));
+        return tickets;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Security.Claims;
+using TicketFlow.Grains.Orders;
+using TicketFlow.WebFront.Accounts;
+using TicketFlow.WebFront.Admin;
+using TicketFlow.WebFront.Idempotency;
+
+namespace TicketFlow.WebFront.Orders;
+
+/// <summary>
+/// <c>/api/v1/me/orders</c>, <c>/orders/{id}</c>, <c>/me/tickets</c> and <c>/tickets/*</c>: a user's orders and tickets
+/// (someone else's answer 404, so ids do not leak), transfers, and the door scan for admins.
+/// </summary>
+public static class OrderEndpoints
+{
+    private const int MaxIdLength = 100;
+
+    public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Orders");
+        api.MapGet("/me/orders", MyOrdersAsync).RequireAuthorization();
+        api.MapGet("/orders/{orderId}", GetOrderAsync).RequireAuthorization();
+        api.MapGet("/me/tickets", MyTicketsAsync).RequireAuthorization();
+        api.MapGet("/tickets/{ticketId}/qr", QrAsync).RequireAuthorization();
+        api.MapPost("/tickets/{ticketId}/transfer", TransferAsync).RequireAuthorization().RequireIdempotencyKey();
+        api.MapPost("/tickets/validate", ValidateAsync).RequireAuthorization(AdminEndpoints.Policy);
+        return app;
+    }
+
+    private static async Task<IResult> MyOrdersAsync(ClaimsPrincipal principal, IOrderBook orders, CancellationToken cancellationToken,
+        int? limit = null, string? cursor = null)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (limit is < 1 or > 100) errors["limit"] = ["From 1 to 100."];
+        if (cursor is not null && OrderCursor.TryDecode(cursor) is null) errors["cursor"] = ["Not a cursor this API returned."];
+        if (errors.Count > 0) return Problems.Validation(errors);
+        var page = await orders.ListForUserAsync(UserId(principal), limit ?? 20, cursor, cancellationToken);
+        return Results.Ok(new { items = page.Items.Select(OrderResponse.From), nextCursor = page.NextCursor });
+    }
+
+    private static async Task<IResult> GetOrderAsync(string orderId, ClaimsPrincipal principal, IOrderBook orders, CancellationToken cancellationToken) =>
+        orderId.Length <= MaxIdLength && await orders.GetAsync(orderId, cancellationToken) is { } order
+            && (order.UserId == UserId(principal) || principal.IsInRole(Roles.Admin))
+            ? Results.Ok(OrderResponse.From(order))
+            : Problems.Problem(StatusCodes.Status404NotFound, "order_not_found", "You have no order with this id.");
+
+    private static async Task<IResult> MyTicketsAsync(ClaimsPrincipal principal, IOrderBook orders, TicketCodes codes, CancellationToken cancellationToken)
+    {
+        var tickets = await orders.TicketsForUserAsync(UserId(principal), cancellationToken);
+        return Results.Ok(tickets.Select(t =>
+            new TicketResponse(t.Id, t.OrderId, t.EventId, t.TierId, t.State, t.State == TicketStates.Void ? null : codes.Sign(t))));
+    }
+
+    private static async Task<IResult> QrAsync(string ticketId, ClaimsPrincipal principal, HttpContext http, IOrderBook orders, TicketCodes codes,
+        CancellationToken cancellationToken)
+    {
+        if (await OwnTicketAsync(ticketId, principal, orders, cancellationToken) is not { } ticket) return TicketNotFound();
+        if (ticket.State == TicketStates.Void) return Problems.Conflict("ticket_void", "This ticket is void (refunded or transferred).");
+        http.Response.Headers.CacheControl = "private, no-store"; // the code gets its holder in: keep it out of shared caches
+        return Results.Content(TicketQr.Svg(codes.Sign(ticket)), TicketQr.SvgContentType);
+    }
+
+    private static async Task<IResult> TransferAsync(string ticketId, TransferRequest request, ClaimsPrincipal principal, IOrderBook orders,
+        IUserRepository users, CancellationToken cancellationToken)
+    {
+        var email = request.ToEmail?.Trim() ?? "";
+        if (email.Length is 0 or > AccountValidation.MaxEmailLength)
+            return Problems.Validation(new Dictionary<string, string[]> { ["toEmail"] = ["Give the email of the account to transfer to."] });
+        var me = UserId(principal);
+        if (await OwnTicketAsync(ticketId, principal, orders, cancellationToken) is null) return TicketNotFound();
+        if (await users.FindByEmailAsync(email, cancellationToken) is not { } recipient)
+            return Problems.Problem(StatusCodes.Status404NotFound, "user_not_found", "No account has this email.");
+        if (recipient.Id == me)
+            return Problems.Validation(new Dictionary<string, string[]> { ["toEmail"] = ["This ticket is already yours."] });
+        return await orders.TransferAsync(ticketId, me, recipient.Id, cancellationToken) switch
+        {
+            TransferOutcome.Transferred => Results.Ok(new TransferResponse(ticketId, TicketStates.Valid, recipient.Email)),
+            TransferOutcome.NotTransferable => Problems.Conflict("ticket_not_transferable", "Only a valid ticket can be transferred; this one is used or void."),
+            _ => TicketNotFound(), // moved away meanwhile
+        };
+    }
+
+    private static async Task<IResult> ValidateAsync(ValidateRequest request, IOrderBook orders, TicketCodes codes, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Code))
+            return Problems.Validation(new Dictionary<string, string[]> { ["code"] = ["Give the scanned ticket code."] });
+        if (codes.Verify(request.Code.Trim()) is not { } code) return Results.Ok(new ValidateResponse(false, null, null, "invalid_code"));
+        return await orders.CheckInAsync(code.TicketId, code.Version, cancellationToken) switch
+        {
+            CheckInOutcome.CheckedIn => Results.Ok(new ValidateResponse(true, code.TicketId, TicketStates.Used, null)),
+            CheckInOutcome.AlreadyUsed => Results.Ok(new ValidateResponse(false, code.TicketId, TicketStates.Used, "already_used")),
+            CheckInOutcome.Void => Results.Ok(new ValidateResponse(false, code.TicketId, TicketStates.Void, "void")),
+            _ => Results.Ok(new ValidateResponse(false, null, null, "invalid_code")), // signed, yet no such ticket here
+        };
+    }
+
+    private static async Task<Ticket?> OwnTicketAsync(string ticketId, ClaimsPrincipal principal, IOrderBook orders, CancellationToken cancellationToken) =>
+        ticketId.Length <= MaxIdLength && await orders.GetTicketAsync(ticketId, cancellationToken) is { } ticket && ticket.OwnerId == UserId(principal)
+            ? ticket
+            : null;
+
+    private static IResult TicketNotFound() => Problems.Problem(StatusCodes.Status404NotFound, "ticket_not_found", "You have no ticket with this id.");
+
+    // RequireAuthorization guarantees a signed-in user, whose id the accounts code puts in this claim.
+    private static string UserId(ClaimsPrincipal principal) => principal.FindFirstValue(ClaimTypes.NameIdentifier)!;
+}

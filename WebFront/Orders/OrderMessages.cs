@@ -1,0 +1,23 @@
+using TicketFlow.Grains.Orders;
+
+namespace TicketFlow.WebFront.Orders;
+
+/// <summary>An order as <c>GET /me/orders</c> and <c>GET /orders/{id}</c> return it.</summary>
+public sealed record OrderResponse(string Id, string EventId, string State, IReadOnlyList<OrderLine> Lines, long TotalMinor, string Currency,
+    string PaymentId, DateTimeOffset CreatedAt)
+{
+    public static OrderResponse From(Order order) =>
+        new(order.Id, order.EventId, order.State, order.Lines, order.TotalMinor, order.Currency, order.PaymentId, order.CreatedAt);
+}
+
+/// <param name="Code">The signed code of the ticket's current version; null once the ticket is void.</param>
+public sealed record TicketResponse(string Id, string OrderId, string EventId, string TierId, string State, string? Code);
+
+public sealed record TransferRequest(string? ToEmail);
+
+public sealed record TransferResponse(string Id, string State, string TransferredTo);
+
+public sealed record ValidateRequest(string? Code);
+
+/// <param name="Reason"><c>already_used</c>, <c>void</c> or <c>invalid_code</c> when <paramref name="Valid"/> is false.</param>
+public sealed record ValidateResponse(bool Valid, string? TicketId, string? State, string? Reason);

@@ -1,0 +1,315 @@
+using System.Data.Common;
+using TicketFlow.Grains.Orders;
+using TicketFlow.Grains.Security;
+using TicketFlow.Runtime.Storage;
+
+namespace TicketFlow.Grains.Tests.Orders;
+
+/// <summary>One contract for the order book on both engines: PostgreSQL (cluster mode) and SQLite (embedded mode).</summary>
+public abstract class OrderBookTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
+
+    protected SqlStoreDatabase Database { get; private set; } = null!;
+
+    private IOrderBook Orders { get; set; } = null!;
+
+    protected abstract Task<SqlStoreDatabase> CreateDatabaseAsync();
+
+    public async Task InitializeAsync()
+    {
+        Database = await CreateDatabaseAsync();
+        Orders = new SqlOrderBook(Database);
+        await Orders.InitializeAsync(CancellationToken.None);
+        await Orders.InitializeAsync(CancellationToken.None); // migrations run once, however often a host starts
+    }
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    private static readonly OrderLine[] NoLines = [];
+
+    // Records compare lists by reference: compare the lines separately.
+    private static Order Header(Order order) => order with { Lines = NoLines };
+
+    private static string Id(string prefix) => $"{prefix}_{Guid.NewGuid():N}";
+
+    private static NewOrder NewOrder(string userId, string eventId, DateTimeOffset createdAt, params OrderLine[] lines)
+    {
+        var id = Id("ord");
+        return new NewOrder(id, userId, eventId, lines, "USD", id, createdAt);
+    }
+
+    private Task<Order> IssueAsync(NewOrder order) => Orders.IssueAsync(order, CancellationToken.None);
+
+    [Fact]
+    public async Task Issuing_writes_the_order_and_one_valid_ticket_per_seat()
+    {
+        var user = Id("usr");
+        var order = NewOrder(user, Id("evt"), T0, new OrderLine("floor", 3, 12_500), new OrderLine("balcony", 1, 8_000));
+
+        var issued = await IssueAsync(order);
+
+        Assert.Equal(new Order(order.Id, user, order.EventId, OrderStates.Paid, NoLines, 45_500, "USD", order.Id, T0), Header(issued));
+        Assert.Equal(order.Lines, issued.Lines);
+        var stored = await Orders.GetAsync(order.Id, CancellationToken.None);
+        Assert.Equal(order.Lines, stored!.Lines);
+        Assert.Equal(Header(issued), Header(stored));
+
+        var tickets = await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None);
+        Assert.Equal(["balcony/1", "floor/1", "floor/2", "floor/3"], tickets.Select(t => $"{t.TierId}/{t.Seat}").Order());
+        Assert.All(tickets, t =>
+        {
+            Assert.StartsWith("tkt_", t.Id);
+            Assert.Equal(20, t.Id.Length);
+            Assert.Equal((order.Id, order.EventId, user, TicketStates.Valid, 1), (t.OrderId, t.EventId, t.OwnerId, t.State, t.Version));
+        });
+        Assert.Equal(4, tickets.Select(t => t.Id).Distinct().Count());
+        Assert.Equal(tickets.Select(t => t.Id).Order(), (await Orders.TicketsForUserAsync(user, CancellationToken.None)).Select(t => t.Id).Order());
+        Assert.Equal(tickets[0], await Orders.GetTicketAsync(tickets[0].Id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Issuing_the_same_order_again_changes_nothing_and_returns_the_stored_order()
+    {
+        var order = NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("floor", 2, 5_000));
+        var first = await IssueAsync(order);
+        var tickets = await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None);
+
+        var again = await IssueAsync(order with { Lines = [new OrderLine("floor", 5, 1), new OrderLine("pit", 1, 1)], CreatedAt = T0.AddHours(1) });
+
+        Assert.Equal(first.Lines, again.Lines);
+        Assert.Equal(Header(first), Header(again));
+        Assert.Equal(tickets, await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Concurrent_issues_of_one_order_write_it_once()
+    {
+        var order = NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("floor", 3, 5_000));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => IssueAsync(order))));
+
+        Assert.All(results, r => Assert.Equal((order.Id, 15_000L), (r.Id, r.TotalMinor)));
+        Assert.Equal(3, (await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task Voiding_refunds_the_order_and_voids_its_tickets_and_a_second_void_reports_already_refunded()
+    {
+        var order = await IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("floor", 2, 5_000)));
+
+        Assert.Equal(VoidOutcome.Voided, await Orders.VoidAsync(order.Id, force: false, CancellationToken.None));
+        Assert.Equal(VoidOutcome.AlreadyRefunded, await Orders.VoidAsync(order.Id, force: false, CancellationToken.None));
+        Assert.Equal(VoidOutcome.AlreadyRefunded, await Orders.VoidAsync(order.Id, force: true, CancellationToken.None));
+
+        Assert.Equal(OrderStates.Refunded, (await Orders.GetAsync(order.Id, CancellationToken.None))!.State);
+        Assert.All(await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None), t => Assert.Equal(TicketStates.Void, t.State));
+        Assert.Equal(VoidOutcome.NotFound, await Orders.VoidAsync(Id("ord"), force: false, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Of_concurrent_voids_exactly_one_voids()
+    {
+        var order = await IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("floor", 4, 5_000)));
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Orders.VoidAsync(order.Id, force: false, CancellationToken.None))));
+
+        Assert.Single(outcomes, o => o == VoidOutcome.Voided);
+        Assert.All(outcomes.Where(o => o != VoidOutcome.Voided), o => Assert.Equal(VoidOutcome.AlreadyRefunded, o));
+    }
+
+    [Fact]
+    public async Task A_used_ticket_blocks_a_refund_unless_it_is_forced()
+    {
+        var order = await IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("floor", 2, 5_000)));
+        var tickets = await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None);
+        Assert.Equal(CheckInOutcome.CheckedIn, await Orders.CheckInAsync(tickets[0].Id, 1, CancellationToken.None));
+
+        Assert.Equal(VoidOutcome.TicketUsed, await Orders.VoidAsync(order.Id, force: false, CancellationToken.None));
+        Assert.Equal(OrderStates.Paid, (await Orders.GetAsync(order.Id, CancellationToken.None))!.State);
+        Assert.Equal([TicketStates.Used, TicketStates.Valid], (await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None)).Select(t => t.State));
+
+        Assert.Equal(VoidOutcome.Voided, await Orders.VoidAsync(order.Id, force: true, CancellationToken.None));
+        Assert.All(await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None), t => Assert.Equal(TicketStates.Void, t.State));
+    }
+
+    [Fact]
+    public async Task A_transfer_moves_the_ticket_and_bumps_its_version_so_the_old_code_no_longer_checks_in()
+    {
+        var (alice, bob) = (Id("usr"), Id("usr"));
+        var order = await IssueAsync(NewOrder(alice, Id("evt"), T0, new OrderLine("floor", 1, 5_000)));
+        var ticket = Assert.Single(await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None));
+        var codes = new TicketCodes(new SigningKey(new byte[32]));
+        var oldCode = codes.Sign(ticket);
+
+        Assert.Equal(TransferOutcome.Transferred, await Orders.TransferAsync(ticket.Id, alice, bob, CancellationToken.None));
+
+        var moved = await Orders.GetTicketAsync(ticket.Id, CancellationToken.None);
+        Assert.Equal((bob, 2, TicketStates.Valid), (moved!.OwnerId, moved.Version, moved.State));
+        Assert.Empty(await Orders.TicketsForUserAsync(alice, CancellationToken.None));
+        Assert.Equal(ticket.Id, Assert.Single(await Orders.TicketsForUserAsync(bob, CancellationToken.None)).Id);
+        var old = codes.Verify(oldCode)!;
+        Assert.Equal(CheckInOutcome.Void, await Orders.CheckInAsync(old.TicketId, old.Version, CancellationToken.None));
+        Assert.Equal(TransferOutcome.NotOwner, await Orders.TransferAsync(ticket.Id, alice, alice, CancellationToken.None));
+        var current = codes.Verify(codes.Sign(moved))!;
+        Assert.Equal(CheckInOutcome.CheckedIn, await Orders.CheckInAsync(current.TicketId, current.Version, CancellationToken.None));
+        Assert.Equal(CheckInOutcome.Void, await Orders.CheckInAsync(old.TicketId, old.Version, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Only_a_valid_ticket_can_be_transferred_and_only_by_its_owner()
+    {
+        var (alice, bob) = (Id("usr"), Id("usr"));
+        var order = await IssueAsync(NewOrder(alice, Id("evt"), T0, new OrderLine("floor", 2, 5_000)));
+        var tickets = await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None);
+
+        Assert.Equal(TransferOutcome.NotOwner, await Orders.TransferAsync(tickets[0].Id, bob, alice, CancellationToken.None));
+        Assert.Equal(TransferOutcome.NotFound, await Orders.TransferAsync(Id("tkt"), alice, bob, CancellationToken.None));
+        await Orders.CheckInAsync(tickets[0].Id, 1, CancellationToken.None);
+        Assert.Equal(TransferOutcome.NotTransferable, await Orders.TransferAsync(tickets[0].Id, alice, bob, CancellationToken.None));
+        await Orders.VoidAsync(order.Id, force: true, CancellationToken.None);
+        Assert.Equal(TransferOutcome.NotTransferable, await Orders.TransferAsync(tickets[1].Id, alice, bob, CancellationToken.None));
+        Assert.All(await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None), t => Assert.Equal((alice, 1), (t.OwnerId, t.Version)));
+    }
+
+    [Fact]
+    public async Task Of_concurrent_check_ins_exactly_one_checks_in_and_the_rest_report_already_used()
+    {
+        var order = await IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("floor", 1, 5_000)));
+        var ticket = Assert.Single(await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None));
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Orders.CheckInAsync(ticket.Id, 1, CancellationToken.None))));
+
+        Assert.Single(outcomes, o => o == CheckInOutcome.CheckedIn);
+        Assert.All(outcomes.Where(o => o != CheckInOutcome.CheckedIn), o => Assert.Equal(CheckInOutcome.AlreadyUsed, o));
+        Assert.Equal(TicketStates.Used, (await Orders.GetTicketAsync(ticket.Id, CancellationToken.None))!.State);
+    }
+
+    [Fact]
+    public async Task A_void_ticket_does_not_check_in_and_an_unknown_one_is_not_found()
+    {
+        var order = await IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("floor", 1, 5_000)));
+        var ticket = Assert.Single(await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None));
+        await Orders.VoidAsync(order.Id, force: false, CancellationToken.None);
+
+        Assert.Equal(CheckInOutcome.Void, await Orders.CheckInAsync(ticket.Id, 1, CancellationToken.None));
+        Assert.Equal(CheckInOutcome.NotFound, await Orders.CheckInAsync(Id("tkt"), 1, CancellationToken.None));
+        Assert.Equal(TicketStates.Void, (await Orders.GetTicketAsync(ticket.Id, CancellationToken.None))!.State);
+    }
+
+    [Fact]
+    public async Task Sales_count_paid_and_refunded_orders_and_what_each_tier_sold()
+    {
+        var eventId = Id("evt");
+        var first = await IssueAsync(NewOrder(Id("usr"), eventId, T0, new OrderLine("floor", 2, 10_000), new OrderLine("balcony", 1, 4_000)));
+        var second = await IssueAsync(NewOrder(Id("usr"), eventId, T0.AddMinutes(1), new OrderLine("floor", 1, 10_000)));
+        var refunded = await IssueAsync(NewOrder(Id("usr"), eventId, T0.AddMinutes(2), new OrderLine("balcony", 3, 4_000)));
+        await IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("floor", 5, 10_000))); // another event
+        await Orders.VoidAsync(refunded.Id, force: false, CancellationToken.None);
+
+        var sales = await Orders.SalesAsync(eventId, CancellationToken.None);
+
+        Assert.Equal((2, 1, 34_000L), (sales.PaidOrders, sales.RefundedOrders, sales.RevenueMinor));
+        Assert.Equal([new TierSales("balcony", 1, 4_000), new TierSales("floor", 3, 30_000)], sales.Tiers);
+        Assert.Equal([first.Id, second.Id], await Orders.PaidOrderIdsAsync(eventId, CancellationToken.None));
+        var none = await Orders.SalesAsync(Id("evt"), CancellationToken.None);
+        Assert.Equal((0, 0, 0L, 0), (none.PaidOrders, none.RefundedOrders, none.RevenueMinor, none.Tiers.Count));
+    }
+
+    [Fact]
+    public async Task A_users_orders_page_newest_first_with_a_cursor()
+    {
+        var user = Id("usr");
+        var issued = new List<Order>();
+        for (var i = 0; i < 7; i++) // two pairs share a creation time: the id breaks the tie
+            issued.Add(await IssueAsync(NewOrder(user, Id("evt"), T0.AddMinutes(i / 2 * 2 + (i == 6 ? 1 : 0)), new OrderLine("floor", 1, 100 * (i + 1)))));
+        await IssueAsync(NewOrder(Id("usr"), Id("evt"), T0.AddDays(1), new OrderLine("floor", 1, 1))); // someone else's
+
+        var seen = new List<Order>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await Orders.ListForUserAsync(user, 3, cursor, CancellationToken.None);
+            Assert.InRange(page.Items.Count, 1, 3);
+            seen.AddRange(page.Items);
+            cursor = page.NextCursor;
+            pages++;
+        } while (cursor is not null);
+
+        Assert.Equal(3, pages);
+        Assert.Equal(issued.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id, StringComparer.Ordinal).Select(o => o.Id), seen.Select(o => o.Id));
+        Assert.All(seen, o => Assert.Single(o.Lines));
+        Assert.Empty((await Orders.ListForUserAsync(Id("usr"), 20, null, CancellationToken.None)).Items);
+        Assert.Null((await Orders.ListForUserAsync(user, 7, null, CancellationToken.None)).NextCursor);
+    }
+
+    [Fact]
+    public async Task The_database_refuses_rows_that_break_the_invariants()
+    {
+        var order = await IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("floor", 1, 5_000)));
+        var ticket = Assert.Single(await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None));
+
+        await RefusedAsync("INSERT INTO tf_order_lines (order_id, tier_id, line_no, quantity, price_minor) VALUES (@order, 'pit', 1, -1, 100)", order.Id);
+        await RefusedAsync("INSERT INTO tf_order_lines (order_id, tier_id, line_no, quantity, price_minor) VALUES (@order, 'pit', 1, 0, 100)", order.Id);
+        await RefusedAsync("INSERT INTO tf_order_lines (order_id, tier_id, line_no, quantity, price_minor) VALUES (@order, 'pit', 1, 1, -100)", order.Id);
+        await RefusedAsync("""
+            INSERT INTO tf_orders (id, user_id, event_id, state, total_minor, currency, payment_id, created_at_ms)
+            VALUES (@order || 'x', 'u', 'e', 'paid', -1, 'USD', @order || 'x', 0)
+            """, order.Id);
+        await RefusedAsync("""
+            INSERT INTO tf_orders (id, user_id, event_id, state, total_minor, currency, payment_id, created_at_ms)
+            VALUES (@order || 'y', 'u', 'e', 'pending', 1, 'USD', @order || 'y', 0)
+            """, order.Id);
+        await RefusedAsync("""
+            INSERT INTO tf_orders (id, user_id, event_id, state, total_minor, currency, payment_id, created_at_ms)
+            VALUES (@order || 'z', 'u', 'e', 'paid', 1, 'USD', @order, 0)
+            """, order.Id); // a second order for one payment
+        await RefusedAsync("""
+            INSERT INTO tf_tickets (id, order_id, event_id, tier_id, seat, owner_id, state, version)
+            VALUES (@order || 't', @order, 'e', 'floor', 1, 'u', 'valid', 1)
+            """, order.Id); // a second ticket for one seat
+        await RefusedAsync("UPDATE tf_tickets SET state = 'lost' WHERE order_id = @order", order.Id);
+        await RefusedAsync("UPDATE tf_tickets SET version = 0 WHERE order_id = @order", order.Id);
+
+        Assert.Equal(ticket, Assert.Single(await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None)));
+        Assert.Equal(order.Lines, (await Orders.GetAsync(order.Id, CancellationToken.None))!.Lines);
+    }
+
+    private async Task RefusedAsync(string sql, string orderId)
+    {
+        await using var connection = await Database.OpenAsync(CancellationToken.None);
+        await Assert.ThrowsAnyAsync<DbException>(() => DbCommands.ExecuteAsync(connection, null, sql, CancellationToken.None, ("@order", orderId)));
+    }
+}
+
+public sealed class PostgresOrderBookTests : OrderBookTests
+{
+    private Npgsql.NpgsqlDataSource? dataSource;
+
+    protected override async Task<SqlStoreDatabase> CreateDatabaseAsync()
+    {
+        dataSource = await TicketFlow.Runtime.Testing.TestDatabase.DataSourceAsync();
+        return SqlStoreDatabase.PostgreSql(dataSource);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (dataSource is not null) await dataSource.DisposeAsync();
+    }
+}
+
+public sealed class SqliteOrderBookTests : OrderBookTests
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("tf-orders-").FullName;
+
+    protected override Task<SqlStoreDatabase> CreateDatabaseAsync() =>
+        Task.FromResult(SqlStoreDatabase.Sqlite(new SqliteDatabase(Path.Combine(folder, "orders.db"))));
+
+    public override Task DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+        return Task.CompletedTask;
+    }
+}
