@@ -3,7 +3,9 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using TicketFlow.Grains;
+using TicketFlow.Grains.Purchases;
 using TicketFlow.Runtime.Hosting;
+using TicketFlow.Runtime.Storage;
 
 // A silo process: joins the cluster in PostgreSQL, serves grain calls over HTTP/2, leaves gracefully on SIGTERM.
 var configuration = new ConfigurationBuilder()
@@ -33,6 +35,8 @@ var host = await SiloHost.StartAsync(new SiloHostOptions
     GrainAssemblies = GrainAssemblies.All,
     Cluster = cluster,
     Silo = silo,
+    // The checkout grains' order book and payment gateway, on the cluster's PostgreSQL.
+    ConfigureServices = services => services.AddPurchaseServices(configuration, _ => SqlStoreDatabase.PostgreSql(dataSource)),
     ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }),
 }, CancellationToken.None);
 Console.WriteLine($"Silo {host.Runtime.Address} is serving grains on http://{host.Endpoint} (cluster '{cluster.ClusterId}').");

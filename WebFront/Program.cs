@@ -6,6 +6,8 @@ using TicketFlow.WebFront.Catalog;
 using TicketFlow.WebFront.Conventions;
 using TicketFlow.WebFront.Health;
 using TicketFlow.WebFront.Idempotency;
+using TicketFlow.WebFront.Availability;
+using TicketFlow.WebFront.Purchases;
 using TicketFlow.WebFront.Orders;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,6 +20,7 @@ builder.Services.AddAdminPolicy();
 builder.Services.AddIdempotency(builder.Configuration);
 builder.Services.AddCatalog(builder.Configuration);
 builder.Services.AddOrders(builder.Configuration);
+builder.Services.AddPurchases(builder.Configuration);
 builder.Services.AddTicketFlowRateLimits(builder.Configuration);
 builder.Services.AddSingleton<HttpMetrics>();
 builder.Services.AddSingleton<PrometheusExporter>();
@@ -41,12 +44,14 @@ app.UseMiddleware<IdempotencyMiddleware>(); // for endpoints marked RequireIdemp
 
 app.MapOpenApi(); // /openapi/v1.json
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportWriter.WriteAsync });
 app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4")).ExcludeFromDescription();
 app.MapAccountEndpoints();
 app.MapAdminEndpoints();
 app.MapCatalogEndpoints();
 app.MapOrderEndpoints();
+app.MapPurchaseEndpoints();
+app.MapAvailabilityEndpoints();
 app.MapGet("/", () => Results.Text("TicketFlow is running. Health: /health/ready\n")).ExcludeFromDescription();
 
 app.Run();

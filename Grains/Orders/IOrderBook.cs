@@ -55,7 +55,8 @@ public enum CheckInOutcome
 
 public sealed record TierSales(string TierId, int Sold, long RevenueMinor);
 
-public sealed record EventSales(int PaidOrders, int RefundedOrders, long RevenueMinor, IReadOnlyList<TierSales> Tiers);
+/// <param name="CheckoutFailures">Checkouts that ended without an order: declined, abandoned, or refunded because the seats were lost.</param>
+public sealed record EventSales(int PaidOrders, int RefundedOrders, long RevenueMinor, IReadOnlyList<TierSales> Tiers, int CheckoutFailures);
 
 /// <summary>Orders and tickets (PostgreSQL in a cluster, SQLite embedded). Constraints back the invariants:
 /// one order per checkout, one ticket per order-line seat, non-negative quantities.</summary>
@@ -90,4 +91,7 @@ public interface IOrderBook
     Task<CheckInOutcome> CheckInAsync(string ticketId, int version, CancellationToken cancellationToken);
 
     Task<EventSales> SalesAsync(string eventId, CancellationToken cancellationToken);
+
+    /// <summary>Counts a checkout that ended without an order (once per checkout).</summary>
+    Task RecordCheckoutFailureAsync(string checkoutId, string eventId, string reason, CancellationToken cancellationToken);
 }

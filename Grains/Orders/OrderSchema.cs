@@ -47,5 +47,13 @@ internal static class OrderSchema
                 FOREIGN KEY (order_id, tier_id) REFERENCES tf_order_lines (order_id, tier_id));
             CREATE INDEX tf_tickets_owner ON tf_tickets (owner_id);
             """),
+        new(2, """
+            CREATE TABLE tf_checkout_failures (
+                checkout_id TEXT   NOT NULL PRIMARY KEY,
+                event_id    TEXT   NOT NULL,
+                reason      TEXT   NOT NULL,
+                at_ms       BIGINT NOT NULL);
+            CREATE INDEX tf_checkout_failures_event ON tf_checkout_failures (event_id);
+            """),
     ];
 }

@@ -207,7 +207,18 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
         await using var tierReader = await sold.ExecuteReaderAsync(cancellationToken);
         while (await tierReader.ReadAsync(cancellationToken))
             tiers.Add(new TierSales(tierReader.GetString(0), (int)tierReader.GetInt64(1), tierReader.GetInt64(2)));
-        return new EventSales(paid, refunded, revenue, tiers);
+        await tierReader.DisposeAsync();
+        await using var failures = DbCommands.Create(connection, null, "SELECT count(*) FROM tf_checkout_failures WHERE event_id = @event", ("@event", eventId));
+        var failed = Convert.ToInt32(await failures.ExecuteScalarAsync(cancellationToken));
+        return new EventSales(paid, refunded, revenue, tiers, failed);
+    }
+
+    public async Task RecordCheckoutFailureAsync(string checkoutId, string eventId, string reason, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await DbCommands.ExecuteAsync(connection, null, """
+            INSERT INTO tf_checkout_failures (checkout_id, event_id, reason, at_ms) VALUES (@id, @event, @reason, @at) ON CONFLICT DO NOTHING
+            """, cancellationToken, ("@id", checkoutId), ("@event", eventId), ("@reason", reason), ("@at", time.GetUtcNow().ToUnixTimeMilliseconds()));
     }
 
     // 16 characters of base32: 80 random bits, so ids are unguessable and never collide in practice.

@@ -69,6 +69,7 @@ public sealed class CheckoutGrain(
             if (hold is null || hold.ExpiresAt <= Time.GetUtcNow())
             {
                 await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Expired, null);
+                await RecordFailureAsync(checkout, "hold_expired");
                 await SaveAsync(checkout.Abandon("hold_expired", Time.GetUtcNow()));
                 await UnregisterReminder(ResumeReminder);
             }
@@ -90,6 +91,7 @@ public sealed class CheckoutGrain(
                     var begun = await Shopper(checkout).BeginCheckout(checkout.HoldId);
                     if (begun.Error is not null)
                     {
+                        await RecordFailureAsync(checkout, begun.Error);
                         await SaveAsync(checkout.Abandon(begun.Error, now));
                         return Reply(begun.Error);
                     }
@@ -171,6 +173,7 @@ public sealed class CheckoutGrain(
         {
             await Task.WhenAll(checkout.Lines.Select(l => Tier(checkout, l).Release(checkout.HoldId)));
             await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Released, null);
+            await RecordFailureAsync(checkout, "payment_declined");
             await SaveAsync(checkout.Declined(payment.DeclineReason ?? "declined", Time.GetUtcNow()));
             await UnregisterReminder(ResumeReminder);
             return (Reply("payment_declined"), false);
@@ -196,11 +199,16 @@ public sealed class CheckoutGrain(
             return Reply("payment_unavailable", UnknownOutcomeRetryAfter);
         }
         await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Refunded, null);
+        if (checkout.FailureReason == "hold_expired") await RecordFailureAsync(checkout, "seats_lost_after_capture");
         await SaveAsync(checkout.Refunded(Time.GetUtcNow()));
         await UnregisterReminder(ResumeReminder);
         logger.LogInformation("Checkout {GrainKey} refunded ({Reason})", checkout.Id, checkout.FailureReason);
         return null;
     }
+
+    // Recorded before the final step is stored, so a crash in between records it again on retry (it counts once).
+    private Task RecordFailureAsync(Checkout checkout, string reason) =>
+        orders.RecordCheckoutFailureAsync(checkout.Id, checkout.EventId, reason, CancellationToken.None);
 
     private async Task SaveAsync(Checkout next)
     {

@@ -10,11 +10,14 @@ public static class PurchaseServiceCollectionExtensions
 {
     /// <summary>What the purchase grains need in a silo: the order book, the payment gateway behind its breaker, the saga's options.</summary>
     public static IServiceCollection AddPurchaseServices(this IServiceCollection services, IConfiguration configuration,
+        Func<IServiceProvider, SqlStoreDatabase> database) =>
+        services.AddOrderBook(database).AddCheckoutServices(configuration, database);
+
+    /// <summary>The checkout saga's own needs, for a host that registers the order book itself (embedded WebFront).</summary>
+    public static IServiceCollection AddCheckoutServices(this IServiceCollection services, IConfiguration configuration,
         Func<IServiceProvider, SqlStoreDatabase> database)
     {
         services.AddSingleton(configuration.GetSection("Checkout").Get<CheckoutOptions>() ?? new CheckoutOptions());
-        services.AddOrderBook(database);
-        services.AddPaymentGateway(configuration, database);
-        return services;
+        return services.AddPaymentGateway(configuration, database);
     }
 }

@@ -30,12 +30,7 @@ public sealed class SigningKey
 
     public string Sign(string payload) => WebEncoders.Base64UrlEncode(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(payload)));
 
-    public bool Verify(string payload, string signature)
-    {
-        var expected = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(payload));
-        byte[] given;
-        try { given = WebEncoders.Base64UrlDecode(signature); }
-        catch (FormatException) { return false; }
-        return CryptographicOperations.FixedTimeEquals(expected, given);
-    }
+    /// <summary>Constant-time comparison with the one canonical spelling of the signature.</summary>
+    public bool Verify(string payload, string signature) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(payload)), Encoding.ASCII.GetBytes(signature));
 }

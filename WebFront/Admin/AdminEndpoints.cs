@@ -1,3 +1,6 @@
+using TicketFlow.Grains.Inventory;
+using TicketFlow.Grains.Orders;
+using TicketFlow.Runtime;
 using TicketFlow.Runtime.Statistics;
 using TicketFlow.WebFront.Accounts;
 using TicketFlow.WebFront.Catalog;
@@ -19,22 +22,30 @@ public static class AdminEndpoints
         return app;
     }
 
-    // Nothing can be held or sold until the purchase path (inventory grains, orders) exists, so those counts are truly
-    // zero today; that issue replaces them with the grains' and the orders table's numbers.
-    private static async Task<IResult> EventStatsAsync(string eventId, ICatalogStore catalog, CancellationToken cancellationToken)
+    // Counts from the tier grains (authoritative), money and orders from the order book.
+    private static async Task<IResult> EventStatsAsync(string eventId, ICatalogStore catalog, IGrainFactory grains, IOrderBook orders,
+        CancellationToken cancellationToken)
     {
-        if (await catalog.GetAsync(eventId, cancellationToken) is not { } details)
+        if (eventId.Length > 100 || await catalog.GetAsync(eventId, cancellationToken) is not { } details)
             return Problems.Problem(StatusCodes.Status404NotFound, "event_not_found", "No event has this id.");
+        var tiers = await Task.WhenAll(details.Tiers.Select(t => grains.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, t.Id)).GetStatistics()));
+        var sales = await orders.SalesAsync(eventId, cancellationToken);
         return Results.Ok(new
         {
             eventId,
             status = details.Status,
-            tiers = details.Tiers.Select(t => new { tierId = t.Id, name = t.Name, capacity = t.Capacity, available = t.Capacity, held = 0, sold = 0 }),
-            revenueMinor = 0L,
+            tiers = details.Tiers.Zip(tiers, (t, s) => new
+            {
+                tierId = t.Id, name = t.Name, capacity = s.Counts.Capacity, available = s.Counts.Available, held = s.Counts.Held, sold = s.Counts.Sold,
+                revenueMinor = sales.Tiers.FirstOrDefault(x => x.TierId == t.Id)?.RevenueMinor ?? 0,
+                holdsPlaced = s.HoldsPlaced, holdsExpired = s.HoldsExpired, holdsReleased = s.HoldsReleased, refunds = s.Refunds,
+            }),
+            revenueMinor = sales.RevenueMinor,
             currency = details.Tiers.FirstOrDefault()?.Currency,
-            orders = 0,
-            holdsExpired = 0,
-            checkoutFailures = 0,
+            orders = sales.PaidOrders,
+            refundedOrders = sales.RefundedOrders,
+            holdsExpired = tiers.Sum(s => s.HoldsExpired),
+            checkoutFailures = sales.CheckoutFailures,
         });
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.OutputCaching;
 using TicketFlow.WebFront.Admin;
+using TicketFlow.WebFront.Purchases;
 
 namespace TicketFlow.WebFront.Catalog;
 
@@ -15,11 +16,9 @@ public static class CatalogEndpoints
         events.MapGet("/{eventId}", GetAsync).CacheOutput(policy => policy.Tag(CacheTag).Expire(TimeSpan.FromSeconds(10)));
         events.MapPost("/", CreateAsync).RequireAuthorization(AdminEndpoints.Policy);
         events.MapPatch("/{eventId}", UpdateAsync).RequireAuthorization(AdminEndpoints.Policy);
-        events.MapPost("/{eventId}/publish", (string eventId, ICatalogStore catalog, IOutputCacheStore cache, CancellationToken ct) =>
-            ChangeStatusAsync(eventId, [EventStatus.Draft], EventStatus.OnSale, catalog, cache, ct)).RequireAuthorization(AdminEndpoints.Policy);
-        events.MapPost("/{eventId}/cancel", (string eventId, ICatalogStore catalog, IOutputCacheStore cache, CancellationToken ct) =>
-            ChangeStatusAsync(eventId, [EventStatus.Draft, EventStatus.OnSale, EventStatus.SoldOut], EventStatus.Cancelled, catalog, cache, ct))
-            .RequireAuthorization(AdminEndpoints.Policy);
+        events.MapPost("/{eventId}/publish", (string eventId, ICatalogStore catalog, IOutputCacheStore cache, EventLookup lookup, CancellationToken ct) =>
+            ChangeStatusAsync(eventId, [EventStatus.Draft], EventStatus.OnSale, catalog, cache, lookup, ct)).RequireAuthorization(AdminEndpoints.Policy);
+        events.MapPost("/{eventId}/cancel", CancelAsync).RequireAuthorization(AdminEndpoints.Policy);
         return app;
     }
 
@@ -46,7 +45,8 @@ public static class CatalogEndpoints
             ? Results.Ok(details)
             : NotFound();
 
-    private static async Task<IResult> CreateAsync(CreateEventRequest request, ICatalogStore catalog, IOutputCacheStore cache, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(CreateEventRequest request, ICatalogStore catalog, IOutputCacheStore cache, EventInventories inventories,
+        CancellationToken cancellationToken)
     {
         var errors = EventValidation.Create(request);
         if (errors.Count > 0) return Problems.Validation(errors);
@@ -57,12 +57,13 @@ public static class CatalogEndpoints
             request.HoldSeconds ?? EventValidation.DefaultHoldSeconds,
             request.Tiers!.Select((t, i) => new Tier($"{id}-t{i + 1}", t.Name!.Trim(), t.PriceMinor!.Value, t.Currency!, t.Capacity!.Value, t.PerUserLimit!.Value)).ToList());
         await catalog.CreateAsync(details, cancellationToken);
+        await inventories.ProvisionAsync(details); // the tiers' seats exist before anyone can see the event on sale
         await cache.EvictByTagAsync(CacheTag, cancellationToken);
         return Results.Created($"/api/v1/events/{id}", details);
     }
 
     private static async Task<IResult> UpdateAsync(string eventId, UpdateEventRequest patch, ICatalogStore catalog, IOutputCacheStore cache,
-        CancellationToken cancellationToken)
+        EventInventories inventories, CancellationToken cancellationToken)
     {
         if (await catalog.GetAsync(eventId, cancellationToken) is not { } current) return NotFound();
         if (current.Status is EventStatus.Cancelled or EventStatus.Completed)
@@ -73,17 +74,35 @@ public static class CatalogEndpoints
         if (errors.Count > 0) return Problems.Validation(errors);
         if (shrunk.Count > 0) return Problems.Conflict("capacity_cannot_shrink", $"Capacity may only grow (tiers {string.Join(", ", shrunk)}).");
         await catalog.UpdateAsync(updated, cancellationToken);
+        await inventories.ProvisionAsync(updated); // grown capacity goes on sale now
         await cache.EvictByTagAsync(CacheTag, cancellationToken);
         return Results.Ok(updated);
     }
 
-    private static async Task<IResult> ChangeStatusAsync(string eventId, string[] from, string to, ICatalogStore catalog, IOutputCacheStore cache,
+    /// <summary>Cancels the event, closes its tiers and refunds every paid order. Repeating it finishes refunds a crash interrupted.</summary>
+    private static async Task<IResult> CancelAsync(string eventId, ICatalogStore catalog, IOutputCacheStore cache, EventInventories inventories,
         CancellationToken cancellationToken)
+    {
+        if (await catalog.GetAsync(eventId, cancellationToken) is not { } current) return NotFound();
+        if (current.Status == EventStatus.Completed) return Problems.Conflict("invalid_status", "A completed event cannot be cancelled.");
+        var cancelled = current with { Status = EventStatus.Cancelled };
+        if (current.Status != EventStatus.Cancelled)
+        {
+            await catalog.UpdateAsync(cancelled, cancellationToken);
+            await cache.EvictByTagAsync(CacheTag, cancellationToken);
+        }
+        await inventories.CancelAsync(cancelled, cancellationToken);
+        return Results.Ok(cancelled);
+    }
+
+    private static async Task<IResult> ChangeStatusAsync(string eventId, string[] from, string to, ICatalogStore catalog, IOutputCacheStore cache,
+        EventLookup lookup, CancellationToken cancellationToken)
     {
         if (await catalog.GetAsync(eventId, cancellationToken) is not { } current) return NotFound();
         if (!from.Contains(current.Status)) return Problems.Conflict("invalid_status", $"A {current.Status} event cannot become {to}.");
         var updated = current with { Status = to };
         await catalog.UpdateAsync(updated, cancellationToken);
+        lookup.Forget(eventId);
         await cache.EvictByTagAsync(CacheTag, cancellationToken);
         return Results.Ok(updated);
     }

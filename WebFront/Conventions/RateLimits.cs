@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -13,9 +14,19 @@ public sealed class AuthRateLimitOptions
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }
 
+/// <summary>Limits of the <c>purchase</c> policy (holds, checkout, refunds), per signed-in user. Configuration section <c>RateLimits:Purchase</c>.</summary>
+public sealed class PurchaseRateLimitOptions
+{
+    /// <summary>Requests allowed per window and user: far above what a person clicks, far below a bot.</summary>
+    public int PermitLimit { get; set; } = 30;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+}
+
 public static class RateLimits
 {
     public const string Auth = "auth";
+    public const string Purchase = "purchase";
 
     /// <summary>The built-in rate limiter; rejections are 429 problem details with <c>Retry-After</c>.</summary>
     public static IServiceCollection AddTicketFlowRateLimits(this IServiceCollection services, IConfiguration configuration)
@@ -26,6 +37,10 @@ public static class RateLimits
             limiter.AddPolicy(Auth, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = auth.PermitLimit, Window = auth.Window, QueueLimit = 0 }));
+            var purchase = configuration.GetSection("RateLimits:Purchase").Get<PurchaseRateLimitOptions>() ?? new PurchaseRateLimitOptions();
+            limiter.AddPolicy(Purchase, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user ? "user:" + user : "ip:" + http.Connection.RemoteIpAddress,
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = purchase.PermitLimit, Window = purchase.Window, QueueLimit = 0 }));
             limiter.OnRejected = async (context, cancellationToken) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : auth.Window;

@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.SignalR;
+using TicketFlow.Runtime;
+using TicketFlow.WebFront.Purchases;
+
+namespace TicketFlow.WebFront.Availability;
+
+/// <summary>Browsers subscribe to an event and receive <c>availability</c> messages as its counts change.</summary>
+public sealed class AvailabilityHub(EventLookup events, AvailabilityCache availability, IGrainFactory grains) : Hub
+{
+    public static string Group(string eventId) => "event:" + eventId;
+
+    /// <summary>Joins the event's group and returns its counts now; later changes arrive as <c>availability</c> messages.</summary>
+    public async Task<EventAvailability?> Subscribe(string eventId)
+    {
+        if (eventId.Length > 100 || await events.GetAsync(eventId, Context.ConnectionAborted) is not { } details) return null;
+        await Groups.AddToGroupAsync(Context.ConnectionId, Group(eventId), Context.ConnectionAborted);
+        return await AvailabilityEndpoints.ReadAsync(details, availability, grains);
+    }
+
+    public Task Unsubscribe(string eventId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, Group(eventId), Context.ConnectionAborted);
+}

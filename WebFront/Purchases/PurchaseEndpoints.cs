@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using TicketFlow.Grains.Inventory;
+using TicketFlow.Grains.Orders;
+using TicketFlow.Grains.Purchases;
+using TicketFlow.Grains.Security;
+using TicketFlow.Runtime;
+using TicketFlow.WebFront.Accounts;
+using TicketFlow.WebFront.Catalog;
+using TicketFlow.WebFront.Conventions;
+using TicketFlow.WebFront.Idempotency;
+using TicketFlow.WebFront.Orders;
+
+namespace TicketFlow.WebFront.Purchases;
+
+/// <summary><c>/holds</c>, <c>/checkout</c> and order refunds: HTTP in front of the shopper and checkout grains. No business rules here.</summary>
+public static class PurchaseEndpoints
+{
+    private static readonly string[] Simulations = ["success", "decline", "error", "timeout"];
+
+    public static IEndpointRouteBuilder MapPurchaseEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Purchases").RequireAuthorization().AddEndpointFilter<GrainUnavailableFilter>();
+        api.MapPost("/holds", CreateHoldAsync).RequireIdempotencyKey().RequireRateLimiting(RateLimits.Purchase);
+        api.MapGet("/holds/{holdId}", GetHoldAsync);
+        api.MapDelete("/holds/{holdId}", ReleaseHoldAsync).RequireRateLimiting(RateLimits.Purchase);
+        api.MapPost("/checkout", CheckoutAsync).RequireIdempotencyKey().RequireRateLimiting(RateLimits.Purchase);
+        api.MapPost("/orders/{orderId}/refund", RefundAsync).RequireIdempotencyKey().RequireRateLimiting(RateLimits.Purchase);
+        return app;
+    }
+
+    private static async Task<IResult> CreateHoldAsync(CreateHoldRequest request, HttpContext http, EventLookup events, IGrainFactory grains,
+        AdmissionTokens admissions, IOptions<PurchaseOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = Validate(request, options.Value);
+        if (errors.Count > 0) return Problems.Validation(errors);
+        if (await events.GetAsync(request.EventId!, cancellationToken) is not { } details)
+            return Problems.Problem(StatusCodes.Status404NotFound, "event_not_found", "No event has this id.");
+        if (details.Status != EventStatus.OnSale) return Problems.Conflict("not_on_sale", $"This event is {details.Status}.");
+        var unknown = request.Items!.Select(i => i.TierId!).Where(id => details.Tiers.All(t => t.Id != id)).ToList();
+        if (unknown.Count > 0) return Problems.Validation(new Dictionary<string, string[]> { ["items"] = [$"Unknown tiers: {string.Join(", ", unknown)}."] });
+        var userId = UserId(http);
+        if (details.HighDemand && !admissions.Verify(request.AdmissionToken, details.Id, userId, time.GetUtcNow()))
+            return Problems.Problem(StatusCodes.Status403Forbidden, "not_admitted", "This event sells through its waiting room: send a valid admission token.");
+
+        var lines = request.Items!.Select(item =>
+        {
+            var tier = details.Tiers.Single(t => t.Id == item.TierId);
+            return new HoldLine(tier.Id, item.Quantity!.Value, tier.PriceMinor, new TierTerms(tier.Capacity, tier.PerUserLimit));
+        }).ToList();
+        var holdId = HoldIds.For(details.Id, userId, http.Request.Headers[IdempotencyMiddleware.Header].ToString());
+        var reply = await Shopper(grains, details.Id, userId).PlaceHold(new PlaceHoldRequest(holdId, details.Id, userId, lines,
+            details.Tiers[0].Currency, TimeSpan.FromSeconds(details.HoldSeconds), options.Value.MaxSeatsPerUserPerEvent));
+        return reply.Error is null ? Results.Created($"/api/v1/holds/{holdId}", Present(reply.Hold!)) : HoldProblem(reply.Error);
+    }
+
+    private static async Task<IResult> GetHoldAsync(string holdId, HttpContext http, IGrainFactory grains) =>
+        HoldIds.EventOf(holdId) is { } eventId && await Shopper(grains, eventId, UserId(http)).GetHold(holdId) is { } hold
+            ? Results.Ok(Present(hold))
+            : HoldProblem("hold_not_found");
+
+    private static async Task<IResult> ReleaseHoldAsync(string holdId, HttpContext http, IGrainFactory grains)
+    {
+        if (HoldIds.EventOf(holdId) is not { } eventId) return HoldProblem("hold_not_found");
+        var error = await Shopper(grains, eventId, UserId(http)).ReleaseHold(holdId);
+        return error is null ? Results.NoContent() : HoldProblem(error);
+    }
+
+    private static async Task<IResult> CheckoutAsync(CheckoutRequestBody request, HttpContext http, IGrainFactory grains, IOrderBook orders,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.HoldId) || HoldIds.EventOf(request.HoldId) is null) errors["holdId"] = ["Name the hold to pay for."];
+        if (request.Payment?.Method != "card-sim") errors["payment.method"] = ["The only payment method is \"card-sim\"."];
+        if (request.Payment?.Simulate is { } simulate && !Simulations.Contains(simulate))
+            errors["payment.simulate"] = [$"One of {string.Join(", ", Simulations)}."];
+        if (errors.Count > 0) return Problems.Validation(errors);
+
+        var holdId = request.HoldId!;
+        var checkoutId = CheckoutIds.ForHold(holdId);
+        var reply = await grains.GetGrain<ICheckoutGrain>(checkoutId)
+            .Checkout(new CheckoutRequest(holdId, HoldIds.EventOf(holdId)!, UserId(http), request.Payment!.Simulate));
+        if (reply.Error is not null) return CheckoutProblem(http, reply);
+        var order = await orders.GetAsync(checkoutId, cancellationToken);
+        return order is null ? HoldProblem("unavailable") : Results.Created($"/api/v1/orders/{order.Id}", OrderResponse.From(order));
+    }
+
+    private static async Task<IResult> RefundAsync(string orderId, HttpContext http, IGrainFactory grains, IOrderBook orders, CancellationToken cancellationToken)
+    {
+        var order = orderId.Length <= 100 ? await orders.GetAsync(orderId, cancellationToken) : null;
+        if (order is null || (order.UserId != UserId(http) && !http.User.IsInRole(Roles.Admin)))
+            return Problems.Problem(StatusCodes.Status404NotFound, "order_not_found", "You have no order with this id.");
+        var reply = await grains.GetGrain<ICheckoutGrain>(orderId).Refund(force: false);
+        if (reply.Error is not null) return CheckoutProblem(http, reply);
+        return Results.Ok(OrderResponse.From((await orders.GetAsync(orderId, cancellationToken))!));
+    }
+
+    private static Dictionary<string, string[]> Validate(CreateHoldRequest request, PurchaseOptions options)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.EventId) || request.EventId.Length > 100) errors["eventId"] = ["Name the event (at most 100 characters)."];
+        if (request.Items is not { Count: > 0 } items) errors["items"] = ["Ask for at least one tier."];
+        else if (items.Count > 10) errors["items"] = ["At most 10 items."];
+        else if (items.Any(i => string.IsNullOrWhiteSpace(i.TierId) || i.TierId.Length > 200)) errors["items"] = ["Every item names a tier."];
+        else if (items.Select(i => i.TierId).Distinct().Count() != items.Count) errors["items"] = ["Name each tier once."];
+        else if (items.Any(i => i.Quantity is null or < 1)) errors["items"] = ["Every quantity is at least 1."];
+        else if (items.Sum(i => (long)i.Quantity!.Value) > options.MaxSeatsPerOrder) errors["items"] = [$"At most {options.MaxSeatsPerOrder} seats per order."];
+        if (request.AdmissionToken is { Length: > 1000 }) errors["admissionToken"] = ["Too long."];
+        return errors;
+    }
+
+    private static HoldResponse Present(HoldView hold) => new(hold.HoldId, hold.EventId,
+        hold.Lines.Select(l => new HoldItemResponse(l.TierId, l.Quantity, l.PriceMinor)).ToList(), hold.ExpiresAt, hold.TotalMinor, hold.Currency,
+        hold.State, hold.OrderId);
+
+    private static IResult HoldProblem(string code) => code switch
+    {
+        "sold_out" => Problems.Conflict(code, "Not enough seats are left in a tier you asked for."),
+        "limit_exceeded" => Problems.Conflict(code, "That would take you past the seats one person may hold or buy for this event."),
+        "event_closed" => Problems.Conflict(code, "This event no longer sells tickets."),
+        "hold_expired" => Problems.Problem(StatusCodes.Status410Gone, code, "The hold expired or was released; its seats went back on sale."),
+        "hold_already_used" => Problems.Conflict(code, "This hold was already checked out."),
+        "checkout_in_progress" => Problems.Conflict(code, "This hold is being checked out."),
+        "hold_not_found" => Problems.Problem(StatusCodes.Status404NotFound, code, "You have no hold with this id."),
+        _ => Problems.Problem(StatusCodes.Status503ServiceUnavailable, "unavailable", "Some seats could not be reached; nothing is held. Try again."),
+    };
+
+    private static IResult CheckoutProblem(HttpContext http, CheckoutReply reply)
+    {
+        switch (reply.Error)
+        {
+            case "payment_declined":
+                return Problems.Problem(StatusCodes.Status402PaymentRequired, "payment_declined", "The payment was declined; the hold was released.");
+            case "payment_unavailable":
+                http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling((reply.RetryAfter ?? TimeSpan.FromSeconds(5)).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "payment_unavailable",
+                    "The payment service is unavailable; nothing was charged that will not be settled. Retry the checkout later.");
+            case "ticket_used":
+                return Problems.Conflict("ticket_used", "A ticket of this order was already used at the door.");
+            case "not_refundable" or "not_found":
+                return Problems.Conflict("not_refundable", "This order cannot be refunded in its current state.");
+            default:
+                return HoldProblem(reply.Error!);
+        }
+    }
+
+    private static IShopperGrain Shopper(IGrainFactory grains, string eventId, string userId) =>
+        grains.GetGrain<IShopperGrain>(ShopperKey.For(eventId, userId));
+
+    private static string UserId(HttpContext http) => http.User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+}

@@ -1,0 +1,14 @@
+namespace TicketFlow.WebFront.Purchases;
+
+public sealed record HoldItemRequest(string? TierId, int? Quantity);
+
+public sealed record CreateHoldRequest(string? EventId, IReadOnlyList<HoldItemRequest>? Items, string? AdmissionToken);
+
+public sealed record HoldItemResponse(string TierId, int Quantity, long PriceMinor);
+
+public sealed record HoldResponse(string HoldId, string EventId, IReadOnlyList<HoldItemResponse> Items, DateTimeOffset ExpiresAt, long TotalMinor,
+    string Currency, string State, string? OrderId);
+
+public sealed record PaymentDetails(string? Method, string? Simulate);
+
+public sealed record CheckoutRequestBody(string? HoldId, PaymentDetails? Payment);
