@@ -8,9 +8,9 @@ namespace TicketFlow.Grains.Inventory;
 /// group commit that stores them; a durable reminder expires holds when nobody calls; counts are pushed to
 /// WebFronts at most every <see cref="PublishPeriod"/>.
 /// </summary>
-[GrainType("EventInventory")]
+[GrainType(InventoryJournal.GrainType)]
 public sealed class EventInventoryGrain(
-    [PersistentState("inventory")] IJournaledState<InventorySnapshot, InventoryChange> journal,
+    [PersistentState(InventoryJournal.Name)] IJournaledState<InventorySnapshot, InventoryChange> journal,
     ILogger<EventInventoryGrain> logger) : Grain, IEventInventoryGrain, IRemindable
 {
     public const string ExpiryReminder = "expire-holds";

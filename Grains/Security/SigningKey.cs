@@ -17,6 +17,8 @@ public sealed class SigningKey
 
     public static SigningKey FromBase64(string value) => new(Convert.FromBase64String(value));
 
+    public string ToBase64() => Convert.ToBase64String(key);
+
     /// <summary>The key in <paramref name="path"/>, created with random bytes on first use (embedded mode keeps it beside its data).</summary>
     public static SigningKey FromFile(string path)
     {

@@ -1,0 +1,16 @@
+using System.Text.Json;
+
+namespace TicketFlow.Grains.Inventory;
+
+/// <summary>For auditors: a tier's stored journal entries (as the runtime wrote them) replayed into counts, from the first entry.</summary>
+public static class InventoryJournal
+{
+    public const string GrainType = "EventInventory";
+    public const string Name = "inventory";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static InventoryChange Read(byte[] entry) => JsonSerializer.Deserialize<InventoryChange>(entry, Json)!;
+
+    public static Inventory Replay(IEnumerable<byte[]> entries) => Inventory.Restore(null, entries.Select(Read));
+}

@@ -1,0 +1,292 @@
+using System.Net;
+using Npgsql;
+using TicketFlow.Grains.Inventory;
+using TicketFlow.Grains.Purchases;
+using TicketFlow.Runtime.Notifications;
+
+namespace TicketFlow.WebFront.Tests.Purchases;
+
+/// <summary>The purchase path over HTTP against three silos: invariants under concurrency, retries, expiry and crashes.</summary>
+public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture) : IClassFixture<PurchaseClusterFixture>
+{
+    private PurchaseApi Api => fixture.Api;
+
+    [Fact]
+    public async Task Two_thousand_concurrent_holds_for_a_hundred_seats_grant_exactly_a_hundred_and_storage_agrees()
+    {
+        var (eventId, tiers) = await Api.OnSaleEventAsync([100], perUserLimit: 100);
+        var buyers = await Task.WhenAll(Enumerable.Range(0, 25).Select(_ => Api.SignUpAsync()));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 2000).Select(i => Api.HoldAsync(buyers[i % buyers.Length], eventId, [(tiers[0], 1)])));
+
+        Assert.Equal(100, responses.Count(r => r.Status == HttpStatusCode.Created));
+        Assert.Equal(1900, responses.Count(r => r.Status == HttpStatusCode.Conflict && r.Code == "sold_out"));
+        await Api.CountsBecomeAsync(eventId, tiers[0], (0, 100, 0));
+        var stored = await ReplayJournalAsync(eventId, tiers[0]);
+        Assert.Equal((100, 100, 0, 100), (stored.Capacity, stored.Held, stored.Sold, stored.HoldsPlaced));
+    }
+
+    [Fact]
+    public async Task A_hold_across_tiers_is_all_or_nothing()
+    {
+        var (eventId, tiers) = await Api.OnSaleEventAsync([10, 1]);
+        var buyer = await Api.SignUpAsync();
+
+        var refused = await Api.HoldAsync(buyer, eventId, [(tiers[0], 2), (tiers[1], 2)]);
+
+        Assert.Equal((HttpStatusCode.Conflict, "sold_out"), (refused.Status, refused.Code));
+        await Api.CountsBecomeAsync(eventId, tiers[0], (10, 0, 0));
+        var held = (await Api.HoldAsync(buyer, eventId, [(tiers[0], 2), (tiers[1], 1)])).EnsureStatus(HttpStatusCode.Created);
+        Assert.Equal(15_000, held.Body.GetProperty("totalMinor").GetInt64());
+        await Api.CountsBecomeAsync(eventId, tiers[0], (8, 2, 0));
+    }
+
+    [Fact]
+    public async Task The_per_user_limit_for_an_event_counts_active_holds_across_tiers()
+    {
+        var (eventId, tiers) = await Api.OnSaleEventAsync([50, 50], perUserLimit: 100);
+        var buyer = await Api.SignUpAsync();
+        for (var i = 0; i < 16; i++) (await Api.HoldAsync(buyer, eventId, [(tiers[0], 3), (tiers[1], 3)])).EnsureStatus(HttpStatusCode.Created);
+
+        var over = await Api.HoldAsync(buyer, eventId, [(tiers[0], 3), (tiers[1], 2)]);
+
+        Assert.Equal((HttpStatusCode.Conflict, "limit_exceeded"), (over.Status, over.Code));
+    }
+
+    [Fact]
+    public async Task Replayed_and_concurrent_duplicate_holds_and_checkouts_make_one_hold_one_charge_one_order()
+    {
+        var (eventId, tiers) = await Api.OnSaleEventAsync([20]);
+        var buyer = await Api.SignUpAsync();
+        var holdKey = Guid.NewGuid().ToString("N");
+
+        var holds = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Api.HoldAsync(buyer, eventId, [(tiers[0], 2)], holdKey)));
+        var again = await Api.HoldAsync(buyer, eventId, [(tiers[0], 2)], holdKey);
+
+        var holdIds = holds.Append(again).Where(h => h.Status == HttpStatusCode.Created).Select(h => h.Get("holdId")).Distinct().ToList();
+        Assert.Single(holdIds);
+        Assert.All(holds, h => Assert.True(h.Status is HttpStatusCode.Created or HttpStatusCode.Conflict, $"{h.Status} {h.Body}"));
+        await Api.CountsBecomeAsync(eventId, tiers[0], (18, 2, 0));
+
+        var checkoutKey = Guid.NewGuid().ToString("N");
+        var checkouts = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Api.CheckoutAsync(buyer, holdIds[0], key: i % 2 == 0 ? checkoutKey : null)));
+        var replay = await Api.CheckoutAsync(buyer, holdIds[0], key: checkoutKey);
+
+        var orders = checkouts.Append(replay).Where(c => c.Status == HttpStatusCode.Created).Select(c => c.Get("id")).Distinct().ToList();
+        Assert.Single(orders);
+        await Api.CountsBecomeAsync(eventId, tiers[0], (18, 0, 2));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM tf_gateway_payments WHERE payment_id = $1", orders[0]));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM tf_orders WHERE id = $1", orders[0]));
+        Assert.Equal(2, await CountAsync("SELECT count(*) FROM tf_tickets WHERE order_id = $1", orders[0]));
+    }
+
+    [Fact]
+    public async Task A_declined_payment_releases_the_hold_and_answers_402()
+    {
+        var (eventId, tiers) = await Api.OnSaleEventAsync([5]);
+        var buyer = await Api.SignUpAsync();
+        var hold = (await Api.HoldAsync(buyer, eventId, [(tiers[0], 3)])).EnsureStatus(HttpStatusCode.Created);
+
+        var declined = await Api.CheckoutAsync(buyer, hold.Get("holdId"), "decline");
+
+        Assert.Equal((HttpStatusCode.PaymentRequired, "payment_declined"), (declined.Status, declined.Code));
+        await Api.CountsBecomeAsync(eventId, tiers[0], (5, 0, 0));
+        var after = await Api.SendAsync(HttpMethod.Get, $"/api/v1/holds/{hold.Get("holdId")}", buyer.Token);
+        Assert.Equal("released", after.Get("state"));
+        var again = await Api.CheckoutAsync(buyer, hold.Get("holdId"), "success");
+        Assert.Equal(HttpStatusCode.PaymentRequired, again.Status);
+    }
+
+    [Fact]
+    public async Task A_capture_followed_by_a_lost_hold_ends_in_a_refund_and_no_tickets()
+    {
+        var (eventId, tiers) = await Api.OnSaleEventAsync([4]);
+        var buyer = await Api.SignUpAsync();
+        var holdId = (await Api.HoldAsync(buyer, eventId, [(tiers[0], 2)])).EnsureStatus(HttpStatusCode.Created).Get("holdId");
+        var orderId = CheckoutIds.ForHold(holdId);
+        var release = new TaskCompletionSource();
+        var captured = fixture.Gateway.PauseAfterCapture(orderId, release.Task);
+
+        var checkout = Api.CheckoutAsync(buyer, holdId);
+        await captured;
+        // While the money is taken, the seats go (as if the hold expired): confirm must fail and the saga refund.
+        Assert.True(await fixture.Cluster.GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, tiers[0])).Release(holdId));
+        release.SetResult();
+        var reply = await checkout;
+
+        Assert.Equal((HttpStatusCode.Gone, "hold_expired"), (reply.Status, reply.Code));
+        Assert.Equal("refunded", await ScalarAsync("SELECT status FROM tf_gateway_payments WHERE payment_id = $1", orderId));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM tf_orders WHERE id = $1", orderId));
+        await Api.CountsBecomeAsync(eventId, tiers[0], (4, 0, 0));
+        var stats = await Api.SendAsync(HttpMethod.Get, $"/api/v1/admin/events/{eventId}/stats", await Api.AdminTokenAsync());
+        Assert.Equal(1, stats.Body.GetProperty("checkoutFailures").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_crash_between_capture_and_confirm_is_resumed_by_the_reminder_into_tickets_charged_once()
+    {
+        var (eventId, tiers) = await Api.OnSaleEventAsync([4]);
+        var buyer = await Api.SignUpAsync();
+        var holdId = (await Api.HoldAsync(buyer, eventId, [(tiers[0], 2)])).EnsureStatus(HttpStatusCode.Created).Get("holdId");
+        var orderId = CheckoutIds.ForHold(holdId);
+        fixture.Gateway.FailWriteAfterCapture(orderId); // the saga's "paid" step is never stored; its memory is lost
+
+        var failed = await Api.CheckoutAsync(buyer, holdId);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.Status);
+        await Eventually.Get(() => CountAsync("SELECT count(*) FROM tf_tickets WHERE order_id = $1", orderId), n => n == 2, TimeSpan.FromSeconds(20),
+            "the resume reminder finishes the checkout");
+        Assert.Equal("captured", await ScalarAsync("SELECT status FROM tf_gateway_payments WHERE payment_id = $1", orderId));
+        await Api.CountsBecomeAsync(eventId, tiers[0], (2, 0, 2));
+        var retried = await Api.CheckoutAsync(buyer, holdId);
+        Assert.Equal((HttpStatusCode.Created, orderId), (retried.Status, retried.Get("id")));
+    }
+
+    [Fact]
+    public async Task Killing_the_silo_that_runs_a_checkout_after_capture_ends_in_tickets_or_a_refund_never_neither_never_both()
+    {
+        var (eventId, tiers) = await Api.OnSaleEventAsync([4]);
+        var buyer = await Api.SignUpAsync();
+        var holdId = (await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)])).EnsureStatus(HttpStatusCode.Created).Get("holdId");
+        var orderId = CheckoutIds.ForHold(holdId);
+        var proceed = new TaskCompletionSource();
+        var captured = fixture.Gateway.PauseAfterCapture(orderId, proceed.Task);
+
+        var checkout = Api.CheckoutAsync(buyer, holdId);
+        await captured;
+        var owner = fixture.Cluster.OwnerOf<ICheckoutGrain>(orderId);
+        var restarted = fixture.Cluster.RestartSiloAsync(owner);
+        proceed.SetResult();
+        await restarted;
+        await checkout; // whatever the first caller saw, the outcome below is what counts
+
+        await Eventually.Get(async () => (await CountAsync("SELECT count(*) FROM tf_tickets WHERE order_id = $1", orderId),
+                (string?)await ScalarAsync("SELECT status FROM tf_gateway_payments WHERE payment_id = $1", orderId)),
+            s => (s.Item1 == 1 && s.Item2 == "captured") || (s.Item1 == 0 && s.Item2 == "refunded"), TimeSpan.FromSeconds(30),
+            "tickets with the capture kept, or no tickets and the capture refunded");
+        await fixture.Cluster.WaitForActiveSilosAsync();
+    }
+
+    [Fact]
+    public async Task Refunding_an_order_voids_its_tickets_returns_the_seats_and_refunds_the_payment_once()
+    {
+        var (eventId, tiers) = await Api.OnSaleEventAsync([6]);
+        var buyer = await Api.SignUpAsync();
+        var stranger = await Api.SignUpAsync();
+        var holdId = (await Api.HoldAsync(buyer, eventId, [(tiers[0], 3)])).EnsureStatus(HttpStatusCode.Created).Get("holdId");
+        var orderId = (await Api.CheckoutAsync(buyer, holdId)).EnsureStatus(HttpStatusCode.Created).Get("id");
+
+        var notYours = await Api.SendAsync(HttpMethod.Post, $"/api/v1/orders/{orderId}/refund", stranger.Token, idempotencyKey: "k1");
+        Assert.Equal(HttpStatusCode.NotFound, notYours.Status);
+
+        var refunded = (await Api.SendAsync(HttpMethod.Post, $"/api/v1/orders/{orderId}/refund", buyer.Token, idempotencyKey: "r1")).EnsureStatus(HttpStatusCode.OK);
+        var twice = (await Api.SendAsync(HttpMethod.Post, $"/api/v1/orders/{orderId}/refund", buyer.Token, idempotencyKey: "r2")).EnsureStatus(HttpStatusCode.OK);
+
+        Assert.Equal(("refunded", "refunded"), (refunded.Get("state"), twice.Get("state")));
+        await Api.CountsBecomeAsync(eventId, tiers[0], (6, 0, 0));
+        Assert.Equal(3, await CountAsync("SELECT count(*) FROM tf_tickets WHERE order_id = $1 AND state = 'void'", orderId));
+        Assert.Equal("refunded", await ScalarAsync("SELECT status FROM tf_gateway_payments WHERE payment_id = $1", orderId));
+    }
+
+    [Fact]
+    public async Task Cancelling_an_event_closes_its_tiers_and_refunds_every_paid_order()
+    {
+        var (eventId, tiers) = await Api.OnSaleEventAsync([10]);
+        var orderIds = new List<string>();
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            var buyer = await Api.SignUpAsync();
+            var holdId = (await Api.HoldAsync(buyer, eventId, [(tiers[0], 2)])).EnsureStatus(HttpStatusCode.Created).Get("holdId");
+            orderIds.Add((await Api.CheckoutAsync(buyer, holdId)).EnsureStatus(HttpStatusCode.Created).Get("id"));
+        }
+
+        (await Api.SendAsync(HttpMethod.Post, $"/api/v1/events/{eventId}/cancel", await Api.AdminTokenAsync())).EnsureStatus(HttpStatusCode.OK);
+
+        foreach (var orderId in orderIds) Assert.Equal("refunded", await ScalarAsync("SELECT status FROM tf_gateway_payments WHERE payment_id = $1", orderId));
+        Assert.Equal(3, await CountAsync("SELECT count(*) FROM tf_orders WHERE event_id = $1 AND state = 'refunded'", eventId));
+        await Api.CountsBecomeAsync(eventId, tiers[0], (10, 0, 0));
+        var late = await fixture.Cluster.GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, tiers[0]))
+            .Hold(new TierHoldRequest("late", "someone", 1, DateTimeOffset.UtcNow.AddMinutes(5), new TierTerms(10, 6)));
+        Assert.Equal("event_closed", late.Error);
+    }
+
+    [Fact]
+    public async Task A_hold_expires_with_no_traffic_and_pushes_its_counts_even_after_the_hosting_silo_is_killed()
+    {
+        var key = TierKey.For("evt_expiry_" + Guid.NewGuid().ToString("N")[..8], "t1");
+        var pushes = new List<TierCounts>();
+        using var subscription = fixture.Cluster.Client.Subscribe(AvailabilityTopic.Prefix, n =>
+        {
+            if (n.Read<TierCounts>() is { } counts && TierKey.For(counts.EventId, counts.TierId) == key) lock (pushes) pushes.Add(counts);
+        });
+        var tier = fixture.Cluster.GrainFactory.GetGrain<IEventInventoryGrain>(key);
+        var reply = await tier.Hold(new TierHoldRequest("h1", "ann", 3, DateTimeOffset.UtcNow.AddSeconds(3), new TierTerms(10, 6)));
+        Assert.True(reply.Granted);
+
+        await fixture.Cluster.KillSiloAsync(fixture.Cluster.OwnerOf<IEventInventoryGrain>(key));
+
+        // Only storage is watched (no grain calls): the reminder, now fired by a surviving silo, stores the expiry.
+        await Eventually.Get(() => JournalKindsAsync(key), kinds => kinds.Contains("expire"), TimeSpan.FromSeconds(30), "the hold expired by reminder");
+        await Eventually.True(() => { lock (pushes) return pushes.Any(p => p.Held == 0 && p.Available == 10); }, TimeSpan.FromSeconds(10), "the new counts were pushed");
+        await fixture.Cluster.StartSiloAsync();
+        await fixture.Cluster.WaitForActiveSilosAsync();
+    }
+
+    [Fact]
+    public async Task A_high_demand_event_needs_the_buyers_own_valid_admission_token()
+    {
+        var (eventId, tiers) = await Api.OnSaleEventAsync([10], highDemand: true);
+        var buyer = await Api.SignUpAsync();
+        var other = await Api.SignUpAsync();
+        var tokens = new Grains.Security.AdmissionTokens(fixture.SigningKey);
+
+        var without = await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)]);
+        var othersToken = await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)], admissionToken: tokens.Issue(eventId, other.Id, DateTimeOffset.UtcNow.AddMinutes(5)));
+        var expired = await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)], admissionToken: tokens.Issue(eventId, buyer.Id, DateTimeOffset.UtcNow.AddSeconds(-1)));
+        var valid = tokens.Issue(eventId, buyer.Id, DateTimeOffset.UtcNow.AddMinutes(5));
+        var tampered = await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)], admissionToken: valid[..^2] + (valid[^2] == 'A' ? "BB" : "AA"));
+        var admitted = await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)], admissionToken: valid);
+
+        Assert.All(new[] { without, othersToken, expired, tampered }, r => Assert.Equal((HttpStatusCode.Forbidden, "not_admitted"), (r.Status, r.Code)));
+        admitted.EnsureStatus(HttpStatusCode.Created);
+    }
+
+    private async Task<Inventory> ReplayJournalAsync(string eventId, string tierId)
+    {
+        await using var command = fixture.Cluster.DataSource.CreateCommand(
+            "SELECT entry FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 ORDER BY seq");
+        AddKey(command, TierKey.For(eventId, tierId));
+        var entries = new List<byte[]>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) entries.Add((byte[])reader[0]);
+        return InventoryJournal.Replay(entries);
+    }
+
+    private async Task<List<string>> JournalKindsAsync(string key)
+    {
+        await using var command = fixture.Cluster.DataSource.CreateCommand(
+            "SELECT convert_from(entry, 'UTF8')::json->>'kind' FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 ORDER BY seq");
+        AddKey(command, key);
+        var kinds = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) kinds.Add(reader.GetString(0));
+        return kinds;
+    }
+
+    private void AddKey(NpgsqlCommand command, string key)
+    {
+        command.Parameters.AddWithValue(fixture.Cluster.Cluster.ServiceId);
+        command.Parameters.AddWithValue(InventoryJournal.GrainType);
+        command.Parameters.AddWithValue(key);
+        command.Parameters.AddWithValue(InventoryJournal.Name);
+    }
+
+    private async Task<long> CountAsync(string sql, string parameter) => Convert.ToInt64(await ScalarAsync(sql, parameter));
+
+    private async Task<object?> ScalarAsync(string sql, string parameter)
+    {
+        await using var command = fixture.Cluster.DataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue(parameter);
+        return await command.ExecuteScalarAsync();
+    }
+}
