@@ -3,6 +3,7 @@ using TicketFlow.WebFront;
 using TicketFlow.WebFront.Accounts;
 using TicketFlow.WebFront.Admin;
 using TicketFlow.WebFront.Catalog;
+using TicketFlow.Runtime.Statistics;
 using TicketFlow.WebFront.Conventions;
 using TicketFlow.WebFront.Health;
 using TicketFlow.WebFront.Idempotency;

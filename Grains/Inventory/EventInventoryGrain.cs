@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TicketFlow.Grains.Purchases;
 using TicketFlow.Runtime;
 
 namespace TicketFlow.Grains.Inventory;
@@ -102,6 +103,7 @@ public sealed class EventInventoryGrain(
         var changes = inventory.TakeChanges();
         if (changes.Count == 0) return;
         foreach (var change in changes) journal.Append(change);
+        PurchaseMetrics.Applied(eventId, changes, inventory.SoldQuantity);
         // Snapshot once the entries since the last one outnumber the state's size: replay stays short, the cost amortised.
         var sinceSnapshot = journal.Version + journal.PendingCount - journal.SnapshotVersion;
         if (sinceSnapshot > 1000 + 2L * (inventory.ActiveHolds + inventory.HoldsSold)) journal.SaveSnapshot(inventory.ToSnapshot());

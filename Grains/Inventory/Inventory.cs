@@ -110,6 +110,9 @@ public sealed class Inventory
 
     public bool IsHeld(string holdId) => holds.ContainsKey(holdId);
 
+    /// <summary>Seats a hold sold (0 if it never sold).</summary>
+    public int SoldQuantity(string holdId) => sales.TryGetValue(holdId, out var sale) ? sale.Quantity : 0;
+
     /// <summary>Changes made since the last call, in order, for the journal.</summary>
     public IReadOnlyList<InventoryChange> TakeChanges()
     {

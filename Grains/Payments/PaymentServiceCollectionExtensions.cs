@@ -20,9 +20,13 @@ public static class PaymentServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new SimulatedPaymentGateway(
             database(sp), sp.GetRequiredService<IOptions<SimulatedGatewayOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new ProtectedPaymentGateway(
-            sp.GetRequiredService<SimulatedPaymentGateway>(), sp.GetRequiredService<IOptions<PaymentBreakerOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ProtectedPaymentGateway>>()));
+        services.AddSingleton(sp =>
+        {
+            var gateway = new ProtectedPaymentGateway(sp.GetRequiredService<SimulatedPaymentGateway>(), sp.GetRequiredService<IOptions<PaymentBreakerOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ProtectedPaymentGateway>>());
+            Purchases.PurchaseMetrics.Observe(gateway);
+            return gateway;
+        });
         services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<ProtectedPaymentGateway>());
         services.AddHostedService<PaymentGatewayBootstrap>();
         return services;

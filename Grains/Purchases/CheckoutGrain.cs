@@ -145,6 +145,7 @@ public sealed class CheckoutGrain(
     private async Task<(CheckoutReply? Reply, bool)> CaptureAsync(Checkout checkout)
     {
         Payment payment;
+        var started = Time.GetTimestamp();
         try
         {
             payment = await gateway.CaptureAsync(new PaymentRequest(checkout.Id, checkout.UserId, checkout.TotalMinor, checkout.Currency, checkout.Simulate),
@@ -152,6 +153,7 @@ public sealed class CheckoutGrain(
         }
         catch (PaymentUnavailableException open)
         {
+            PurchaseMetrics.CheckoutEnded(checkout.EventId, "payment_unavailable");
             await SaveAsync(checkout.NotCaptured(Time.GetUtcNow())); // the breaker sent nothing
             return (Reply("payment_unavailable", open.RetryAfter), false);
         }
@@ -159,6 +161,7 @@ public sealed class CheckoutGrain(
         {
             // The capture may or may not have happened: settle it now if the gateway knows, else leave it to the reminder.
             logger.LogWarning("Checkout {GrainKey}: payment outcome unknown ({Reason})", checkout.Id, failure.Message);
+            PurchaseMetrics.PaymentCaptured(Time.GetElapsedTime(started), "error");
             Payment? known;
             try { known = await gateway.GetAsync(checkout.Id, CancellationToken.None); }
             catch (Exception error) when (error is PaymentGatewayException or PaymentUnavailableException) { return (Reply("payment_unavailable", UnknownOutcomeRetryAfter), false); }
@@ -169,6 +172,7 @@ public sealed class CheckoutGrain(
             }
             payment = known;
         }
+        PurchaseMetrics.PaymentCaptured(Time.GetElapsedTime(started), payment.Status.ToString().ToLowerInvariant());
         if (payment.Status == PaymentStatus.Declined)
         {
             await Task.WhenAll(checkout.Lines.Select(l => Tier(checkout, l).Release(checkout.HoldId)));
@@ -214,6 +218,7 @@ public sealed class CheckoutGrain(
     {
         state.State.Checkout = next;
         await state.WriteStateAsync();
+        if (next.IsFinished) PurchaseMetrics.CheckoutEnded(next.EventId, next.Step == CheckoutStep.Refunded ? $"refunded_{next.FailureReason}" : Name(next.Step));
     }
 
     private CheckoutReply Reply(string? error, TimeSpan? retryAfter = null) =>

@@ -21,7 +21,11 @@ public sealed class ShopperGrain([PersistentState("shopper")] IPersistentState<S
         var now = Time.GetUtcNow();
         if (Holds.TryGetValue(request.HoldId, out var existing)) return new PlaceHoldReply(null, Current(existing, now));
         var wanted = request.Lines.Sum(l => l.Quantity);
-        if (SeatsCounted(now) + wanted > request.EventLimit) return new PlaceHoldReply("limit_exceeded", null);
+        if (SeatsCounted(now) + wanted > request.EventLimit)
+        {
+            PurchaseMetrics.HoldRequested(request.EventId, "limit_exceeded");
+            return new PlaceHoldReply("limit_exceeded", null);
+        }
 
         var expiresAt = now + request.HoldDuration;
         var tiers = request.Lines.Select(l => Tier(request.EventId, l.TierId)).ToList();
@@ -33,7 +37,9 @@ public sealed class ShopperGrain([PersistentState("shopper")] IPersistentState<S
         {
             // All or nothing: give back whatever was held (an unknown outcome is released too; releasing nothing is harmless).
             await Task.WhenAll(tiers.Select(ReleaseQuietlyAsync(request.HoldId)));
-            return new PlaceHoldReply(outcomes.Contains("sold_out") ? "sold_out" : error, null);
+            var reported = outcomes.Contains("sold_out") ? "sold_out" : error;
+            PurchaseMetrics.HoldRequested(request.EventId, reported);
+            return new PlaceHoldReply(reported, null);
         }
 
         var hold = new HoldView(request.HoldId, request.EventId, request.UserId, request.Lines, request.Currency, now, expiresAt,
@@ -41,6 +47,7 @@ public sealed class ShopperGrain([PersistentState("shopper")] IPersistentState<S
         Forget(now);
         Holds[hold.HoldId] = hold;
         await state.WriteStateAsync();
+        PurchaseMetrics.HoldRequested(request.EventId, null);
         return new PlaceHoldReply(null, hold);
     }
 

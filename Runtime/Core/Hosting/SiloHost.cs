@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TicketFlow.Runtime.Statistics;
 using TicketFlow.Runtime.Transport;
 
 namespace TicketFlow.Runtime.Hosting;
@@ -63,7 +64,9 @@ public sealed class SiloHost : IAsyncDisposable
         if (options.ConfigureLogging is not null) options.ConfigureLogging(builder.Logging);
         else builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         options.ConfigureServices?.Invoke(builder.Services);
+        builder.Services.AddSingleton<PrometheusExporter>();
         var app = builder.Build();
+        app.Services.GetRequiredService<PrometheusExporter>(); // listening before the first grain call is measured
 
         var runtime = new SiloRuntime(options.Stores(app.Services), options.GrainAssemblies, options.Cluster, options.Silo,
             app.Services, app.Services.GetRequiredService<ILoggerFactory>());

@@ -3,10 +3,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using TicketFlow.Runtime.Hosting;
+using TicketFlow.Runtime.Statistics;
 
 namespace TicketFlow.Runtime.Transport;
 
-/// <summary>The silo's HTTP/2 surface: grain calls, the notification stream and statistics.</summary>
+/// <summary>The silo's HTTP/2 surface: grain calls, the notification stream, statistics and Prometheus metrics.</summary>
 public static class SiloEndpoints
 {
     public static IEndpointRouteBuilder MapSiloEndpoints(this IEndpointRouteBuilder endpoints, SiloRuntime silo)
@@ -14,6 +15,7 @@ public static class SiloEndpoints
         endpoints.MapPost("/tf/call", context => HandleCallAsync(context, silo));
         endpoints.MapGet("/tf/notifications", context => StreamNotificationsAsync(context, silo));
         endpoints.MapGet("/tf/stats", () => Results.Json(silo.Report(), TransportJsonContext.Default.SiloReport));
+        endpoints.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4"));
         return endpoints;
     }
 

@@ -3,10 +3,11 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 
-namespace TicketFlow.WebFront.Conventions;
+namespace TicketFlow.Runtime.Statistics;
 
 /// <summary>
-/// Listens to TicketFlow's meters and renders them in the Prometheus text format at <c>/metrics</c>
+/// Listens to TicketFlow's meters (counters, double histograms, long gauges) and renders them in the Prometheus text
+/// format at <c>/metrics</c> of WebFronts and silos
 /// (the prometheus-net and OpenTelemetry Prometheus packages do not restore here).
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
@@ -21,10 +22,15 @@ public sealed class PrometheusExporter : IDisposable
         listener.InstrumentPublished = (instrument, l) =>
         {
             if (!instrument.Meter.Name.StartsWith("TicketFlow", StringComparison.Ordinal)) return;
-            families[instrument.Name] = (instrument is Histogram<double> ? "histogram" : "counter", instrument.Description ?? instrument.Name);
+            var type = instrument switch { Histogram<double> => "histogram", ObservableGauge<long> => "gauge", _ => "counter" };
+            families[instrument.Name] = (type, instrument.Description ?? instrument.Name);
             l.EnableMeasurementEvents(instrument);
         };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Get(instrument.Name, tags).Add(value));
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            if (instrument is ObservableGauge<long>) Get(instrument.Name, tags).Set(value);
+            else Get(instrument.Name, tags).Add(value);
+        });
         listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Get(instrument.Name, tags).Observe(value));
         listener.Start();
     }
@@ -42,6 +48,7 @@ public sealed class PrometheusExporter : IDisposable
 
     public string Render()
     {
+        listener.RecordObservableInstruments(); // gauges report their current value now
         var text = new StringBuilder();
         foreach (var group in series.GroupBy(s => s.Key.Name).OrderBy(g => g.Key))
         {
@@ -50,9 +57,9 @@ public sealed class PrometheusExporter : IDisposable
             text.Append("# TYPE ").Append(group.Key).Append(' ').Append(type).Append('\n');
             foreach (var ((name, labels), value) in group.OrderBy(s => s.Key.Labels))
             {
-                if (type == "counter")
+                if (type is "counter" or "gauge")
                 {
-                    text.Append(name).Append('{').Append(labels).Append("} ").Append(value.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                    text.Append(name).Append(labels.Length > 0 ? $"{{{labels}}}" : "").Append(' ').Append(value.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
                     continue;
                 }
                 var separator = labels.Length > 0 ? "," : "";
@@ -63,8 +70,8 @@ public sealed class PrometheusExporter : IDisposable
                     text.Append(name).Append("_bucket{").Append(labels).Append(separator).Append("le=\"").Append(Bounds[i].ToString(CultureInfo.InvariantCulture)).Append("\"} ").Append(cumulative).Append('\n');
                 }
                 text.Append(name).Append("_bucket{").Append(labels).Append(separator).Append("le=\"+Inf\"} ").Append(value.Count).Append('\n');
-                text.Append(name).Append("_sum{").Append(labels).Append("} ").Append(value.Sum.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
-                text.Append(name).Append("_count{").Append(labels).Append("} ").Append(value.Count).Append('\n');
+                text.Append(name).Append("_sum").Append(labels.Length > 0 ? $"{{{labels}}}" : "").Append(' ').Append(value.Sum.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+                text.Append(name).Append("_count").Append(labels.Length > 0 ? $"{{{labels}}}" : "").Append(' ').Append(value.Count).Append('\n');
             }
         }
         return text.ToString();
@@ -82,6 +89,8 @@ public sealed class PrometheusExporter : IDisposable
         public double Sum;
 
         public void Add(long value) => Interlocked.Add(ref Count, value);
+
+        public void Set(long value) => Interlocked.Exchange(ref Count, value);
 
         public void Observe(double value)
         {
