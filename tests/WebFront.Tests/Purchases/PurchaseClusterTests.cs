@@ -251,6 +251,41 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture) : IClas
         admitted.EnsureStatus(HttpStatusCode.Created);
     }
 
+    [Fact]
+    public async Task Replaying_a_tiers_journal_from_storage_recomputes_the_grains_counts_after_a_randomized_run()
+    {
+        var eventId = "evt_audit_" + Guid.NewGuid().ToString("N")[..8];
+        var tier = fixture.Cluster.GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, "t1"));
+        await tier.Configure(new TierTerms(40, 8));
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            var random = new Random(worker);
+            for (var i = 0; i < 150; i++)
+            {
+                var holdId = $"h{random.Next(60)}";
+                switch (random.Next(5))
+                {
+                    case 0 or 1:
+                        await tier.Hold(new TierHoldRequest(holdId, $"u{random.Next(10)}", random.Next(1, 4),
+                            DateTimeOffset.UtcNow.AddMilliseconds(random.Next(50, 2000)), new TierTerms(40 + random.Next(3), 8)));
+                        break;
+                    case 2: await tier.Release(holdId); break;
+                    case 3: await tier.Confirm(holdId); break;
+                    default: await tier.Refund(holdId); break;
+                }
+            }
+        })));
+
+        var grain = await tier.GetStatistics();
+        var replayed = await ReplayJournalAsync(eventId, "t1");
+        Assert.Equal(grain.JournalVersion, (await JournalKindsAsync(TierKey.For(eventId, "t1"))).Count); // every change was stored
+        Assert.Equal((grain.Counts.Capacity, grain.HoldsPlaced, grain.HoldsReleased, grain.HoldsExpired, grain.HoldsSold, grain.Refunds),
+            (replayed.Capacity, replayed.HoldsPlaced, replayed.HoldsReleased, replayed.HoldsExpired, replayed.HoldsSold, replayed.Refunds));
+        var (available, held, sold) = replayed.CountsAt(grain.Counts.AsOf);
+        Assert.Equal((grain.Counts.Available, grain.Counts.Held, grain.Counts.Sold), (available, held, sold));
+        Assert.Equal(grain.Counts.Capacity, available + held + sold);
+    }
+
     private async Task<Inventory> ReplayJournalAsync(string eventId, string tierId)
     {
         await using var command = fixture.Cluster.DataSource.CreateCommand(
