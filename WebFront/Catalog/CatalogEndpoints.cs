@@ -73,7 +73,7 @@ public static class CatalogEndpoints
         var updated = EventValidation.Apply(current, patch, errors, shrunk);
         if (errors.Count > 0) return Problems.Validation(errors);
         if (shrunk.Count > 0) return Problems.Conflict("capacity_cannot_shrink", $"Capacity may only grow (tiers {string.Join(", ", shrunk)}).");
-        await catalog.UpdateAsync(updated, cancellationToken);
+        if (!await catalog.UpdateAsync(updated, current.Status, cancellationToken)) return ConcurrentChange();
         await inventories.ProvisionAsync(updated); // grown capacity goes on sale now
         await cache.EvictByTagAsync(CacheTag, cancellationToken);
         return Results.Ok(updated);
@@ -88,7 +88,7 @@ public static class CatalogEndpoints
         var cancelled = current with { Status = EventStatus.Cancelled };
         if (current.Status != EventStatus.Cancelled)
         {
-            await catalog.UpdateAsync(cancelled, cancellationToken);
+            if (!await catalog.UpdateAsync(cancelled, current.Status, cancellationToken)) return ConcurrentChange();
             await cache.EvictByTagAsync(CacheTag, cancellationToken);
         }
         await inventories.CancelAsync(cancelled, cancellationToken);
@@ -101,11 +101,14 @@ public static class CatalogEndpoints
         if (await catalog.GetAsync(eventId, cancellationToken) is not { } current) return NotFound();
         if (!from.Contains(current.Status)) return Problems.Conflict("invalid_status", $"A {current.Status} event cannot become {to}.");
         var updated = current with { Status = to };
-        await catalog.UpdateAsync(updated, cancellationToken);
+        if (!await catalog.UpdateAsync(updated, current.Status, cancellationToken)) return ConcurrentChange();
         lookup.Forget(eventId);
         await cache.EvictByTagAsync(CacheTag, cancellationToken);
         return Results.Ok(updated);
     }
+
+    private static IResult ConcurrentChange() =>
+        Problems.Conflict("concurrent_change", "The event changed while this request was applied; nothing was written. Read it again and retry.");
 
     private static IResult NotFound() => Problems.Problem(StatusCodes.Status404NotFound, "event_not_found", "No event has this id.");
 

@@ -65,7 +65,9 @@ public interface ICatalogStore
     Task<EventPage> SearchAsync(EventQuery query, CancellationToken cancellationToken);
 
     /// <summary>Stores new values for an existing event and its existing tiers (matched by id).</summary>
-    Task UpdateAsync(EventDetails details, CancellationToken cancellationToken);
+    /// <summary>Writes the event if its status is still <paramref name="expectedStatus"/> and no tier capacity would shrink; false (nothing
+    /// written) if another change got there first.</summary>
+    Task<bool> UpdateAsync(EventDetails details, string expectedStatus, CancellationToken cancellationToken);
 }
 
 /// <summary>Free text becomes prefix terms that must all match; anything but letters and digits is a separator.</summary>

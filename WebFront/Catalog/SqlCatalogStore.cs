@@ -81,27 +81,34 @@ public sealed class SqlCatalogStore(SqlStoreDatabase database) : ICatalogStore
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task UpdateAsync(EventDetails e, CancellationToken cancellationToken)
+    public async Task<bool> UpdateAsync(EventDetails e, string expectedStatus, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var searchText = string.Join(' ', e.Name, e.Artist, e.Venue.Name, e.Venue.City);
-        await DbCommands.ExecuteAsync(connection, transaction, """
+        var updated = await DbCommands.ExecuteAsync(connection, transaction, """
             UPDATE tf_events SET name = @name, artist = @artist, description = @description, venue_name = @venue, venue_city = @city,
                 venue_address = @address, starts_at_ms = @starts, on_sale_at_ms = @onsale, status = @status, high_demand = @high,
                 hold_seconds = @hold, search_text = @search
-            WHERE id = @id
-            """, cancellationToken, ("@id", e.Id), ("@name", e.Name), ("@artist", e.Artist), ("@description", e.Description), ("@venue", e.Venue.Name),
+            WHERE id = @id AND status = @expected
+            """, cancellationToken, ("@id", e.Id), ("@expected", expectedStatus), ("@name", e.Name), ("@artist", e.Artist), ("@description", e.Description), ("@venue", e.Venue.Name),
             ("@city", e.Venue.City), ("@address", e.Venue.Address), ("@starts", e.StartsAt.ToUnixTimeMilliseconds()),
             ("@onsale", e.OnSaleAt.ToUnixTimeMilliseconds()), ("@status", e.Status), ("@high", e.HighDemand), ("@hold", e.HoldSeconds), ("@search", searchText));
+        if (updated == 0) return false; // someone changed the status since it was read: nothing is written
         if (!postgres)
             await DbCommands.ExecuteAsync(connection, transaction, "UPDATE tf_events_fts SET search_text = @search WHERE event_id = @id", cancellationToken,
                 ("@id", e.Id), ("@search", searchText));
         foreach (var t in e.Tiers)
-            await DbCommands.ExecuteAsync(connection, transaction, """
-                UPDATE tf_tiers SET name = @name, price_minor = @price, capacity = @capacity, per_user_limit = @limit WHERE id = @id AND event_id = @event
+        {
+            // Capacity only grows, also when two admins race: a smaller value than the stored one writes nothing.
+            var grown = await DbCommands.ExecuteAsync(connection, transaction, """
+                UPDATE tf_tiers SET name = @name, price_minor = @price, capacity = @capacity, per_user_limit = @limit
+                WHERE id = @id AND event_id = @event AND capacity <= @capacity
                 """, cancellationToken, ("@id", t.Id), ("@event", e.Id), ("@name", t.Name), ("@price", t.PriceMinor), ("@capacity", t.Capacity), ("@limit", t.PerUserLimit));
+            if (grown == 0) return false;
+        }
         await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     public async Task<EventDetails?> GetAsync(string eventId, CancellationToken cancellationToken)

@@ -87,6 +87,21 @@ public abstract class CatalogStoreTests : IAsyncLifetime
         Assert.Equal(6500, summary.MinPriceMinor);
         Assert.Equal("EUR", summary.Currency);
     }
+
+    [Fact]
+    public async Task An_update_based_on_a_stale_status_or_shrinking_a_capacity_writes_nothing()
+    {
+        var current = (await store.GetAsync(ids["summer"], CancellationToken.None))!;
+        var published = current with { Status = EventStatus.OnSale };
+        Assert.True(await store.UpdateAsync(published, EventStatus.OnSale, CancellationToken.None));
+        // Read while it was a draft, written after it went on sale: refused.
+        Assert.False(await store.UpdateAsync(current with { Status = EventStatus.Cancelled, Name = "Stale" }, EventStatus.Draft, CancellationToken.None));
+        var shrunk = published with { Name = "Shrunk", Tiers = [published.Tiers[0] with { Capacity = 10 }, published.Tiers[1]] };
+        Assert.False(await store.UpdateAsync(shrunk, EventStatus.OnSale, CancellationToken.None));
+
+        var stored = (await store.GetAsync(ids["summer"], CancellationToken.None))!;
+        Assert.Equal((EventStatus.OnSale, "Summer Jazz Night", 500), (stored.Status, stored.Name, stored.Tiers[0].Capacity));
+    }
 }
 
 public sealed class PostgresCatalogStoreTests : CatalogStoreTests
