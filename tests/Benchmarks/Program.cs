@@ -8,6 +8,7 @@ using TicketFlow.Runtime.Testing;
 
 // Runtime benchmark: durable increments on ONE grain with group commit vs one write per call (in process, PostgreSQL
 // with fsync on), and remote calls through the client -> silo HTTP/2 hop. Prints a table; not a test.
+// Modes: (none) the runtime benchmark; `browse` a WebFront process; `inventory` one hot tier vs the row lock.
 var duration = TimeSpan.FromSeconds(double.Parse(Option("--seconds") ?? "3"));
 if (args.Contains("browse"))
 {
@@ -16,7 +17,8 @@ if (args.Contains("browse"))
     PrintTable(browse);
     return 0;
 }
-var callerCounts = (Option("--callers") ?? "1,4,16,64,256").Split(',').Select(int.Parse).ToArray();
+var inventory = args.Contains("inventory");
+var callerCounts = (Option("--callers") ?? (inventory ? "1,4,16,64,256,512" : "1,4,16,64,256")).Split(',').Select(int.Parse).ToArray();
 
 var configured = Environment.GetEnvironmentVariable("TICKETFLOW_BENCH_PG");
 await using var throwaway = configured is null ? await ThrowawayPostgres.StartAsync(durable: true) : null;
@@ -24,6 +26,11 @@ var connectionString = configured ?? throwaway!.ConnectionString;
 await using var dataSource = NpgsqlDataSource.Create(connectionString);
 await using (var settings = dataSource.CreateCommand("SELECT current_setting('fsync') || ' / synchronous_commit=' || current_setting('synchronous_commit')"))
     Console.WriteLine($"PostgreSQL fsync={await settings.ExecuteScalarAsync()}; {Environment.ProcessorCount} cores; {duration.TotalSeconds} s per row");
+if (inventory)
+{
+    await InventoryBenchmark.RunAsync(connectionString, duration, callerCounts);
+    return 0;
+}
 
 var cluster = new ClusterOptions { ClusterId = $"bench-{Guid.NewGuid():N}", ServiceId = $"bench-{Guid.NewGuid():N}" };
 Assembly[] grains = [typeof(BenchCounterGrain).Assembly];

@@ -1,0 +1,132 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using TicketFlow.Grains;
+using TicketFlow.Grains.Inventory;
+using TicketFlow.Runtime.Hosting;
+
+namespace TicketFlow.Benchmarks;
+
+/// <summary>
+/// One hot tier: durable holds on ONE <see cref="IEventInventoryGrain"/> (in process, group commit on PostgreSQL),
+/// then the same holds through the row lock (<see cref="RowLockBenchmark"/>) on the same server. Prints the tables.
+/// </summary>
+public static class InventoryBenchmark
+{
+    public const double TargetHoldsPerSecond = 50_000;
+    public const double TargetRatio = 30;
+
+    /// <summary>Large enough that nothing sells out and no user reaches the limit during a run.</summary>
+    public static readonly TierTerms Terms = new(Capacity: 10_000_000, PerUserLimit: 100);
+
+    public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
+
+    /// <param name="CallsPerCommit">Holds that shared one durable write on average (null: one transaction per hold).</param>
+    public sealed record Row(LoadRun.Result Load, double? CallsPerCommit, bool CountsConsistent, string Check);
+
+    public static async Task RunAsync(string connectionString, TimeSpan duration, int[] callerCounts)
+    {
+        // Both mechanisms get the same driver settings: statements prepared once per connection after two uses.
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 16, AutoPrepareMinUsages = 2 };
+        var runId = Guid.NewGuid().ToString("N")[..8];
+        List<Row> grainRows;
+        await using (var dataSource = NpgsqlDataSource.Create(builder.ConnectionString))
+            grainRows = await RunGrainAsync(dataSource, runId, duration, callerCounts);
+        var rowLockRows = await RowLockBenchmark.RunAsync(builder, runId, duration, callerCounts);
+        Print(grainRows, rowLockRows);
+    }
+
+    private static async Task<List<Row>> RunGrainAsync(NpgsqlDataSource dataSource, string runId, TimeSpan duration, int[] callerCounts)
+    {
+        var cluster = new ClusterOptions { ClusterId = $"bench-{Guid.NewGuid():N}", ServiceId = $"bench-{Guid.NewGuid():N}" };
+        var rows = new List<Row>();
+        // Idle tiers are collected quickly, so each row runs with only its own tier in memory (a production silo hosts one
+        // copy of each tier's state; here every row leaves a tier of a few hundred thousand holds behind).
+        var options = new SiloOptions { IdleActivationAge = TimeSpan.FromSeconds(1), CollectionPeriod = TimeSpan.FromMilliseconds(250) };
+        await using var silo = new SiloRuntime(RuntimeStores.PostgreSql(dataSource, cluster), GrainAssemblies.All, cluster, options,
+            new ServiceCollection().AddLogging().BuildServiceProvider(), NullLoggerFactory.Instance);
+        await silo.StartAsync("bench-inventory", CancellationToken.None);
+        // Unmeasured: JIT tiering and the connection pool settle before the first row, which would otherwise pay for them.
+        var warmUp = silo.GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For($"evt-bench-{runId}", "warm-up"));
+        long warmUpHolds = 0;
+        await LoadRun.RunAsync("warm-up", 16, WarmUp, async () =>
+        {
+            var n = Interlocked.Increment(ref warmUpHolds);
+            await warmUp.Hold(new TierHoldRequest($"h{n}", $"u{n % 100_000}", 1, DateTimeOffset.UtcNow.AddMinutes(10), Terms));
+        });
+        foreach (var (callers, index) in callerCounts.Select((c, i) => (c, i)))
+        {
+            await WaitUntilNoActivationsAsync(silo);
+            // A fresh tier per row: its held count must equal exactly the holds this row was granted.
+            var tier = silo.GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For($"evt-bench-{runId}", $"tier-{index}-{callers}"));
+            long next = 0, granted = 0;
+            var (commitsBefore, callsBefore) = (silo.Statistics.GroupCommits, silo.Statistics.GroupCommitCalls);
+            var load = await LoadRun.RunAsync("one tier grain, durable holds (group commit)", callers, duration, async () =>
+            {
+                var n = Interlocked.Increment(ref next);
+                var reply = await tier.Hold(new TierHoldRequest($"h{n}", $"u{n % 100_000}", 1, DateTimeOffset.UtcNow.AddMinutes(10), Terms));
+                if (reply.Error is not null) throw new InvalidOperationException($"Hold refused: {reply.Error}");
+                Interlocked.Increment(ref granted);
+            });
+            var (commits, calls) = (silo.Statistics.GroupCommits - commitsBefore, silo.Statistics.GroupCommitCalls - callsBefore);
+            var counts = await tier.GetCounts();
+            var consistent = counts.Held == granted && counts.Available + counts.Held + counts.Sold == counts.Capacity;
+            rows.Add(new Row(load, commits == 0 ? null : (double)calls / commits, consistent,
+                $"held {counts.Held:N0} {(counts.Held == granted ? "=" : "≠")} granted {granted:N0}"));
+            Report(rows[^1]);
+        }
+        await silo.StopAsync(CancellationToken.None);
+        return rows;
+    }
+
+    private static async Task WaitUntilNoActivationsAsync(SiloRuntime silo)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (silo.ActivationCount > 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{silo.ActivationCount} activations were not collected within 30 s.");
+            await Task.Delay(50);
+        }
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+    }
+
+    public static void Report(Row row) => Console.Error.WriteLine(
+        $"  {row.Load.Scenario,-48} {row.Load.Callers,4} callers  {row.Load.OpsPerSecond,10:N0}/s  p50 {row.Load.P50Ms,7:0.00} ms  p99 {row.Load.P99Ms,7:0.00} ms" +
+        $"  errors {row.Load.Errors}  {(row.CallsPerCommit is { } c ? $"{c:0.0} calls/commit  " : "")}{(row.CountsConsistent ? "OK" : "FAIL")} ({row.Check})");
+
+    private static void Print(IReadOnlyList<Row> grain, IReadOnlyList<Row> rowLock)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"Targets: ≥ {TargetHoldsPerSecond:N0} durable holds/s on one tier; grain ≥ {TargetRatio:0}× the row lock");
+        Console.WriteLine();
+        Console.WriteLine("| mechanism | callers | holds/s | p50 ms | p95 ms | p99 ms | errors | calls/commit | counts |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var row in grain.Concat(rowLock))
+        {
+            var r = row.Load;
+            Console.WriteLine($"| {r.Scenario} | {r.Callers} | {r.OpsPerSecond:N0} | {r.P50Ms:0.00} | {r.P95Ms:0.00} | {r.P99Ms:0.00} | {r.Errors} | " +
+                $"{(row.CallsPerCommit is { } c ? c.ToString("0.0") : "1")} | {(row.CountsConsistent ? "OK" : "FAIL")}: {row.Check} |");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| callers | grain holds/s | row-lock holds/s | grain / row lock |");
+        Console.WriteLine("|---:|---:|---:|---:|");
+        foreach (var g in grain)
+        {
+            var r = rowLock.FirstOrDefault(x => x.Load.Callers == g.Load.Callers);
+            if (r is null) continue;
+            Console.WriteLine($"| {g.Load.Callers} | {g.Load.OpsPerSecond:N0} | {r.Load.OpsPerSecond:N0} | {Ratio(g, r)} |");
+        }
+        var bestGrain = grain.MaxBy(x => x.Load.OpsPerSecond)!;
+        var bestRowLock = rowLock.MaxBy(x => x.Load.OpsPerSecond)!;
+        Console.WriteLine();
+        Console.WriteLine($"| best grain holds/s | best row-lock holds/s | ratio | target ≥ {TargetHoldsPerSecond:N0}/s | target ≥ {TargetRatio:0}× |");
+        Console.WriteLine("|---:|---:|---:|---|---|");
+        Console.WriteLine($"| {bestGrain.Load.OpsPerSecond:N0} ({bestGrain.Load.Callers} callers) | {bestRowLock.Load.OpsPerSecond:N0} ({bestRowLock.Load.Callers} callers) | " +
+            $"{Ratio(bestGrain, bestRowLock)} | {(bestGrain.Load.OpsPerSecond >= TargetHoldsPerSecond ? "met" : "not met")} | " +
+            $"{(bestGrain.Load.OpsPerSecond >= TargetRatio * bestRowLock.Load.OpsPerSecond ? "met" : "not met")} |");
+    }
+
+    private static string Ratio(Row grain, Row rowLock) =>
+        rowLock.Load.OpsPerSecond == 0 ? "n/a" : $"{grain.Load.OpsPerSecond / rowLock.Load.OpsPerSecond:0.0}×";
+}
