@@ -14,7 +14,7 @@ public interface IJournaledState<TSnapshot, TEntry> where TSnapshot : class
     /// <summary>Number of durable entries (the sequence number of the last one).</summary>
     long Version { get; }
 
-    /// <summary>Entries appended since the last write, not yet durable.</summary>
+    /// <summary>Entries appended and not yet durable (being written, or waiting for the next write).</summary>
     int PendingCount { get; }
 
     /// <summary>Entries covered by the newest snapshot, stored or waiting for the next write (0: none).</summary>

@@ -8,7 +8,8 @@ using TicketFlow.Runtime.Testing;
 
 // Runtime benchmark: durable increments on ONE grain with group commit vs one write per call (in process, PostgreSQL
 // with fsync on), and remote calls through the client -> silo HTTP/2 hop. Prints a table; not a test.
-// Modes: (none) the runtime benchmark; `browse` a WebFront process; `inventory` one hot tier vs the row lock.
+// Modes: (none) the runtime benchmark; `browse` a WebFront process; `inventory` one hot tier vs the row lock;
+// `holds` POST /holds end to end through a WebFront process and a silo process.
 var duration = TimeSpan.FromSeconds(double.Parse(Option("--seconds") ?? "3"));
 if (args.Contains("browse"))
 {
@@ -29,6 +30,11 @@ await using (var settings = dataSource.CreateCommand("SELECT current_setting('fs
 if (inventory)
 {
     await InventoryBenchmark.RunAsync(connectionString, duration, callerCounts);
+    return 0;
+}
+if (args.Contains("holds"))
+{
+    PrintTable(await HoldsBenchmark.RunAsync(connectionString, duration, (Option("--connections") ?? "64,128,256").Split(',').Select(int.Parse).ToArray()));
     return 0;
 }
 

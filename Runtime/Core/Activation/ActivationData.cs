@@ -178,10 +178,11 @@ internal sealed class ActivationData : IGrainContext
 
     private bool CanStart(Message next)
     {
-        if (committing) return !next.IsMutating; // reads may overlap the write in flight
         if (pendingReplies.Count > 0)
-            // Replies are waiting: only more of the same batch may start, anything else waits for the commit (no starving it).
+            // Replies are waiting: only more of the same batch may start, anything else waits for its commit (no starving it).
             return running == 0 && next.IsGroupCommit && pendingReplies.Count < silo.Options.MaxGroupCommitBatch;
+        // While a batch is written, reads overlap the write, and the next batch forms (its replies wait for its own write).
+        if (committing) return !next.IsMutating || (next.IsGroupCommit && running == 0);
         if (running == 0) return true;
         return reentrant || next.IsAlwaysInterleave || (next.IsReadOnly && runningMutating == 0);
     }

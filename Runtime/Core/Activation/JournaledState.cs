@@ -16,7 +16,7 @@ internal sealed class JournaledState<TSnapshot, TEntry>(string journalName, Acti
 
     public long Version { get; private set; }
 
-    public int PendingCount => pending.Count;
+    public int PendingCount => inFlight + pending.Count;
 
     public long SnapshotVersion => pendingSnapshot?.Version ?? storedSnapshotVersion;
 
@@ -43,8 +43,11 @@ internal sealed class JournaledState<TSnapshot, TEntry>(string journalName, Acti
 
     public void Append(TEntry entry) => pending.Add(JsonSerializer.SerializeToUtf8Bytes(entry, json));
 
+    // Entries being written now: the next batch may form (and snapshot) while the previous one is in flight.
+    private int inFlight;
+
     public void SaveSnapshot(TSnapshot snapshot) =>
-        pendingSnapshot = new JournalSnapshot(Version + pending.Count, JsonSerializer.SerializeToUtf8Bytes(snapshot, json));
+        pendingSnapshot = new JournalSnapshot(Version + inFlight + pending.Count, JsonSerializer.SerializeToUtf8Bytes(snapshot, json));
 
     public async Task WriteStateAsync()
     {
@@ -55,6 +58,7 @@ internal sealed class JournaledState<TSnapshot, TEntry>(string journalName, Acti
         var snapshot = pendingSnapshot;
         pending = [];
         pendingSnapshot = null;
+        inFlight = entries.Count;
         try
         {
             await storage.AppendJournalAsync(activation.GrainType, activation.Key, journalName, Version, entries, snapshot, CancellationToken.None);
@@ -70,6 +74,7 @@ internal sealed class JournaledState<TSnapshot, TEntry>(string journalName, Acti
             throw;
         }
         Version += entries.Count;
+        inFlight = 0;
         if (snapshot is not null) storedSnapshotVersion = snapshot.Version;
     }
 }
