@@ -15,7 +15,7 @@ namespace TicketFlow.Benchmarks;
 /// </summary>
 public static class HoldsBenchmark
 {
-    private const int Users = 200;
+    private const int Users = 1000; // one shopper grain per user serialises that user's holds, as in production
     private const int Tiers = 10;
     private const string Password = "bench-password-1";
 
@@ -70,9 +70,9 @@ public static class HoldsBenchmark
                     var n = Interlocked.Increment(ref sent);
                     using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/holds")
                     {
-                        Content = JsonContent.Create(new { eventId, items = new[] { new { tierId = tierIds[n % Tiers], quantity = 1 } } }),
+                        Content = JsonContent.Create(new { eventId, items = new[] { new { tierId = tierIds[n / Users % Tiers], quantity = 1 } } }),
                     };
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens[n / Tiers % Users]);
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens[n % Users]);
                     request.Headers.Add("Idempotency-Key", $"bench-{n}");
                     using var response = await http.SendAsync(request);
                     if (response.StatusCode != HttpStatusCode.Created)
