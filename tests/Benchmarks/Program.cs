@@ -9,7 +9,13 @@ using TicketFlow.Runtime.Testing;
 // Runtime benchmark: durable increments on ONE grain with group commit vs one write per call (in process, PostgreSQL
 // with fsync on), and remote calls through the client -> silo HTTP/2 hop. Prints a table; not a test.
 // Modes: (none) the runtime benchmark; `browse` a WebFront process; `inventory` one hot tier vs the row lock;
-// `holds` POST /holds end to end through a WebFront process and a silo process.
+// `holds` POST /holds end to end through a WebFront process and a silo process; `waitingline` one WaitingLine in memory.
+if (args.Contains("waitingline"))
+{
+    // Waiting line: one WaitingLine in memory on one thread (joins/s, status/s, bytes per waiting user); no PostgreSQL.
+    WaitingLineBenchmark.Run(int.Parse(Option("--users") ?? "1000000"));
+    return 0;
+}
 var duration = TimeSpan.FromSeconds(double.Parse(Option("--seconds") ?? "3"));
 if (args.Contains("browse"))
 {
