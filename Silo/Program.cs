@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Npgsql;
 using TicketFlow.Grains;
 using TicketFlow.Grains.Purchases;
+using TicketFlow.Grains.Security;
+using TicketFlow.Grains.WaitingRoom;
 using TicketFlow.Runtime.Hosting;
 using TicketFlow.Runtime.Storage;
 
@@ -22,6 +24,13 @@ if (string.IsNullOrWhiteSpace(connectionString))
     return 64;
 }
 
+var signingKey = configuration["TICKETFLOW_SIGNING_KEY"];
+if (string.IsNullOrWhiteSpace(signingKey))
+{
+    Console.Error.WriteLine("A silo signs waiting-room admission tokens: set TICKETFLOW_SIGNING_KEY to the WebFronts' key (at least 32 random bytes, base64).");
+    return 64;
+}
+
 var cluster = configuration.GetSection("Cluster").Get<ClusterOptions>() ?? new ClusterOptions();
 var silo = configuration.GetSection("Silo").Get<SiloOptions>() ?? new SiloOptions();
 var dataSource = NpgsqlDataSource.Create(connectionString);
@@ -36,7 +45,10 @@ var host = await SiloHost.StartAsync(new SiloHostOptions
     Cluster = cluster,
     Silo = silo,
     // The checkout grains' order book and payment gateway, on the cluster's PostgreSQL.
-    ConfigureServices = services => services.AddPurchaseServices(configuration, _ => SqlStoreDatabase.PostgreSql(dataSource)),
+    ConfigureServices = services => services
+        .AddSingleton(SigningKey.FromBase64(signingKey.Trim()))
+        .AddPurchaseServices(configuration, _ => SqlStoreDatabase.PostgreSql(dataSource))
+        .AddWaitingRoomServices(configuration),
     ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }),
 }, CancellationToken.None);
 Console.WriteLine($"Silo {host.Runtime.Address} is serving grains on http://{host.Endpoint} (cluster '{cluster.ClusterId}').");

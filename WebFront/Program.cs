@@ -9,6 +9,7 @@ using TicketFlow.WebFront.Health;
 using TicketFlow.WebFront.Idempotency;
 using TicketFlow.WebFront.Availability;
 using TicketFlow.WebFront.Purchases;
+using TicketFlow.WebFront.WaitingRoom;
 using TicketFlow.WebFront.Orders;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -53,6 +54,7 @@ app.MapCatalogEndpoints();
 app.MapOrderEndpoints();
 app.MapPurchaseEndpoints();
 app.MapAvailabilityEndpoints();
+app.MapWaitingRoomEndpoints();
 app.MapGet("/", () => Results.Text("TicketFlow is running. Health: /health/ready\n")).ExcludeFromDescription();
 
 app.Run();

@@ -19,7 +19,8 @@ public interface ICheckoutGrain : IGrainWithStringKey
     Task<CheckoutView?> GetState();
 }
 
-public sealed record CheckoutRequest(string HoldId, string EventId, string UserId, string? Simulate);
+/// <param name="HighDemand">The event sells through a waiting room: a completed checkout frees the buyer's shopping place.</param>
+public sealed record CheckoutRequest(string HoldId, string EventId, string UserId, string? Simulate, bool HighDemand = false);
 
 /// <param name="Error">Null when the order exists; else <c>payment_declined</c>, <c>payment_unavailable</c>, <c>hold_expired</c>,
 /// <c>hold_not_found</c>, <c>hold_already_used</c>, <c>ticket_used</c>, <c>not_found</c>.</param>

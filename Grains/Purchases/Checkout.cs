@@ -26,6 +26,9 @@ public enum CheckoutStep
 public sealed record Checkout(string Id, string HoldId, string EventId, string UserId, string? Simulate, CheckoutStep Step,
     IReadOnlyList<HoldLine> Lines, string Currency, string? FailureReason, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt)
 {
+    /// <summary>Sold through a waiting room (the room is told when the order is issued).</summary>
+    public bool HighDemand { get; init; }
+
     public long TotalMinor => Lines.Sum(l => l.PriceMinor * l.Quantity);
 
     public bool IsFinished => Step is CheckoutStep.Completed or CheckoutStep.Declined or CheckoutStep.Refunded or CheckoutStep.Abandoned;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using TicketFlow.Grains.Inventory;
 using TicketFlow.Grains.Orders;
 using TicketFlow.Grains.Payments;
+using TicketFlow.Grains.WaitingRoom;
 using TicketFlow.Runtime;
 
 namespace TicketFlow.Grains.Purchases;
@@ -29,7 +30,8 @@ public sealed class CheckoutGrain(
     {
         var now = Time.GetUtcNow();
         if (Current is null)
-            state.State.Checkout = Purchases.Checkout.Start(GetPrimaryKeyString(), request.HoldId, request.EventId, request.UserId, request.Simulate, now);
+            state.State.Checkout = Purchases.Checkout.Start(GetPrimaryKeyString(), request.HoldId, request.EventId, request.UserId, request.Simulate, now)
+                with { HighDemand = request.HighDemand };
         else if (Current.HoldId != request.HoldId || Current.UserId != request.UserId)
             return Reply("hold_not_found");
         else if (Current.Step == CheckoutStep.Verified)
@@ -121,6 +123,7 @@ public sealed class CheckoutGrain(
                     await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Purchased, checkout.Id);
                     await SaveAsync(checkout.OrderIssued(now));
                     await UnregisterReminder(ResumeReminder);
+                    if (checkout.HighDemand) await FreeShoppingPlaceAsync(checkout);
                     break;
 
                 case CheckoutStep.Refunding:
@@ -208,6 +211,16 @@ public sealed class CheckoutGrain(
         await UnregisterReminder(ResumeReminder);
         logger.LogInformation("Checkout {GrainKey} refunded ({Reason})", checkout.Id, checkout.FailureReason);
         return null;
+    }
+
+    // Best effort: if the room does not hear of it, the buyer's admission simply expires and frees the place then.
+    private async Task FreeShoppingPlaceAsync(Checkout checkout)
+    {
+        try { await GrainFactory.GetGrain<IWaitingRoomGrain>(checkout.EventId).CheckoutCompleted(checkout.UserId); }
+        catch (Exception error) when (error is RetryableGrainException or GrainCallTimeoutException or GrainCallOutcomeUnknownException or GrainException)
+        {
+            logger.LogWarning("Checkout {GrainKey}: the waiting room did not hear of it ({Reason})", checkout.Id, error.Message);
+        }
     }
 
     // Recorded before the final step is stored, so a crash in between records it again on retry (it counts once).

@@ -23,10 +23,28 @@ public sealed class PurchaseRateLimitOptions
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }
 
+/// <summary>Limits of waiting-room joins (configuration section <c>RateLimits:Join</c>): per signed-in user, and separately per client IP.</summary>
+public sealed class JoinRateLimitOptions
+{
+    public int PerUserPermitLimit { get; set; } = 10;
+
+    /// <summary>Higher than per user: many buyers can share one address (NAT, offices, mobile carriers).</summary>
+    public int PerIpPermitLimit { get; set; } = 100;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+}
+
 public static class RateLimits
 {
     public const string Auth = "auth";
     public const string Purchase = "purchase";
+    public const string Join = "join";
+
+    /// <summary>Marks an endpoint for the per-IP join limit, which applies on top of its per-user policy.</summary>
+    public sealed class PerIpJoinLimit;
+
+    public static TBuilder RequireJoinRateLimits<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireRateLimiting(Join).WithMetadata(new PerIpJoinLimit());
 
     /// <summary>The built-in rate limiter; rejections are 429 problem details with <c>Retry-After</c>.</summary>
     public static IServiceCollection AddTicketFlowRateLimits(this IServiceCollection services, IConfiguration configuration)
@@ -41,6 +59,16 @@ public static class RateLimits
             limiter.AddPolicy(Purchase, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user ? "user:" + user : "ip:" + http.Connection.RemoteIpAddress,
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = purchase.PermitLimit, Window = purchase.Window, QueueLimit = 0 }));
+            var join = configuration.GetSection("RateLimits:Join").Get<JoinRateLimitOptions>() ?? new JoinRateLimitOptions();
+            limiter.AddPolicy(Join, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user ? "user:" + user : "ip:" + http.Connection.RemoteIpAddress,
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = join.PerUserPermitLimit, Window = join.Window, QueueLimit = 0 }));
+            // The global limiter runs for every request; only endpoints marked for it are limited per IP.
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                http.GetEndpoint()?.Metadata.GetMetadata<PerIpJoinLimit>() is null
+                    ? RateLimitPartition.GetNoLimiter("unlimited")
+                    : RateLimitPartition.GetFixedWindowLimiter("join-ip:" + http.Connection.RemoteIpAddress,
+                        _ => new FixedWindowRateLimiterOptions { PermitLimit = join.PerIpPermitLimit, Window = join.Window, QueueLimit = 0 }));
             limiter.OnRejected = async (context, cancellationToken) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : auth.Window;

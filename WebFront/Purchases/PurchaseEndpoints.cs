@@ -68,7 +68,7 @@ public static class PurchaseEndpoints
     }
 
     private static async Task<IResult> CheckoutAsync(CheckoutRequestBody request, HttpContext http, IGrainFactory grains, IOrderBook orders,
-        CancellationToken cancellationToken)
+        EventLookup events, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.HoldId) || HoldIds.EventOf(request.HoldId) is null) errors["holdId"] = ["Name the hold to pay for."];
@@ -79,8 +79,10 @@ public static class PurchaseEndpoints
 
         var holdId = request.HoldId!;
         var checkoutId = CheckoutIds.ForHold(holdId);
+        var eventId = HoldIds.EventOf(holdId)!;
+        var highDemand = (await events.GetAsync(eventId, cancellationToken))?.HighDemand ?? false;
         var reply = await grains.GetGrain<ICheckoutGrain>(checkoutId)
-            .Checkout(new CheckoutRequest(holdId, HoldIds.EventOf(holdId)!, UserId(http), request.Payment!.Simulate));
+            .Checkout(new CheckoutRequest(holdId, eventId, UserId(http), request.Payment!.Simulate, highDemand));
         if (reply.Error is not null) return CheckoutProblem(http, reply);
         var order = await orders.GetAsync(checkoutId, cancellationToken);
         return order is null ? HoldProblem("unavailable") : Results.Created($"/api/v1/orders/{order.Id}", OrderResponse.From(order));

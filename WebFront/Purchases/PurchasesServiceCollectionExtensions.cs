@@ -1,12 +1,13 @@
 using TicketFlow.Grains.Purchases;
 using TicketFlow.Grains.Security;
+using TicketFlow.Grains.WaitingRoom;
 using TicketFlow.WebFront.Availability;
 
 namespace TicketFlow.WebFront.Purchases;
 
 public static class PurchasesServiceCollectionExtensions
 {
-    /// <summary>Holds, checkout and live availability; embedded, also what the co-hosted silo's checkout grains need.</summary>
+    /// <summary>Holds, checkout, waiting rooms and live availability; embedded, also what the co-hosted silo's grains need.</summary>
     public static IServiceCollection AddPurchases(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<PurchaseOptions>(configuration.GetSection("Purchases"));
@@ -18,8 +19,12 @@ public static class PurchasesServiceCollectionExtensions
         services.AddSignalR();
         services.AddHostedService<AvailabilityBroadcaster>();
         services.AddHealthChecks().AddCheck<PaymentBreakerHealthCheck>("payments", tags: ["ready"]);
+        services.AddMemoryCache(cache => cache.SizeLimit = 200_000); // waiting-room status answers, one entry per polling ticket
         if (ClusterConnection.PostgresConnectionString(configuration) is null)
+        {
             services.AddCheckoutServices(configuration, sp => ClusterConnection.StoreDatabase(sp, configuration));
+            services.AddWaitingRoomServices(configuration);
+        }
         return services;
     }
 }

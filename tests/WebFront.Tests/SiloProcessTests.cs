@@ -22,6 +22,7 @@ public sealed class SiloProcessTests
             Environment =
             {
                 ["TICKETFLOW_POSTGRES"] = connectionString,
+                ["TICKETFLOW_SIGNING_KEY"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
                 ["Cluster__ClusterId"] = cluster.ClusterId,
                 ["Cluster__ServiceId"] = cluster.ServiceId,
                 ["Silo__Port"] = "0",

@@ -6,6 +6,7 @@ using TicketFlow.Grains;
 using TicketFlow.Grains.Payments;
 using TicketFlow.Grains.Purchases;
 using TicketFlow.Grains.Security;
+using TicketFlow.Grains.WaitingRoom;
 using TicketFlow.Runtime.Storage;
 using TicketFlow.Runtime.Testing;
 
@@ -51,7 +52,9 @@ public sealed class PurchaseClusterFixture : IAsyncLifetime
             WrapStorage = inner => faults ??= new FaultInjectingGrainStorage(inner),
             ConfigureServices = services =>
             {
+                services.AddSingleton(SigningKey);
                 services.AddPurchaseServices(SiloConfiguration, _ => SqlStoreDatabase.PostgreSql(dataSource));
+                services.AddWaitingRoomServices(SiloConfiguration);
                 services.AddSingleton<IPaymentGateway>(sp => Gateway.Wrap(sp.GetRequiredService<ProtectedPaymentGateway>(), Faults));
             },
         });
