@@ -9,7 +9,8 @@ using TicketFlow.Runtime.Testing;
 // Runtime benchmark: durable increments on ONE grain with group commit vs one write per call (in process, PostgreSQL
 // with fsync on), and remote calls through the client -> silo HTTP/2 hop. Prints a table; not a test.
 // Modes: (none) the runtime benchmark; `browse` a WebFront process; `inventory` one hot tier vs the row lock;
-// `holds` POST /holds end to end through a WebFront process and a silo process; `waitingline` one WaitingLine in memory.
+// `holds` POST /holds end to end through a WebFront process and a silo process; `waitingline` one WaitingLine in memory;
+// `waitingroom` one waiting room grain on PostgreSQL (durable joins/s, status/s).
 if (args.Contains("waitingline"))
 {
     // Waiting line: one WaitingLine in memory on one thread (joins/s, status/s, bytes per waiting user); no PostgreSQL.
@@ -36,6 +37,11 @@ await using (var settings = dataSource.CreateCommand("SELECT current_setting('fs
 if (inventory)
 {
     await InventoryBenchmark.RunAsync(connectionString, duration, callerCounts);
+    return 0;
+}
+if (args.Contains("waitingroom"))
+{
+    PrintTable(await WaitingRoomBenchmark.RunAsync(connectionString, duration, callerCounts));
     return 0;
 }
 if (args.Contains("holds"))
