@@ -14,4 +14,20 @@ public static class Problems
         Results.Problem(statusCode: status, title: code.Replace('_', ' '), detail: detail, type: $"https://ticketflow.dev/problems/{code}", extensions: Code(code));
 
     private static Dictionary<string, object?> Code(string code) => new() { ["code"] = code };
+
+    /// <summary>The code of a problem nobody named: one per status.</summary>
+    public static string CodeFor(int status) => status switch
+    {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "request_too_large",
+        415 => "unsupported_media_type",
+        429 => "rate_limited",
+        503 => "unavailable",
+        _ => status >= 500 ? "server_error" : "error",
+    };
 }

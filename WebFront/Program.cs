@@ -13,8 +13,12 @@ using TicketFlow.WebFront.WaitingRoom;
 using TicketFlow.WebFront.Orders;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddProblemDetails(options =>
-    options.CustomizeProblemDetails = context => context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier);
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+{
+    context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
+    // Problems raised by the framework itself (unreadable input, unknown routes) get a stable code too.
+    context.ProblemDetails.Extensions.TryAdd("code", Problems.CodeFor(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode));
+});
 builder.Services.AddOpenApi();
 builder.Services.AddGrainAccess(builder.Configuration);
 builder.Services.AddAccounts(builder.Configuration);

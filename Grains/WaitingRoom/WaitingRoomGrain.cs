@@ -22,6 +22,8 @@ public sealed class WaitingRoomGrain(
 
     private WaitingLine? line; // null until a join or an admin brings the on-sale time
     private IDisposable? ticker;
+    private IDisposable? metrics;
+    private RoomView? reported; // what the metrics see: refreshed by each tick, read from the scraper's thread
 
     private static int NewSeed() => RandomNumberGenerator.GetInt32(int.MaxValue);
 
@@ -107,7 +109,18 @@ public sealed class WaitingRoomGrain(
         if (changes.Count > 0 && (journal.SnapshotVersion == 0 || sinceSnapshot > 10_000 + 2L * room.Tickets)) journal.SaveSnapshot(room.ToSnapshot());
     }
 
-    private void StartTicking() => ticker ??= RegisterTimer(TickAsync, options.TickPeriod, options.TickPeriod);
+    private void StartTicking()
+    {
+        ticker ??= RegisterTimer(TickAsync, options.TickPeriod, options.TickPeriod);
+        reported ??= View();
+        metrics ??= WaitingRoomMetrics.Track(GetPrimaryKeyString(), () => reported);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics?.Dispose();
+        return Task.CompletedTask;
+    }
 
     // A timer tick is a turn of its own; it is not a group-commit call, so it stores its entries before it ends.
     private async Task TickAsync(CancellationToken cancellationToken)
@@ -115,6 +128,7 @@ public sealed class WaitingRoomGrain(
         var result = line!.Tick(Time.GetUtcNow());
         JournalChanges();
         await journal.WriteStateAsync();
+        reported = View();
         if (result.Admitted > 0 || result.Dropped > 0 || result.Expired > 0)
             logger.LogDebug("WaitingRoom {GrainKey}: admitted {Admitted}, dropped {Dropped}, expired {Expired}", GetPrimaryKeyString(),
                 result.Admitted, result.Dropped, result.Expired);

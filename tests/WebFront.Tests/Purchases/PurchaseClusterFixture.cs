@@ -90,6 +90,8 @@ public sealed class PurchaseClusterFixture : IAsyncLifetime
         return options.BearerTokenProtector.Protect(ticket);
     }
 
+    public string Metrics() => web.Services.GetRequiredService<TicketFlow.Runtime.Statistics.PrometheusExporter>().Render();
+
     public async Task DisposeAsync()
     {
         await web.DisposeAsync();

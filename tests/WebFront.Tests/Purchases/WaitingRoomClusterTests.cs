@@ -82,6 +82,8 @@ public sealed class WaitingRoomClusterTests(PurchaseClusterFixture fixture) : IC
                 Assert.Equal(("waiting", rank[tickets[i]] - admittedTotal), (status.Get("state"), long.Parse(status.Get("position"))));
             }
         }
+        await Eventually.True(() => fixture.Metrics().Contains($"ticketflow_waiting_room_queue_length{{event=\"{eventId}\"}} {buyers.Length - admittedTotal}"),
+            TimeSpan.FromSeconds(10), "the queue length is exported per event");
     }
 
     [Fact]
