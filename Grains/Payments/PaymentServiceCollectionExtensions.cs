@@ -28,6 +28,7 @@ public static class PaymentServiceCollectionExtensions
             return gateway;
         });
         services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<ProtectedPaymentGateway>());
+        services.AddSingleton<TicketFlow.Runtime.Statistics.ISiloHealthSource, PaymentBreakerHealth>();
         services.AddHostedService<PaymentGatewayBootstrap>();
         return services;
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -216,7 +217,10 @@ public sealed class SiloRuntime : ISiloReports, IAsyncDisposable
 
     public SiloReport Report() => new(
         Address.ToString(), Status.ToString(), catalog.CountByType(), Statistics.Methods(),
-        Statistics.RemindersFired, Statistics.GroupCommits, Statistics.GroupCommitCalls, SiloStatistics.Process());
+        Statistics.RemindersFired, Statistics.GroupCommits, Statistics.GroupCommitCalls, SiloStatistics.Process())
+    {
+        Health = context.Services.GetServices<ISiloHealthSource>().ToDictionary(source => source.Name, source => source.State),
+    };
 
     /// <summary>This silo's own report: what a dashboard shows in embedded mode.</summary>
     public Task<IReadOnlyList<SiloReport>> GetSiloReportsAsync(CancellationToken cancellationToken) =>

@@ -66,4 +66,17 @@ public sealed record SiloReport(
     long RemindersFired,
     long GroupCommits,
     long GroupCommitCalls,
-    ProcessStats Process);
+    ProcessStats Process)
+{
+    /// <summary>State of the silo's own dependencies, by name (e.g. <c>payments: open</c>), from its <see cref="ISiloHealthSource"/>s.</summary>
+    public IReadOnlyDictionary<string, string> Health { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>A silo-side dependency whose state belongs in the silo's report (a circuit breaker, a connection); register it in the silo's services.</summary>
+public interface ISiloHealthSource
+{
+    string Name { get; }
+
+    /// <summary>A short state word, e.g. <c>closed</c>, <c>open</c>, <c>half_open</c>.</summary>
+    string State { get; }
+}
