@@ -1,3 +1,4 @@
+using TicketFlow.Runtime.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

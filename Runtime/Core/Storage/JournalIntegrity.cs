@@ -8,4 +8,11 @@ internal static class JournalIntegrity
         if (seq != previous + 1)
             throw new InvalidOperationException($"{grainType}/{key} journal '{journal}' is missing entries: expected {previous + 1}, found {seq}.");
     }
+
+    /// <summary>A snapshot stands for entries 1..Version, so it can only cover entries the journal will hold.</summary>
+    public static void CheckSnapshot(JournalSnapshot? snapshot, long journalVersionAfterAppend)
+    {
+        if (snapshot is not null && (snapshot.Version < 1 || snapshot.Version > journalVersionAfterAppend))
+            throw new ArgumentOutOfRangeException(nameof(snapshot), snapshot.Version, "A snapshot must cover entries the journal holds.");
+    }
 }

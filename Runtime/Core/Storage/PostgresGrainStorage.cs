@@ -84,8 +84,7 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, string ser
     public async Task AppendJournalAsync(string grainType, string key, string journal, long expectedVersion, IReadOnlyList<byte[]> entries, JournalSnapshot? snapshot,
         CancellationToken cancellationToken)
     {
-        if (snapshot is not null && (snapshot.Version < 1 || snapshot.Version > expectedVersion + entries.Count))
-            throw new ArgumentOutOfRangeException(nameof(snapshot), snapshot.Version, "A snapshot must cover entries the journal holds.");
+        JournalIntegrity.CheckSnapshot(snapshot, expectedVersion + entries.Count);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection, transaction);

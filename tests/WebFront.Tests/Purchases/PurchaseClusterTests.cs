@@ -1,3 +1,4 @@
+using TicketFlow.Runtime.Testing;
 using System.Net;
 using Npgsql;
 using TicketFlow.Grains.Inventory;

@@ -1,3 +1,4 @@
+using TicketFlow.Runtime.Testing;
 using System.Diagnostics;
 using System.Net;
 using TicketFlow.Grains.Security;

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 
-namespace TicketFlow.WebFront.Tests.Purchases;
+namespace TicketFlow.Runtime.Testing;
 
 /// <summary>Polls a condition until it holds or a deadline passes: tests never sleep to wait for things.</summary>
 public static class Eventually
 {
     public static async Task<T> Get<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan? timeout = null, string? because = null)
     {
-        var limit = timeout ?? TimeSpan.FromSeconds(10);
+        var limit = timeout ?? TimeSpan.FromSeconds(20);
         var clock = Stopwatch.StartNew();
         Exception? lastError = null;
         T last = default!;
@@ -22,7 +22,7 @@ public static class Eventually
             {
                 lastError = error;
             }
-            await Task.Delay(20);
+            await Task.Delay(25);
         }
         throw new TimeoutException($"Condition not met within {limit}{(because is null ? "" : $": {because}")}; last value {last}", lastError);
     }
