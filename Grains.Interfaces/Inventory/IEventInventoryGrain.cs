@@ -61,7 +61,7 @@ public sealed record TierHoldReply(string? Error, TierCounts Counts)
     public bool Granted => Error is null;
 }
 
-/// <param name="Error">Null when sold; else <c>hold_expired</c> (the hold is gone: expired or released).</param>
+/// <param name="Error">Null when sold; else <c>hold_expired</c> (the hold is gone: expired or released) or <c>event_closed</c>.</param>
 public sealed record ConfirmReply(string? Error)
 {
     public bool Confirmed => Error is null;

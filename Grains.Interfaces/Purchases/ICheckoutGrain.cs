@@ -33,5 +33,7 @@ public sealed record CheckoutView(string Id, string HoldId, string EventId, stri
 public static class CheckoutIds
 {
     /// <summary>One checkout per hold: retrying a checkout, with any key, reaches the same saga and the same payment.</summary>
-    public static string ForHold(string holdId) => "ord_" + holdId[(holdId.LastIndexOf('.') + 1)..];
+    public static string ForHold(string holdId) =>
+        "ord_" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(holdId)))[..22]
+            .Replace('+', '-').Replace('/', '_');
 }

@@ -31,48 +31,50 @@ public sealed class EventInventoryGrain(
         await AimReminderAsync(); // holds recovered from storage still expire if nobody calls
     }
 
-    public async Task<TierCounts> Configure(TierTerms terms)
+    public Task<TierCounts> Configure(TierTerms terms)
     {
         inventory.Configure(terms, Time.GetUtcNow());
-        await JournalChangesAsync();
-        return Counts();
+        JournalChanges();
+        return Task.FromResult(Counts());
     }
 
     public async Task<TierHoldReply> Hold(TierHoldRequest request)
     {
+        // The reminder is aimed first (I/O before any change): a hold is never stored without a reminder that will expire it.
+        await AimReminderAsync(request.ExpiresAt);
         var now = Time.GetUtcNow();
         inventory.Configure(request.Terms, now);
         var error = inventory.TryHold(request.HoldId, request.UserId, request.Quantity, request.ExpiresAt, now);
-        await JournalChangesAsync();
+        JournalChanges();
         return new TierHoldReply(error, Counts());
     }
 
-    public async Task<bool> Release(string holdId)
+    public Task<bool> Release(string holdId)
     {
         var released = inventory.Release(holdId, Time.GetUtcNow());
-        await JournalChangesAsync();
-        return released;
+        JournalChanges();
+        return Task.FromResult(released);
     }
 
-    public async Task<ConfirmReply> Confirm(string holdId)
+    public Task<ConfirmReply> Confirm(string holdId)
     {
         var error = inventory.Confirm(holdId, Time.GetUtcNow());
-        await JournalChangesAsync();
-        return new ConfirmReply(error);
+        JournalChanges();
+        return Task.FromResult(new ConfirmReply(error));
     }
 
-    public async Task<bool> Refund(string holdId)
+    public Task<bool> Refund(string holdId)
     {
         var refunded = inventory.Refund(holdId, Time.GetUtcNow());
-        await JournalChangesAsync();
-        return refunded;
+        JournalChanges();
+        return Task.FromResult(refunded);
     }
 
-    public async Task<TierCounts> Close()
+    public Task<TierCounts> Close()
     {
         inventory.Close(Time.GetUtcNow());
-        await JournalChangesAsync();
-        return Counts();
+        JournalChanges();
+        return Task.FromResult(Counts());
     }
 
     public Task<TierCounts> GetCounts() => Task.FromResult(Counts());
@@ -84,7 +86,7 @@ public sealed class EventInventoryGrain(
     {
         if (reminderName != ExpiryReminder) return;
         var expired = inventory.ExpireDue(Time.GetUtcNow());
-        await JournalChangesAsync();
+        JournalChanges();
         await journal.WriteStateAsync(); // not a group-commit turn: store the expiries before acknowledging the tick
         if (expired > 0) logger.LogDebug("EventInventory {GrainKey} expired {Count} holds", GetPrimaryKeyString(), expired);
         reminderDueAt = null;
@@ -98,7 +100,7 @@ public sealed class EventInventoryGrain(
         return new TierCounts(eventId, tierId, inventory.Capacity, available, held, sold, now);
     }
 
-    private async Task JournalChangesAsync()
+    private void JournalChanges()
     {
         var changes = inventory.TakeChanges();
         if (changes.Count == 0) return;
@@ -109,13 +111,13 @@ public sealed class EventInventoryGrain(
         if (sinceSnapshot > 1000 + 2L * (inventory.ActiveHolds + inventory.HoldsSold)) journal.SaveSnapshot(inventory.ToSnapshot());
         countsChanged = true;
         publisher ??= RegisterTimer(PublishCountsAsync, PublishPeriod, PublishPeriod);
-        await AimReminderAsync();
     }
 
-    /// <summary>Keeps the expiry reminder due no later than the earliest hold's expiry (one write only when that moves earlier).</summary>
-    private async Task AimReminderAsync()
+    /// <summary>Keeps the expiry reminder due no later than the earliest hold's expiry (one write only when that moves earlier);
+    /// <paramref name="upcoming"/> is an expiry about to be added. Only holds add expiries, so only they (and ticks) aim it.</summary>
+    private async Task AimReminderAsync(DateTimeOffset? upcoming = null)
     {
-        var next = inventory.NextExpiry;
+        var next = upcoming is { } added && (inventory.NextExpiry is not { } current || added < current) ? added : inventory.NextExpiry;
         if (next is null)
         {
             if (reminderDueAt is null) return;

@@ -61,12 +61,14 @@ public sealed class Inventory
         return true;
     }
 
-    /// <returns>Null when sold (now or before); <c>hold_expired</c> when the hold is gone.</returns>
+    /// <returns>Null when sold (now or before); <c>hold_expired</c> when the hold is gone; <c>event_closed</c> once the tier
+    /// is closed (a cancelled event sells nothing more, so a checkout racing the cancel is refunded).</returns>
     public string? Confirm(string holdId, DateTimeOffset now)
     {
         ExpireDue(now);
         if (sales.TryGetValue(holdId, out var sale)) return sale.Refunded ? "hold_already_used" : null;
         if (!holds.ContainsKey(holdId)) return "hold_expired";
+        if (IsClosed) return "event_closed";
         Emit(new Sold(now, holdId));
         return null;
     }

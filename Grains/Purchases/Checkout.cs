@@ -29,6 +29,9 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     /// <summary>Sold through a waiting room (the room is told when the order is issued).</summary>
     public bool HighDemand { get; init; }
 
+    /// <summary>The refund goes ahead even if a ticket was used (the event was cancelled).</summary>
+    public bool ForceRefund { get; init; }
+
     public long TotalMinor => Lines.Sum(l => l.PriceMinor * l.Quantity);
 
     public bool IsFinished => Step is CheckoutStep.Completed or CheckoutStep.Declined or CheckoutStep.Refunded or CheckoutStep.Abandoned;
@@ -36,19 +39,16 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     /// <summary>Steps after which money may have been captured and not yet settled: a reminder must drive them on.</summary>
     public bool NeedsResume => Step is CheckoutStep.Paying or CheckoutStep.Paid or CheckoutStep.Confirmed or CheckoutStep.Refunding;
 
+
     public static Checkout Start(string id, string holdId, string eventId, string userId, string? simulate, DateTimeOffset now) =>
         new(id, holdId, eventId, userId, simulate, CheckoutStep.New, [], "", null, now, now);
 
     public Checkout Verified(HoldView hold, DateTimeOffset now) =>
         Move(now, CheckoutStep.Verified, [CheckoutStep.New]) with { Lines = hold.Lines, Currency = hold.Currency };
 
-    public Checkout Retry(string? simulate, DateTimeOffset now) => Move(now, CheckoutStep.Verified, [CheckoutStep.Verified]) with { Simulate = simulate };
-
     public Checkout Paying(DateTimeOffset now) => Move(now, CheckoutStep.Paying, [CheckoutStep.Verified]);
 
     public Checkout Captured(DateTimeOffset now) => Move(now, CheckoutStep.Paid, [CheckoutStep.Paying]);
-
-    public Checkout NotCaptured(DateTimeOffset now) => Move(now, CheckoutStep.Verified, [CheckoutStep.Paying]);
 
     public Checkout Declined(string reason, DateTimeOffset now) => Move(now, CheckoutStep.Declined, [CheckoutStep.Paying]) with { FailureReason = reason };
 
@@ -61,6 +61,10 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
         Move(now, CheckoutStep.Refunding, [CheckoutStep.Paid, CheckoutStep.Confirmed, CheckoutStep.Completed]) with { FailureReason = reason };
 
     public Checkout Refunded(DateTimeOffset now) => Move(now, CheckoutStep.Refunded, [CheckoutStep.Refunding]);
+
+    /// <summary>A buyer's refund the order book refused (a ticket was used at the door): the sale stands.</summary>
+    public Checkout RefundRefused(DateTimeOffset now) =>
+        Move(now, CheckoutStep.Completed, [CheckoutStep.Refunding]) with { FailureReason = null, ForceRefund = false };
 
     public Checkout Abandon(string reason, DateTimeOffset now) =>
         Move(now, CheckoutStep.Abandoned, [CheckoutStep.New, CheckoutStep.Verified]) with { FailureReason = reason };

@@ -30,12 +30,16 @@ public sealed class CheckoutGrain(
     {
         var now = Time.GetUtcNow();
         if (Current is null)
-            state.State.Checkout = Purchases.Checkout.Start(GetPrimaryKeyString(), request.HoldId, request.EventId, request.UserId, request.Simulate, now)
-                with { HighDemand = request.HighDemand };
+        {
+            // Stored, with its reminder, before anything else happens: no crash can leave the hold locked by a saga nobody resumes.
+            await RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
+            await SaveAsync(Purchases.Checkout.Start(GetPrimaryKeyString(), request.HoldId, request.EventId, request.UserId, request.Simulate, now)
+                with { HighDemand = request.HighDemand });
+        }
         else if (Current.HoldId != request.HoldId || Current.UserId != request.UserId)
             return Reply("hold_not_found");
-        else if (Current.Step == CheckoutStep.Verified)
-            state.State.Checkout = Current.Retry(request.Simulate, now); // an earlier attempt charged nothing: try again
+        else if (Current.Step is CheckoutStep.Verified or CheckoutStep.Paying)
+            state.State.Checkout = Current with { Simulate = request.Simulate }; // a retry of an unsettled payment (same payment id)
         return await DriveAsync();
     }
 
@@ -45,9 +49,9 @@ public sealed class CheckoutGrain(
         if (checkout is null) return new CheckoutReply("not_found", "none", null);
         if (checkout.Step == CheckoutStep.Completed)
         {
-            if (!force && await orders.VoidAsync(checkout.Id, force: false, CancellationToken.None) == VoidOutcome.TicketUsed) return Reply("ticket_used");
-            await SaveAsync(checkout.Refund(force ? "event_cancelled" : "refund_requested", Time.GetUtcNow()));
+            // Reminder first, then the step: whatever happens next (tickets void, seats back, money back) is resumed after a crash.
             await RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
+            await SaveAsync(checkout.Refund(force ? "event_cancelled" : "refund_requested", Time.GetUtcNow()) with { ForceRefund = force });
         }
         return checkout.Step is CheckoutStep.Completed or CheckoutStep.Refunding or CheckoutStep.Refunded ? await DriveAsync() : Reply("not_refundable");
     }
@@ -64,9 +68,9 @@ public sealed class CheckoutGrain(
             await UnregisterReminder(ResumeReminder);
             return;
         }
-        if (checkout.Step == CheckoutStep.Verified)
+        if (checkout.Step is CheckoutStep.New or CheckoutStep.Verified)
         {
-            // Nothing was charged; once the hold is gone no one can finish this checkout.
+            // Before Paying is stored no capture was sent; once the hold is gone no one can finish this checkout.
             var hold = await Shopper(checkout).GetHold(checkout.HoldId);
             if (hold is null || hold.ExpiresAt <= Time.GetUtcNow())
             {
@@ -74,8 +78,8 @@ public sealed class CheckoutGrain(
                 await RecordFailureAsync(checkout, "hold_expired");
                 await SaveAsync(checkout.Abandon("hold_expired", Time.GetUtcNow()));
                 await UnregisterReminder(ResumeReminder);
+                return;
             }
-            return;
         }
         logger.LogInformation("Checkout {GrainKey} resumes at {Step}", checkout.Id, checkout.Step);
         await DriveAsync();
@@ -95,6 +99,7 @@ public sealed class CheckoutGrain(
                     {
                         await RecordFailureAsync(checkout, begun.Error);
                         await SaveAsync(checkout.Abandon(begun.Error, now));
+                        await UnregisterReminder(ResumeReminder);
                         return Reply(begun.Error);
                     }
                     await SaveAsync(checkout.Verified(begun.Hold!, now));
@@ -113,7 +118,8 @@ public sealed class CheckoutGrain(
 
                 case CheckoutStep.Paid:
                     var confirmations = await Task.WhenAll(checkout.Lines.Select(l => Tier(checkout, l).Confirm(checkout.HoldId)));
-                    await SaveAsync(confirmations.All(c => c.Confirmed) ? checkout.SeatsConfirmed(now) : checkout.Refund("hold_expired", now));
+                    var lost = confirmations.FirstOrDefault(c => !c.Confirmed)?.Error;
+                    await SaveAsync(lost is null ? checkout.SeatsConfirmed(now) : checkout.Refund(lost, now));
                     break;
 
                 case CheckoutStep.Confirmed:
@@ -138,8 +144,8 @@ public sealed class CheckoutGrain(
                 case CheckoutStep.Abandoned:
                     return Reply(checkout.FailureReason ?? "hold_expired");
                 case CheckoutStep.Refunded:
-                    // A refund the buyer asked for succeeded; seats lost after capture were a failed checkout.
-                    return Reply(checkout.FailureReason == "hold_expired" ? "hold_expired" : null);
+                    // A refund asked for (buyer, event cancel) succeeded; seats lost after capture were a failed checkout.
+                    return Reply(checkout.FailureReason is "hold_expired" or "event_closed" ? checkout.FailureReason : null);
             }
         }
     }
@@ -156,8 +162,9 @@ public sealed class CheckoutGrain(
         }
         catch (PaymentUnavailableException open)
         {
+            // This attempt sent nothing, but an earlier one (before a crash) may have captured: the saga stays Paying and
+            // only the gateway, asked again with the same payment id, can settle it (the reminder keeps asking).
             PurchaseMetrics.CheckoutEnded(checkout.EventId, "payment_unavailable");
-            await SaveAsync(checkout.NotCaptured(Time.GetUtcNow())); // the breaker sent nothing
             return (Reply("payment_unavailable", open.RetryAfter), false);
         }
         catch (PaymentGatewayException failure)
@@ -168,11 +175,8 @@ public sealed class CheckoutGrain(
             Payment? known;
             try { known = await gateway.GetAsync(checkout.Id, CancellationToken.None); }
             catch (Exception error) when (error is PaymentGatewayException or PaymentUnavailableException) { return (Reply("payment_unavailable", UnknownOutcomeRetryAfter), false); }
-            if (known is null)
-            {
-                await SaveAsync(checkout.NotCaptured(Time.GetUtcNow()));
-                return (Reply("payment_unavailable", UnknownOutcomeRetryAfter), false);
-            }
+            // Not known yet may still mean "being stored": stay Paying; a later capture with the same id settles it.
+            if (known is null) return (Reply("payment_unavailable", UnknownOutcomeRetryAfter), false);
             payment = known;
         }
         PurchaseMetrics.PaymentCaptured(Time.GetElapsedTime(started), payment.Status.ToString().ToLowerInvariant());
@@ -192,7 +196,13 @@ public sealed class CheckoutGrain(
     /// <returns>A reply to stop with when the gateway cannot refund yet (the reminder retries); else null.</returns>
     private async Task<CheckoutReply?> RefundAsync(Checkout checkout)
     {
-        await orders.VoidAsync(checkout.Id, force: true, CancellationToken.None);
+        // The order book decides whether a used ticket blocks the refund (it checks and voids in one transaction).
+        if (await orders.VoidAsync(checkout.Id, checkout.ForceRefund, CancellationToken.None) == VoidOutcome.TicketUsed)
+        {
+            await SaveAsync(checkout.RefundRefused(Time.GetUtcNow()));
+            await UnregisterReminder(ResumeReminder);
+            return Reply("ticket_used");
+        }
         // Sold seats go back on sale; seats still only held (a partial confirm) are released.
         await Task.WhenAll(checkout.Lines.Select(l => Tier(checkout, l).Refund(checkout.HoldId)));
         await Task.WhenAll(checkout.Lines.Select(l => Tier(checkout, l).Release(checkout.HoldId)));

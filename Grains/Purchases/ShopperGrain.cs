@@ -113,7 +113,7 @@ public sealed class ShopperGrain([PersistentState("shopper")] IPersistentState<S
         {
             return (await tier.Hold(request)).Error;
         }
-        catch (Exception error) when (error is RetryableGrainException or GrainCallTimeoutException or GrainCallOutcomeUnknownException)
+        catch (Exception error) when (error is RetryableGrainException or GrainCallTimeoutException or GrainCallOutcomeUnknownException or GrainException)
         {
             return "unavailable";
         }
@@ -122,7 +122,7 @@ public sealed class ShopperGrain([PersistentState("shopper")] IPersistentState<S
     private static Func<IEventInventoryGrain, Task> ReleaseQuietlyAsync(string holdId) => async tier =>
     {
         try { await tier.Release(holdId); }
-        catch (Exception error) when (error is RetryableGrainException or GrainCallTimeoutException or GrainCallOutcomeUnknownException)
+        catch (Exception error) when (error is RetryableGrainException or GrainCallTimeoutException or GrainCallOutcomeUnknownException or GrainException)
         {
             // The hold expires on its own: the seats come back at its expiry at the latest.
         }

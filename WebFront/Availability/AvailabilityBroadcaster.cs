@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using Microsoft.AspNetCore.SignalR;
 using TicketFlow.Grains.Inventory;
 
@@ -9,11 +10,15 @@ public sealed class AvailabilityBroadcaster(AvailabilityCache availability, IHub
     ILogger<AvailabilityBroadcaster> logger) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, TierCounts>> pending = new();
+
+    // Per event, the newest counts per tier since the last message; replaced whole (never mutated), so no update is lost.
+    private readonly ConcurrentDictionary<string, ImmutableDictionary<string, TierCounts>> pending = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        void OnChanged(TierCounts counts) => pending.GetOrAdd(counts.EventId, _ => new())[counts.TierId] = counts;
+        void OnChanged(TierCounts counts) => pending.AddOrUpdate(counts.EventId,
+            _ => ImmutableDictionary<string, TierCounts>.Empty.SetItem(counts.TierId, counts),
+            (_, tiers) => tiers.SetItem(counts.TierId, counts));
         availability.Changed += OnChanged;
         try
         {
@@ -22,11 +27,17 @@ public sealed class AvailabilityBroadcaster(AvailabilityCache availability, IHub
             {
                 foreach (var eventId in pending.Keys)
                 {
-                    if (!pending.TryRemove(eventId, out var tiers)) continue;
-                    var message = new EventAvailability(eventId,
-                        tiers.Values.Select(c => new TierAvailability(c.TierId, c.Available, c.Held, c.Sold, c.Capacity)).ToList(), tiers.Values.Max(c => c.AsOf));
-                    try { await hub.Clients.Group(AvailabilityHub.Group(eventId)).SendAsync("availability", message, stoppingToken); }
-                    catch (Exception error) when (error is not OperationCanceledException) { logger.LogWarning(error, "Availability push for {EventId} failed", eventId); }
+                    if (!pending.TryRemove(eventId, out var tiers) || tiers.IsEmpty) continue;
+                    try
+                    {
+                        var message = new EventAvailability(eventId,
+                            tiers.Values.Select(c => new TierAvailability(c.TierId, c.Available, c.Held, c.Sold, c.Capacity)).ToList(), tiers.Values.Max(c => c.AsOf));
+                        await hub.Clients.Group(AvailabilityHub.Group(eventId)).SendAsync("availability", message, stoppingToken);
+                    }
+                    catch (Exception error) when (error is not OperationCanceledException)
+                    {
+                        logger.LogWarning(error, "Availability push for {EventId} failed", eventId); // a lost push; the next change sends the counts again
+                    }
                 }
             }
         }

@@ -80,6 +80,8 @@ public static class PurchaseEndpoints
         var holdId = request.HoldId!;
         var checkoutId = CheckoutIds.ForHold(holdId);
         var eventId = HoldIds.EventOf(holdId)!;
+        // Only the hold's owner may start its checkout (a checkout is bound to the first caller's user).
+        if (await Shopper(grains, eventId, UserId(http)).GetHold(holdId) is null) return HoldProblem("hold_not_found");
         var highDemand = (await events.GetAsync(eventId, cancellationToken))?.HighDemand ?? false;
         var reply = await grains.GetGrain<ICheckoutGrain>(checkoutId)
             .Checkout(new CheckoutRequest(holdId, eventId, UserId(http), request.Payment!.Simulate, highDemand));

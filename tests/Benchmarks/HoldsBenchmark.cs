@@ -61,6 +61,7 @@ public static class HoldsBenchmark
                 return await LoginAsync(http, email);
             }));
 
+            Console.WriteLine($"Signed up; holding (WebFront pid {web.Id}, silo pid {silo.Id})...");
             var results = new List<LoadRun.Result>();
             long sent = 0;
             foreach (var connections in connectionCounts)

@@ -182,7 +182,7 @@ internal sealed class ActivationData : IGrainContext
             // Replies are waiting: only more of the same batch may start, anything else waits for its commit (no starving it).
             return running == 0 && next.IsGroupCommit && pendingReplies.Count < silo.Options.MaxGroupCommitBatch;
         // While a batch is written, reads overlap the write, and the next batch forms (its replies wait for its own write).
-        if (committing) return !next.IsMutating || (next.IsGroupCommit && running == 0);
+        if (committing) return (!next.IsMutating && runningMutating == 0) || (next.IsGroupCommit && running == 0);
         if (running == 0) return true;
         return reentrant || next.IsAlwaysInterleave || (next.IsReadOnly && runningMutating == 0);
     }
@@ -246,7 +246,10 @@ internal sealed class ActivationData : IGrainContext
             else
             {
                 // Nothing of this batch is durable: no caller may see success. The failed write already asked to deactivate.
-                var error = written.Exception?.InnerException ?? new InvalidOperationException("Group commit was cancelled.");
+                // A conflict means "not stored"; anything else (a lost connection) may or may not have committed.
+                Exception error = written.Exception?.InnerException is InconsistentStateException conflict
+                    ? conflict
+                    : new GrainCallOutcomeUnknownException($"{Id} failed to write its state; this batch may or may not be stored: {written.Exception?.InnerException?.Message}");
                 foreach (var (message, _) in batch) message.Completion.TrySetException(error);
                 if (!IsFailure(deactivation)) RecordDeactivation(DeactivationReason.WriteFailed);
             }

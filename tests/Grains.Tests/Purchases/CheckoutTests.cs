@@ -49,10 +49,11 @@ public sealed class CheckoutTests
     }
 
     [Fact]
-    public void A_payment_attempt_that_took_nothing_goes_back_to_verified_and_may_be_retried()
+    public void A_refund_the_order_book_refuses_leaves_the_sale_standing()
     {
-        var retried = Started().Verified(Hold, Now).Paying(Now).NotCaptured(Now).Retry("success", Now);
-        Assert.Equal(CheckoutStep.Verified, retried.Step);
-        Assert.Equal("success", retried.Simulate);
+        var refused = Started().Verified(Hold, Now).Paying(Now).Captured(Now).SeatsConfirmed(Now).OrderIssued(Now)
+            .Refund("refund_requested", Now).RefundRefused(Now);
+        Assert.Equal((CheckoutStep.Completed, null), (refused.Step, refused.FailureReason));
+        Assert.Throws<InvalidOperationException>(() => Started().RefundRefused(Now));
     }
 }

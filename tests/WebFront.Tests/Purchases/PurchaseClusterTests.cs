@@ -124,6 +124,41 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_checkout_racing_the_events_cancellation_is_refunded_not_sold()
+    {
+        var (eventId, tiers) = await Api.OnSaleEventAsync([4]);
+        var buyer = await Api.SignUpAsync();
+        var holdId = (await Api.HoldAsync(buyer, eventId, [(tiers[0], 2)])).EnsureStatus(HttpStatusCode.Created).Get("holdId");
+        var orderId = CheckoutIds.ForHold(holdId);
+        var release = new TaskCompletionSource();
+        var captured = fixture.Gateway.PauseAfterCapture(orderId, release.Task);
+
+        var checkout = Api.CheckoutAsync(buyer, holdId);
+        await captured;
+        // The cancel closes the tiers and finds no paid order yet; the checkout then must not sell.
+        (await Api.SendAsync(HttpMethod.Post, $"/api/v1/events/{eventId}/cancel", await Api.AdminTokenAsync())).EnsureStatus(HttpStatusCode.OK);
+        release.SetResult();
+        var reply = await checkout;
+
+        Assert.Equal((HttpStatusCode.Conflict, "event_closed"), (reply.Status, reply.Code));
+        Assert.Equal("refunded", await ScalarAsync("SELECT status FROM tf_gateway_payments WHERE payment_id = $1", orderId));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM tf_orders WHERE id = $1", orderId));
+        await Api.CountsBecomeAsync(eventId, tiers[0], (4, 0, 0));
+    }
+
+    [Fact]
+    public async Task Nobody_but_the_holds_owner_can_start_its_checkout()
+    {
+        var (eventId, tiers) = await Api.OnSaleEventAsync([4]);
+        var owner = await Api.SignUpAsync();
+        var thief = await Api.SignUpAsync();
+        var holdId = (await Api.HoldAsync(owner, eventId, [(tiers[0], 1)])).EnsureStatus(HttpStatusCode.Created).Get("holdId");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.CheckoutAsync(thief, holdId)).Status);
+        (await Api.CheckoutAsync(owner, holdId)).EnsureStatus(HttpStatusCode.Created);
+    }
+
+    [Fact]
     public async Task A_crash_between_capture_and_confirm_is_resumed_by_the_reminder_into_tickets_charged_once()
     {
         var (eventId, tiers) = await Api.OnSaleEventAsync([4]);
