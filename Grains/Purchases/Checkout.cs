@@ -66,8 +66,10 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     public Checkout RefundRefused(DateTimeOffset now) =>
         Move(now, CheckoutStep.Completed, [CheckoutStep.Refunding]) with { FailureReason = null, ForceRefund = false };
 
+    /// <summary>Nothing was charged: before any capture, or (from <see cref="CheckoutStep.Paying"/>) once the gateway, asked well
+    /// after any capture could still be in flight, knows no payment.</summary>
     public Checkout Abandon(string reason, DateTimeOffset now) =>
-        Move(now, CheckoutStep.Abandoned, [CheckoutStep.New, CheckoutStep.Verified]) with { FailureReason = reason };
+        Move(now, CheckoutStep.Abandoned, [CheckoutStep.New, CheckoutStep.Verified, CheckoutStep.Paying]) with { FailureReason = reason };
 
     private Checkout Move(DateTimeOffset now, CheckoutStep to, CheckoutStep[] from) => from.Contains(Step)
         ? this with { Step = to, UpdatedAt = now }

@@ -81,6 +81,15 @@ public sealed class CheckoutGrain(
                 return;
             }
         }
+        if (checkout.Step == CheckoutStep.Paying && await PaymentNeverTakenAsync(checkout))
+        {
+            // The gateway kept failing until the hold ran out: stop retrying a charge the buyer can no longer use.
+            await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Expired, null);
+            await RecordFailureAsync(checkout, "payment_failed");
+            await SaveAsync(checkout.Abandon("payment_failed", Time.GetUtcNow()));
+            await UnregisterReminder(ResumeReminder);
+            return;
+        }
         logger.LogInformation("Checkout {GrainKey} resumes at {Step}", checkout.Id, checkout.Step);
         await DriveAsync();
     }
@@ -221,6 +230,16 @@ public sealed class CheckoutGrain(
         await UnregisterReminder(ResumeReminder);
         logger.LogInformation("Checkout {GrainKey} refunded ({Reason})", checkout.Id, checkout.FailureReason);
         return null;
+    }
+
+    /// <summary>True only when the hold has expired (minutes after any capture could still be in flight) and the gateway
+    /// knows no payment for this checkout; a gateway that cannot answer means "not known", so the reminder asks again later.</summary>
+    private async Task<bool> PaymentNeverTakenAsync(Checkout checkout)
+    {
+        var hold = await Shopper(checkout).GetHold(checkout.HoldId);
+        if (hold is not null && hold.ExpiresAt > Time.GetUtcNow()) return false;
+        try { return await gateway.GetAsync(checkout.Id, CancellationToken.None) is null; }
+        catch (Exception error) when (error is PaymentGatewayException or PaymentUnavailableException) { return false; }
     }
 
     // Best effort: if the room does not hear of it, the buyer's admission simply expires and frees the place then.

@@ -49,6 +49,14 @@ public sealed class CheckoutTests
     }
 
     [Fact]
+    public void A_paying_checkout_can_end_without_a_charge_but_never_without_a_refund_once_paid()
+    {
+        var paying = Started().Verified(Hold, Now).Paying(Now);
+        Assert.Equal(CheckoutStep.Abandoned, paying.Abandon("payment_failed", Now).Step);
+        Assert.Throws<InvalidOperationException>(() => paying.Captured(Now).Abandon("payment_failed", Now));
+    }
+
+    [Fact]
     public void A_refund_the_order_book_refuses_leaves_the_sale_standing()
     {
         var refused = Started().Verified(Hold, Now).Paying(Now).Captured(Now).SeatsConfirmed(Now).OrderIssued(Now)
