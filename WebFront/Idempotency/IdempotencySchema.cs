@@ -24,14 +24,15 @@ internal static class IdempotencySchema
             """),
     ];
 
-    public const string Insert = """
+    // One statement claims a new key, or takes over one that expired or whose claimer died (stale and unfinished); a live
+    // claim or a stored response is left alone (0 rows) and read next. The row lock makes concurrent takeovers exclusive.
+    public const string Claim = """
         INSERT INTO tf_idempotency_keys (user_id, key, request_hash, created_at_ms, expires_at_ms)
-        VALUES (@user, @key, @hash, @now, @expires) ON CONFLICT (user_id, key) DO NOTHING
-        """;
-
-    public const string DeleteExpired = """
-        DELETE FROM tf_idempotency_keys WHERE user_id = @user AND key = @key
-          AND (expires_at_ms <= @now OR (status_code IS NULL AND created_at_ms <= @stale))
+        VALUES (@user, @key, @hash, @now, @expires)
+        ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash, status_code = NULL, content_type = NULL,
+            location = NULL, body = NULL, created_at_ms = excluded.created_at_ms, expires_at_ms = excluded.expires_at_ms
+        WHERE tf_idempotency_keys.expires_at_ms <= @now
+           OR (tf_idempotency_keys.status_code IS NULL AND tf_idempotency_keys.created_at_ms <= @stale)
         """;
 
     public const string Select = "SELECT request_hash, status_code, content_type, location, body FROM tf_idempotency_keys WHERE user_id = @user AND key = @key";
@@ -47,11 +48,9 @@ internal static class IdempotencySchema
     public static async Task<BeginResult> TryBeginAsync(DbConnection connection, string userId, string key, string requestHash,
         DateTimeOffset now, DateTimeOffset expiresAt, DateTimeOffset staleBefore, CancellationToken cancellationToken)
     {
-        await DbCommands.ExecuteAsync(connection, null, DeleteExpired, cancellationToken, ("@user", userId), ("@key", key), ("@now", now.ToUnixTimeMilliseconds()),
-            ("@stale", staleBefore.ToUnixTimeMilliseconds()));
-        var inserted = await DbCommands.ExecuteAsync(connection, null, Insert, cancellationToken, ("@user", userId), ("@key", key), ("@hash", requestHash),
-            ("@now", now.ToUnixTimeMilliseconds()), ("@expires", expiresAt.ToUnixTimeMilliseconds()));
-        if (inserted == 1) return new BeginResult(BeginOutcome.Began);
+        var claimed = await DbCommands.ExecuteAsync(connection, null, Claim, cancellationToken, ("@user", userId), ("@key", key), ("@hash", requestHash),
+            ("@now", now.ToUnixTimeMilliseconds()), ("@expires", expiresAt.ToUnixTimeMilliseconds()), ("@stale", staleBefore.ToUnixTimeMilliseconds()));
+        if (claimed == 1) return new BeginResult(BeginOutcome.Began);
 
         await using var command = DbCommands.Create(connection, null, Select, ("@user", userId), ("@key", key));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
