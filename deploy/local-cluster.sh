@@ -1,0 +1,394 @@
+#!/usr/bin/env bash
+# A local TicketFlow cluster: PostgreSQL (throwaway unless --postgres), N silos, M WebFronts, nginx in front.
+# Everything lives in one state folder: $TICKETFLOW_CLUSTER_DIR, default deploy/.local-cluster/.
+#
+#   deploy/local-cluster.sh start [--silos N] [--webfronts M] [--port P] [--postgres CONNSTRING]
+#   deploy/local-cluster.sh status
+#   deploy/local-cluster.sh stop
+#   deploy/local-cluster.sh kill-silo [i]      # kill -9 silo i (default 1), for chaos
+#   deploy/local-cluster.sh restart-silo [i]   # (re)start silo i on its old port
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$SCRIPT_DIR/.." && pwd)
+STATE=${TICKETFLOW_CLUSTER_DIR:-$SCRIPT_DIR/.local-cluster}
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+READY_TIMEOUT=${READY_TIMEOUT:-180}   # seconds for every WebFront to answer /health/ready with 200
+STOP_TIMEOUT=${STOP_TIMEOUT:-40}      # seconds a silo gets after SIGTERM before SIGKILL
+
+log() { printf '[local-cluster] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+as_postgres() {
+    if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
+pid_of() { [[ -f $1 ]] && cat "$1" || true; }
+
+# A TCP port nobody listens on and that this run has not handed out yet.
+declare -a TAKEN_PORTS=()
+free_port() {
+    local p
+    for _ in $(seq 1 200); do
+        p=$((20000 + RANDOM % 40000))
+        [[ " ${TAKEN_PORTS[*]:-} " == *" $p "* ]] && continue
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            TAKEN_PORTS+=("$p")
+            echo "$p"
+            return 0
+        fi
+    done
+    die "no free port found"
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Npgsql "Host=..;Port=..;Username=..;Password=..;Database=.." -> libpq keywords for psql.
+npgsql_to_libpq() {
+    local out="" pair key value
+    IFS=';' read -ra pairs <<<"$1"
+    for pair in "${pairs[@]}"; do
+        [[ $pair == *=* ]] || continue
+        key=$(echo "${pair%%=*}" | tr -d ' ' | tr '[:upper:]' '[:lower:]')
+        value=${pair#*=}
+        case $key in
+            host|server) out+="host=$value " ;;
+            port) out+="port=$value " ;;
+            username|user|userid|"userid") out+="user=$value " ;;
+            password) out+="password=$value " ;;
+            database|db) out+="dbname=$value " ;;
+            sslmode) out+="sslmode=$(echo "$value" | tr '[:upper:]' '[:lower:]') " ;;
+        esac
+    done
+    echo "${out% }"
+}
+
+load_env() {
+    [[ -f $STATE/cluster.env ]] || return 1
+    # shellcheck source=/dev/null
+    source "$STATE/cluster.env"
+}
+
+# ---------------------------------------------------------------- processes
+
+start_silo() {   # i port
+    local i=$1 port=$2
+    echo "$port" >"$STATE/run/silo-$i.port"
+    (
+        cd "$STATE/bin/silo"
+        TICKETFLOW_POSTGRES=$POSTGRES_CONN \
+        TICKETFLOW_SIGNING_KEY=$(cat "$STATE/signing.key") \
+        Cluster__ClusterId=$CLUSTER_ID Cluster__ServiceId=$SERVICE_ID \
+        Silo__Port=$port Silo__ListenAddress=127.0.0.1 Silo__AdvertisedHost=127.0.0.1 \
+            nohup ./TicketFlow.Silo >>"$STATE/logs/silo-$i.log" 2>&1 </dev/null &
+        echo $! >"$STATE/run/silo-$i.pid"
+    )
+    log "silo $i: pid $(cat "$STATE/run/silo-$i.pid"), port $port, log $STATE/logs/silo-$i.log"
+}
+
+start_webfront() {   # i port
+    local i=$1 port=$2
+    echo "$port" >"$STATE/run/webfront-$i.port"
+    (
+        cd "$STATE/bin/webfront"
+        TICKETFLOW_POSTGRES=$POSTGRES_CONN \
+        TICKETFLOW_SIGNING_KEY=$(cat "$STATE/signing.key") \
+        Cluster__ClusterId=$CLUSTER_ID Cluster__ServiceId=$SERVICE_ID \
+            nohup ./TicketFlow.WebFront --urls "http://127.0.0.1:$port" >>"$STATE/logs/webfront-$i.log" 2>&1 </dev/null &
+        echo $! >"$STATE/run/webfront-$i.pid"
+    )
+    log "webfront $i: pid $(cat "$STATE/run/webfront-$i.pid"), http://127.0.0.1:$port, log $STATE/logs/webfront-$i.log"
+}
+
+# SIGTERM the pids in the given pid files, wait up to $2 seconds, then SIGKILL what is left.
+stop_pids() {   # "pidfile..." timeout label
+    local files=$1 timeout=$2 label=$3 f pid deadline left
+    local -a pids=()
+    for f in $files; do
+        [[ -f $f ]] || continue
+        pid=$(cat "$f")
+        if alive "$pid"; then kill -TERM "$pid" 2>/dev/null || true; pids+=("$pid"); fi
+        rm -f "$f"
+    done
+    [[ ${#pids[@]} -gt 0 ]] || return 0
+    log "stopping $label (pids ${pids[*]}), up to ${timeout}s"
+    deadline=$((SECONDS + timeout))
+    while ((SECONDS < deadline)); do
+        left=0
+        for pid in "${pids[@]}"; do alive "$pid" && left=1; done
+        ((left)) || return 0
+        sleep 0.5
+    done
+    for pid in "${pids[@]}"; do
+        if alive "$pid"; then log "$label pid $pid did not stop in ${timeout}s: SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; fi
+    done
+}
+
+ready_status() {   # port -> http code of /health/ready (000 if no answer)
+    curl -s -o /dev/null -m 3 -w '%{http_code}' "http://127.0.0.1:$1/health/ready" || true
+}
+
+# ---------------------------------------------------------------- postgres
+
+start_postgres() {
+    local port pg=$STATE/pg
+    rm -rf "$pg"
+    mkdir -p "$pg/data" "$pg/socket"
+    [[ $(id -u) -eq 0 ]] && chown -R postgres:postgres "$pg"
+    port=$(free_port)
+    log "initdb into $pg/data"
+    as_postgres "$PG_BIN/initdb" -D "$pg/data" -U postgres --auth=trust -E UTF8 >"$STATE/logs/initdb.log" 2>&1 \
+        || die "initdb failed, see $STATE/logs/initdb.log"
+    as_postgres "$PG_BIN/pg_ctl" -D "$pg/data" -l "$pg/postgres.log" -w -t 60 \
+        -o "-p $port -k $pg/socket -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=300" start >/dev/null \
+        || die "PostgreSQL did not start, see $pg/postgres.log"
+    as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE ticketflow" >/dev/null
+    POSTGRES_CONN="Host=127.0.0.1;Port=$port;Username=postgres;Database=ticketflow"
+    PSQL_CONN="host=127.0.0.1 port=$port user=postgres dbname=ticketflow"
+    log "PostgreSQL on 127.0.0.1:$port (data $pg/data, log $pg/postgres.log)"
+}
+
+# ---------------------------------------------------------------- nginx
+
+write_nginx_conf() {   # port webfront-ports...
+    local port=$1; shift
+    local n=$STATE/nginx p servers=""
+    mkdir -p "$n/tmp"
+    chmod 0777 "$n/tmp"   # nginx workers run as nobody when the master is root
+    for p in "$@"; do servers+="        server 127.0.0.1:$p max_fails=1 fail_timeout=5s;"$'\n'; done
+    cat >"$n/nginx.conf" <<EOF
+# Generated by deploy/local-cluster.sh: load-balances the local WebFronts.
+worker_processes 1;
+pid $n/nginx.pid;
+error_log $STATE/logs/nginx-error.log warn;
+
+events { worker_connections 4096; }
+
+http {
+    access_log $STATE/logs/nginx-access.log;
+    client_body_temp_path $n/tmp/body;
+    proxy_temp_path $n/tmp/proxy;
+    fastcgi_temp_path $n/tmp/fastcgi;
+    uwsgi_temp_path $n/tmp/uwsgi;
+    scgi_temp_path $n/tmp/scgi;
+
+    map \$http_upgrade \$connection_upgrade { default upgrade; '' ''; }
+
+    upstream webfront {
+$servers        keepalive 64;
+    }
+
+    # SignalR: negotiate and the connection it returns must reach the same WebFront unless clients skip
+    # negotiation (WebSockets only), so the hubs are pinned by client address.
+    upstream webfront_hubs {
+        ip_hash;
+$servers    }
+
+    server {
+        listen $port;
+        proxy_http_version 1.1;
+        proxy_set_header Host \$host;
+        proxy_set_header X-Real-IP \$remote_addr;
+        proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto \$scheme;
+        proxy_next_upstream error timeout http_502 http_503;
+
+        location /hubs/ {
+            proxy_pass http://webfront_hubs;
+            proxy_set_header Upgrade \$http_upgrade;
+            proxy_set_header Connection \$connection_upgrade;
+            proxy_read_timeout 1h;
+            proxy_send_timeout 1h;
+        }
+
+        location / {
+            proxy_pass http://webfront;
+            proxy_set_header Connection "";
+        }
+    }
+}
+EOF
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_start() {
+    local silos=3 webfronts=2 port=8080 postgres="" i p
+    while [[ $# -gt 0 ]]; do
+        case $1 in
+            --silos) silos=$2; shift 2 ;;
+            --webfronts) webfronts=$2; shift 2 ;;
+            --port) port=$2; shift 2 ;;
+            --postgres) postgres=$2; shift 2 ;;
+            *) die "unknown option $1 (see the header of $0)" ;;
+        esac
+    done
+    [[ $silos =~ ^[1-9][0-9]*$ && $webfronts =~ ^[1-9][0-9]*$ && $port =~ ^[0-9]+$ ]] || die "--silos, --webfronts and --port take positive numbers"
+
+    mkdir -p "$STATE/run" "$STATE/logs" "$STATE/bin"
+    for f in "$STATE"/run/*.pid "$STATE/nginx/nginx.pid"; do
+        [[ -f $f ]] && alive "$(cat "$f")" && die "a cluster is already running in $STATE (pid file $f): run '$0 stop' first"
+    done
+    rm -f "$STATE"/run/*
+    port_in_use "$port" && die "port $port is already in use"
+
+    if ! command -v nginx >/dev/null; then
+        log "nginx is missing: apt-get install -y nginx"
+        if [[ $(id -u) -eq 0 ]]; then apt-get install -y nginx >"$STATE/logs/apt-nginx.log" 2>&1; else sudo apt-get install -y nginx >"$STATE/logs/apt-nginx.log" 2>&1; fi \
+            || die "could not install nginx, see $STATE/logs/apt-nginx.log"
+    fi
+
+    log "building Silo and WebFront (Release) into $STATE/bin"
+    dotnet publish "$REPO_DIR/Silo/TicketFlow.Silo.csproj" -c Release -o "$STATE/bin/silo" --nologo -v quiet >"$STATE/logs/build-silo.log" 2>&1 \
+        || { tail -20 "$STATE/logs/build-silo.log" >&2; die "Silo build failed"; }
+    dotnet publish "$REPO_DIR/WebFront/TicketFlow.WebFront.csproj" -c Release -o "$STATE/bin/webfront" --nologo -v quiet >"$STATE/logs/build-webfront.log" 2>&1 \
+        || { tail -20 "$STATE/logs/build-webfront.log" >&2; die "WebFront build failed"; }
+
+    CLUSTER_ID=${TICKETFLOW_CLUSTER_ID:-ticketflow-local}
+    SERVICE_ID=${TICKETFLOW_SERVICE_ID:-ticketflow-local}
+    if [[ -n $postgres ]]; then
+        OWN_PG=0
+        POSTGRES_CONN=$postgres
+        PSQL_CONN=$(npgsql_to_libpq "$postgres")
+    else
+        OWN_PG=1
+        start_postgres
+    fi
+    if [[ ! -s $STATE/signing.key ]]; then
+        (umask 077; openssl rand -base64 32 >"$STATE/signing.key")
+        log "new signing key in $STATE/signing.key"
+    fi
+    {
+        printf 'CLUSTER_ID=%q\nSERVICE_ID=%q\nOWN_PG=%q\n' "$CLUSTER_ID" "$SERVICE_ID" "$OWN_PG"
+        printf 'POSTGRES_CONN=%q\nPSQL_CONN=%q\n' "$POSTGRES_CONN" "$PSQL_CONN"
+        printf 'SILOS=%q\nWEBFRONTS=%q\nPORT=%q\n' "$silos" "$webfronts" "$port"
+    } >"$STATE/cluster.env"
+    chmod 600 "$STATE/cluster.env"
+
+    for ((i = 1; i <= silos; i++)); do start_silo "$i" "$(free_port)"; done
+    local -a wf_ports=()
+    for ((i = 1; i <= webfronts; i++)); do
+        p=$(free_port); wf_ports+=("$p"); start_webfront "$i" "$p"
+    done
+    if [[ -n ${TICKETFLOW_ADMIN_EMAIL:-} ]]; then
+        log "admin account: $TICKETFLOW_ADMIN_EMAIL (from TICKETFLOW_ADMIN_EMAIL/TICKETFLOW_ADMIN_PASSWORD)"
+    fi
+
+    log "waiting up to ${READY_TIMEOUT}s for every WebFront's /health/ready"
+    local deadline=$((SECONDS + READY_TIMEOUT)) pending
+    while :; do
+        pending=0
+        for ((i = 1; i <= webfronts; i++)); do
+            [[ $(ready_status "${wf_ports[i - 1]}") == 200 ]] || pending=$((pending + 1))
+        done
+        for f in "$STATE"/run/*.pid; do
+            alive "$(cat "$f")" || { log "$(basename "$f" .pid) exited:"; tail -15 "$STATE/logs/$(basename "$f" .pid).log" >&2; die "start failed ('$0 stop' cleans up)"; }
+        done
+        ((pending == 0)) && break
+        ((SECONDS < deadline)) || die "$pending WebFront(s) not ready after ${READY_TIMEOUT}s; see $STATE/logs ('$0 stop' cleans up)"
+        sleep 1
+    done
+
+    write_nginx_conf "$port" "${wf_ports[@]}"
+    nginx -t -q -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log" \
+        || die "nginx config test failed ($STATE/nginx/nginx.conf)"
+    nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log"
+    deadline=$((SECONDS + 15))
+    until [[ $(curl -s -o /dev/null -m 3 -w '%{http_code}' "http://127.0.0.1:$port/health/live" || true) == 200 ]]; do
+        ((SECONDS < deadline)) || die "nginx on port $port does not answer; see $STATE/logs/nginx-error.log"
+        sleep 0.3
+    done
+
+    cat <<EOF
+
+TicketFlow cluster is up: $silos silo(s), $webfronts WebFront(s), cluster '$CLUSTER_ID'
+  URL:      http://localhost:$port/   (e.g. curl http://localhost:$port/health/ready)
+  status:   $0 status
+  stop:     $0 stop
+  chaos:    $0 kill-silo 2   |   $0 restart-silo 2
+  state:    $STATE   (logs in $STATE/logs)
+EOF
+    if [[ -z ${TICKETFLOW_ADMIN_EMAIL:-} ]]; then
+        echo "  admin:    none; start with TICKETFLOW_ADMIN_EMAIL=... TICKETFLOW_ADMIN_PASSWORD=... to create one"
+    fi
+}
+
+cmd_stop() {
+    if [[ ! -d $STATE ]]; then log "nothing to stop ($STATE does not exist)"; return 0; fi
+    local pid
+    pid=$(pid_of "$STATE/nginx/nginx.pid")
+    if alive "$pid"; then
+        log "stopping nginx (pid $pid)"
+        kill -QUIT "$pid" 2>/dev/null || true
+        local deadline=$((SECONDS + 10))
+        while alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+        alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
+    fi
+    stop_pids "$(echo "$STATE"/run/webfront-*.pid)" 15 "WebFronts"
+    stop_pids "$(echo "$STATE"/run/silo-*.pid)" "$STOP_TIMEOUT" "silos"
+    if load_env && [[ ${OWN_PG:-0} == 1 && -f $STATE/pg/data/postmaster.pid ]]; then
+        log "stopping PostgreSQL"
+        as_postgres "$PG_BIN/pg_ctl" -D "$STATE/pg/data" -m fast -w stop >/dev/null || true
+    fi
+    log "stopped (state and logs kept in $STATE)"
+}
+
+cmd_status() {
+    load_env || { echo "no cluster state in $STATE"; return 0; }
+    local f name pid state port code
+    printf '%-12s %-8s %-8s %-7s %s\n' PROCESS PID STATE PORT READY
+    for f in "$STATE"/run/silo-*.port "$STATE"/run/webfront-*.port; do
+        [[ -f $f ]] || continue
+        name=$(basename "$f" .port); port=$(cat "$f"); pid=$(pid_of "$STATE/run/$name.pid")
+        if alive "$pid"; then state=running; else state=stopped; fi
+        code=-
+        if [[ $name == webfront-* ]]; then
+            code=$(curl -s -m 3 "http://127.0.0.1:$port/health/ready" 2>/dev/null | grep -o '"status" *: *"[A-Za-z]*"' | head -1 | sed 's/.*"\([A-Za-z]*\)"$/\1/' || true)
+            code="$(ready_status "$port") ${code:-}"
+        fi
+        printf '%-12s %-8s %-8s %-7s %s\n' "$name" "${pid:--}" "$state" "$port" "$code"
+    done
+    pid=$(pid_of "$STATE/nginx/nginx.pid")
+    if alive "$pid"; then state=running; else state=stopped; fi
+    printf '%-12s %-8s %-8s %-7s %s\n' nginx "${pid:--}" "$state" "$PORT" \
+        "$(alive "$pid" && ready_status "$PORT" || echo -)"
+    if [[ $OWN_PG == 1 ]]; then
+        if [[ -f $STATE/pg/data/postmaster.pid ]] && as_postgres "$PG_BIN/pg_ctl" -D "$STATE/pg/data" status >/dev/null 2>&1; then
+            echo "postgres     running  ($PSQL_CONN)"
+        else
+            echo "postgres     stopped"; return 0
+        fi
+    fi
+    echo
+    echo "membership (cluster '$CLUSTER_ID'):"
+    PGCONNECT_TIMEOUT=3 "$PG_BIN/psql" "$PSQL_CONN" -X -v ON_ERROR_STOP=1 -v cid="$CLUSTER_ID" -P pager=off 2>&1 <<'SQL' || echo "  (PostgreSQL not reachable or no membership table yet)"
+SELECT endpoint, generation, status, heartbeat_at FROM tf_membership WHERE cluster_id = :'cid' ORDER BY endpoint, generation;
+SQL
+}
+
+cmd_kill_silo() {
+    local i=${1:-1} pid
+    pid=$(pid_of "$STATE/run/silo-$i.pid")
+    alive "$pid" || die "silo $i is not running"
+    kill -KILL "$pid"
+    log "silo $i (pid $pid) killed with SIGKILL; the others declare it dead after Silo:DeathTimeout"
+}
+
+cmd_restart_silo() {
+    local i=${1:-1} port
+    load_env || die "no cluster state in $STATE"
+    [[ -f $STATE/run/silo-$i.port ]] || die "no silo $i in $STATE"
+    port=$(cat "$STATE/run/silo-$i.port")
+    stop_pids "$STATE/run/silo-$i.pid" "$STOP_TIMEOUT" "silo $i"
+    start_silo "$i" "$port"
+}
+
+case ${1:-} in
+    start) shift; cmd_start "$@" ;;
+    stop) cmd_stop ;;
+    status) cmd_status ;;
+    kill-silo) shift; cmd_kill_silo "$@" ;;
+    restart-silo) shift; cmd_restart_silo "$@" ;;
+    *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
