@@ -101,10 +101,7 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture) : IClas
     [Fact]
     public async Task A_capture_followed_by_a_lost_hold_ends_in_a_refund_and_no_tickets()
     {
-        var (eventId, tiers) = await Api.OnSaleEventAsync([4]);
-        var buyer = await Api.SignUpAsync();
-        var holdId = (await Api.HoldAsync(buyer, eventId, [(tiers[0], 2)])).EnsureStatus(HttpStatusCode.Created).Get("holdId");
-        var orderId = CheckoutIds.ForHold(holdId);
+        var (eventId, tiers, buyer, holdId, orderId) = await HeldAsync(seats: 2);
         var release = new TaskCompletionSource();
         var captured = fixture.Gateway.PauseAfterCapture(orderId, release.Task);
 
@@ -126,10 +123,7 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture) : IClas
     [Fact]
     public async Task A_checkout_racing_the_events_cancellation_is_refunded_not_sold()
     {
-        var (eventId, tiers) = await Api.OnSaleEventAsync([4]);
-        var buyer = await Api.SignUpAsync();
-        var holdId = (await Api.HoldAsync(buyer, eventId, [(tiers[0], 2)])).EnsureStatus(HttpStatusCode.Created).Get("holdId");
-        var orderId = CheckoutIds.ForHold(holdId);
+        var (eventId, tiers, buyer, holdId, orderId) = await HeldAsync(seats: 2);
         var release = new TaskCompletionSource();
         var captured = fixture.Gateway.PauseAfterCapture(orderId, release.Task);
 
@@ -161,10 +155,7 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture) : IClas
     [Fact]
     public async Task A_crash_between_capture_and_confirm_is_resumed_by_the_reminder_into_tickets_charged_once()
     {
-        var (eventId, tiers) = await Api.OnSaleEventAsync([4]);
-        var buyer = await Api.SignUpAsync();
-        var holdId = (await Api.HoldAsync(buyer, eventId, [(tiers[0], 2)])).EnsureStatus(HttpStatusCode.Created).Get("holdId");
-        var orderId = CheckoutIds.ForHold(holdId);
+        var (eventId, tiers, buyer, holdId, orderId) = await HeldAsync(seats: 2);
         fixture.Gateway.FailWriteAfterCapture(orderId); // the saga's "paid" step is never stored; its memory is lost
 
         var failed = await Api.CheckoutAsync(buyer, holdId);
@@ -181,10 +172,7 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture) : IClas
     [Fact]
     public async Task Killing_the_silo_that_runs_a_checkout_after_capture_ends_in_tickets_or_a_refund_never_neither_never_both()
     {
-        var (eventId, tiers) = await Api.OnSaleEventAsync([4]);
-        var buyer = await Api.SignUpAsync();
-        var holdId = (await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)])).EnsureStatus(HttpStatusCode.Created).Get("holdId");
-        var orderId = CheckoutIds.ForHold(holdId);
+        var (eventId, tiers, buyer, holdId, orderId) = await HeldAsync(seats: 1);
         var proceed = new TaskCompletionSource();
         var captured = fixture.Gateway.PauseAfterCapture(orderId, proceed.Task);
 
@@ -320,6 +308,15 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture) : IClas
         var (available, held, sold) = replayed.CountsAt(grain.Counts.AsOf);
         Assert.Equal((grain.Counts.Available, grain.Counts.Held, grain.Counts.Sold), (available, held, sold));
         Assert.Equal(grain.Counts.Capacity, available + held + sold);
+    }
+
+    /// <summary>An on-sale event of 4 seats, a buyer holding some of them, and the id their checkout (and order) will have.</summary>
+    private async Task<(string EventId, string[] Tiers, Buyer Buyer, string HoldId, string OrderId)> HeldAsync(int seats)
+    {
+        var (eventId, tiers) = await Api.OnSaleEventAsync([4]);
+        var buyer = await Api.SignUpAsync();
+        var holdId = (await Api.HoldAsync(buyer, eventId, [(tiers[0], seats)])).EnsureStatus(HttpStatusCode.Created).Get("holdId");
+        return (eventId, tiers, buyer, holdId, CheckoutIds.ForHold(holdId));
     }
 
     private async Task<Inventory> ReplayJournalAsync(string eventId, string tierId)
