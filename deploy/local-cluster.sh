@@ -3,18 +3,28 @@
 # Everything lives in one state folder: $TICKETFLOW_CLUSTER_DIR, default deploy/.local-cluster/.
 #
 #   deploy/local-cluster.sh start [--silos N] [--webfronts M] [--port P] [--postgres CONNSTRING]
+#                                 [--config Release|Debug] [--env NAME=VALUE]...
+#                                 [--silo-env NAME=VALUE]... [--webfront-env NAME=VALUE]...
 #   deploy/local-cluster.sh status
-#   deploy/local-cluster.sh stop
-#   deploy/local-cluster.sh kill-silo [i]      # kill -9 silo i (default 1), for chaos
-#   deploy/local-cluster.sh restart-silo [i]   # (re)start silo i on its old port
+#   deploy/local-cluster.sh stop                # SIGCONTs paused silos, then SIGTERM
+#   deploy/local-cluster.sh pids                # for tools: "silo-1 PID PORT running|paused|stopped" per line
+#   deploy/local-cluster.sh env                 # for tools: KEY=value lines (POSTGRES_CONN, PORT, CLUSTER_ID, STATE, ...)
+#   deploy/local-cluster.sh kill-silo [i]       # kill -9 silo i (default 1), paused or not, for chaos
+#   deploy/local-cluster.sh restart-silo [i]    # (re)start silo i on its old port and environment; waits until it serves
+#   deploy/local-cluster.sh pause-silo [i]      # SIGSTOP silo i: no heartbeats, the others declare it dead
+#   deploy/local-cluster.sh resume-silo [i]     # SIGCONT silo i; if it was declared dead meanwhile it exits
+#   deploy/local-cluster.sh restart-postgres    # pg_ctl restart -m fast of the cluster's own PostgreSQL
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$SCRIPT_DIR/.." && pwd)
 STATE=${TICKETFLOW_CLUSTER_DIR:-$SCRIPT_DIR/.local-cluster}
+[[ $STATE == /* ]] || STATE=$PWD/$STATE   # processes are started from their bin folder, and tools read it from `env`
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 READY_TIMEOUT=${READY_TIMEOUT:-180}   # seconds for every WebFront to answer /health/ready with 200
 STOP_TIMEOUT=${STOP_TIMEOUT:-40}      # seconds a silo gets after SIGTERM before SIGKILL
+SILO_READY_TIMEOUT=${SILO_READY_TIMEOUT:-60}   # seconds restart-silo waits for the silo to serve grains
+PG_READY_TIMEOUT=${PG_READY_TIMEOUT:-60}   # seconds restart-postgres waits for pg_isready
 
 log() { printf '[local-cluster] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -23,8 +33,33 @@ as_postgres() {
     if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
-pid_of() { [[ -f $1 ]] && cat "$1" || true; }
+# kill -0 also succeeds on a zombie (killed, not yet reaped by its new parent): not alive for us.
+alive() {
+    local stat
+    if [[ -z ${1:-} ]] || ! kill -0 "$1" 2>/dev/null; then return 1; fi
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    stat=${stat##*) }
+    [[ ${stat%% *} != Z ]]
+}
+pid_of() { if [[ -f $1 ]]; then cat "$1"; fi; }
+now_ms() { date +%s%3N; }
+seconds_since() { local ms=$(($(now_ms) - $1)); printf '%d.%03d' $((ms / 1000)) $((ms % 1000)); }   # start-ms -> "S.mmm"
+
+# running, paused (pause-silo left a run/NAME.paused) or stopped
+proc_state() {   # name (silo-2, webfront-1)
+    local pid
+    pid=$(pid_of "$STATE/run/$1.pid")
+    if ! alive "$pid"; then echo stopped
+    elif [[ -f $STATE/run/$1.paused ]]; then echo paused
+    else echo running; fi
+}
+
+silo_index() {   # argument of the silo commands -> i (default 1); dies unless this cluster has silo i
+    local i=${1:-1}
+    [[ $i =~ ^[1-9][0-9]*$ ]] || die "silo index must be a positive number, not '$i'"
+    [[ -f $STATE/run/silo-$i.port ]] || die "no silo $i in $STATE"
+    echo "$i"
+}
 
 # A TCP port nobody listens on and that this run has not handed out yet.
 declare -a TAKEN_PORTS=()
@@ -55,7 +90,7 @@ npgsql_to_libpq() {
         case $key in
             host|server) out+="host=$value " ;;
             port) out+="port=$value " ;;
-            username|user|userid|"userid") out+="user=$value " ;;
+            username|user|userid) out+="user=$value " ;;
             password) out+="password=$value " ;;
             database|db) out+="dbname=$value " ;;
             sslmode) out+="sslmode=$(echo "$value" | tr '[:upper:]' '[:lower:]') " ;;
@@ -64,8 +99,29 @@ npgsql_to_libpq() {
     echo "${out% }"
 }
 
+conn_port() {   # Npgsql connection string -> its port (5432 when it names none)
+    local pair port=5432
+    local -a pairs
+    IFS=';' read -ra pairs <<<"$1"
+    for pair in "${pairs[@]}"; do
+        [[ $(echo "${pair%%=*}" | tr -d ' ' | tr '[:upper:]' '[:lower:]') == port ]] && port=${pair#*=}
+    done
+    echo "${port// /}"
+}
+
+quote_words() {   # words -> one line of shell-quoted words (printf %q), for cluster.env
+    (($# == 0)) || { printf '%q ' "$@" | sed 's/ $//'; }
+}
+
+env_assignment() {   # option value -> dies unless value is NAME=VALUE
+    [[ $2 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "$1 takes NAME=VALUE, not '$2'"
+}
+
 load_env() {
     [[ -f $STATE/cluster.env ]] || return 1
+    # what cluster.env sets; the extra environment is absent in state written by older versions
+    CLUSTER_ID="" SERVICE_ID="" OWN_PG=0 POSTGRES_CONN="" PSQL_CONN="" SILOS="" WEBFRONTS="" PORT="" CONFIG=""
+    EXTRA_ENV=() SILO_ENV=() WEBFRONT_ENV=()
     # shellcheck source=/dev/null
     source "$STATE/cluster.env"
 }
@@ -75,13 +131,15 @@ load_env() {
 start_silo() {   # i port
     local i=$1 port=$2
     echo "$port" >"$STATE/run/silo-$i.port"
+    rm -f "$STATE/run/silo-$i.paused"
     (
         cd "$STATE/bin/silo"
+        # --env and --silo-env come last so they override these; env(1) execs, so $! is the silo's pid
         TICKETFLOW_POSTGRES=$POSTGRES_CONN \
         TICKETFLOW_SIGNING_KEY=$(cat "$STATE/signing.key") \
         Cluster__ClusterId=$CLUSTER_ID Cluster__ServiceId=$SERVICE_ID \
         Silo__Port=$port Silo__ListenAddress=127.0.0.1 Silo__AdvertisedHost=127.0.0.1 \
-            nohup ./TicketFlow.Silo >>"$STATE/logs/silo-$i.log" 2>&1 </dev/null &
+            nohup env "${EXTRA_ENV[@]}" "${SILO_ENV[@]}" ./TicketFlow.Silo >>"$STATE/logs/silo-$i.log" 2>&1 </dev/null &
         echo $! >"$STATE/run/silo-$i.pid"
     )
     log "silo $i: pid $(cat "$STATE/run/silo-$i.pid"), port $port, log $STATE/logs/silo-$i.log"
@@ -95,21 +153,25 @@ start_webfront() {   # i port
         TICKETFLOW_POSTGRES=$POSTGRES_CONN \
         TICKETFLOW_SIGNING_KEY=$(cat "$STATE/signing.key") \
         Cluster__ClusterId=$CLUSTER_ID Cluster__ServiceId=$SERVICE_ID \
-            nohup ./TicketFlow.WebFront --urls "http://127.0.0.1:$port" >>"$STATE/logs/webfront-$i.log" 2>&1 </dev/null &
+            nohup env "${EXTRA_ENV[@]}" "${WEBFRONT_ENV[@]}" ./TicketFlow.WebFront --urls "http://127.0.0.1:$port" >>"$STATE/logs/webfront-$i.log" 2>&1 </dev/null &
         echo $! >"$STATE/run/webfront-$i.pid"
     )
     log "webfront $i: pid $(cat "$STATE/run/webfront-$i.pid"), http://127.0.0.1:$port, log $STATE/logs/webfront-$i.log"
 }
 
 # SIGTERM the pids in the given pid files, wait up to $2 seconds, then SIGKILL what is left.
+# A paused (SIGSTOPped) process gets SIGCONT first: it would not act on SIGTERM until continued.
 stop_pids() {   # "pidfile..." timeout label
     local files=$1 timeout=$2 label=$3 f pid deadline left
     local -a pids=()
     for f in $files; do
         [[ -f $f ]] || continue
         pid=$(cat "$f")
-        if alive "$pid"; then kill -TERM "$pid" 2>/dev/null || true; pids+=("$pid"); fi
-        rm -f "$f"
+        if alive "$pid"; then
+            if [[ -f ${f%.pid}.paused ]]; then log "$(basename "$f" .pid) is paused: SIGCONT"; kill -CONT "$pid" 2>/dev/null || true; fi
+            kill -TERM "$pid" 2>/dev/null || true; pids+=("$pid")
+        fi
+        rm -f "$f" "${f%.pid}.paused"
     done
     [[ ${#pids[@]} -gt 0 ]] || return 0
     log "stopping $label (pids ${pids[*]}), up to ${timeout}s"
@@ -131,6 +193,14 @@ ready_status() {   # port -> http code of /health/ready (000 if no answer)
 
 # ---------------------------------------------------------------- postgres
 
+pg_options() {   # port -> the server options (pg_ctl -o) shared by start and restart-postgres
+    echo "-p $1 -k $STATE/pg/socket -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=300"
+}
+
+pg_ready() {   # port -> accepts connections
+    "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$1" -U postgres -d ticketflow -t 2 >/dev/null 2>&1
+}
+
 start_postgres() {
     local port pg=$STATE/pg
     rm -rf "$pg"
@@ -141,7 +211,7 @@ start_postgres() {
     as_postgres "$PG_BIN/initdb" -D "$pg/data" -U postgres --auth=trust -E UTF8 >"$STATE/logs/initdb.log" 2>&1 \
         || die "initdb failed, see $STATE/logs/initdb.log"
     as_postgres "$PG_BIN/pg_ctl" -D "$pg/data" -l "$pg/postgres.log" -w -t 60 \
-        -o "-p $port -k $pg/socket -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=300" start >/dev/null \
+        -o "$(pg_options "$port")" start >/dev/null \
         || die "PostgreSQL did not start, see $pg/postgres.log"
     as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE ticketflow" >/dev/null
     POSTGRES_CONN="Host=127.0.0.1;Port=$port;Username=postgres;Database=ticketflow"
@@ -214,17 +284,25 @@ EOF
 # ---------------------------------------------------------------- commands
 
 cmd_start() {
-    local silos=3 webfronts=2 port=8080 postgres="" i p
+    local silos=3 webfronts=2 port=8080 postgres="" config=${TICKETFLOW_BUILD_CONFIGURATION:-Release} i p
+    EXTRA_ENV=() SILO_ENV=() WEBFRONT_ENV=()
     while [[ $# -gt 0 ]]; do
+        [[ $1 == --* && $# -ge 2 ]] || die "${1:-} needs a value, or is no option (see the header of $0)"
         case $1 in
-            --silos) silos=$2; shift 2 ;;
-            --webfronts) webfronts=$2; shift 2 ;;
-            --port) port=$2; shift 2 ;;
-            --postgres) postgres=$2; shift 2 ;;
+            --silos) silos=$2 ;;
+            --webfronts) webfronts=$2 ;;
+            --port) port=$2 ;;
+            --postgres) postgres=$2 ;;
+            --config) config=$2 ;;
+            --env) env_assignment "$1" "$2"; EXTRA_ENV+=("$2") ;;
+            --silo-env) env_assignment "$1" "$2"; SILO_ENV+=("$2") ;;
+            --webfront-env) env_assignment "$1" "$2"; WEBFRONT_ENV+=("$2") ;;
             *) die "unknown option $1 (see the header of $0)" ;;
         esac
+        shift 2
     done
     [[ $silos =~ ^[1-9][0-9]*$ && $webfronts =~ ^[1-9][0-9]*$ && $port =~ ^[0-9]+$ ]] || die "--silos, --webfronts and --port take positive numbers"
+    [[ $config == Release || $config == Debug ]] || die "--config (or TICKETFLOW_BUILD_CONFIGURATION) is Release or Debug, not '$config'"
 
     mkdir -p "$STATE/run" "$STATE/logs" "$STATE/bin"
     for f in "$STATE"/run/*.pid "$STATE/nginx/nginx.pid"; do
@@ -235,14 +313,15 @@ cmd_start() {
 
     if ! command -v nginx >/dev/null; then
         log "nginx is missing: apt-get install -y nginx"
+        # shellcheck disable=SC2024  # the log belongs to the caller, not root
         if [[ $(id -u) -eq 0 ]]; then apt-get install -y nginx >"$STATE/logs/apt-nginx.log" 2>&1; else sudo apt-get install -y nginx >"$STATE/logs/apt-nginx.log" 2>&1; fi \
             || die "could not install nginx, see $STATE/logs/apt-nginx.log"
     fi
 
-    log "building Silo and WebFront (Release) into $STATE/bin"
-    dotnet publish "$REPO_DIR/Silo/TicketFlow.Silo.csproj" -c Release -o "$STATE/bin/silo" --nologo -v quiet >"$STATE/logs/build-silo.log" 2>&1 \
+    log "building Silo and WebFront ($config) into $STATE/bin"
+    dotnet publish "$REPO_DIR/Silo/TicketFlow.Silo.csproj" -c "$config" -o "$STATE/bin/silo" --nologo -v quiet >"$STATE/logs/build-silo.log" 2>&1 \
         || { tail -20 "$STATE/logs/build-silo.log" >&2; die "Silo build failed"; }
-    dotnet publish "$REPO_DIR/WebFront/TicketFlow.WebFront.csproj" -c Release -o "$STATE/bin/webfront" --nologo -v quiet >"$STATE/logs/build-webfront.log" 2>&1 \
+    dotnet publish "$REPO_DIR/WebFront/TicketFlow.WebFront.csproj" -c "$config" -o "$STATE/bin/webfront" --nologo -v quiet >"$STATE/logs/build-webfront.log" 2>&1 \
         || { tail -20 "$STATE/logs/build-webfront.log" >&2; die "WebFront build failed"; }
 
     CLUSTER_ID=${TICKETFLOW_CLUSTER_ID:-ticketflow-local}
@@ -262,10 +341,15 @@ cmd_start() {
     {
         printf 'CLUSTER_ID=%q\nSERVICE_ID=%q\nOWN_PG=%q\n' "$CLUSTER_ID" "$SERVICE_ID" "$OWN_PG"
         printf 'POSTGRES_CONN=%q\nPSQL_CONN=%q\n' "$POSTGRES_CONN" "$PSQL_CONN"
-        printf 'SILOS=%q\nWEBFRONTS=%q\nPORT=%q\n' "$silos" "$webfronts" "$port"
+        printf 'SILOS=%q\nWEBFRONTS=%q\nPORT=%q\nCONFIG=%q\n' "$silos" "$webfronts" "$port" "$config"
+        printf 'EXTRA_ENV=(%s)\nSILO_ENV=(%s)\nWEBFRONT_ENV=(%s)\n' \
+            "$(quote_words "${EXTRA_ENV[@]}")" "$(quote_words "${SILO_ENV[@]}")" "$(quote_words "${WEBFRONT_ENV[@]}")"
     } >"$STATE/cluster.env"
     chmod 600 "$STATE/cluster.env"
 
+    ((${#EXTRA_ENV[@]} == 0)) || log "extra environment for every process: ${EXTRA_ENV[*]}"
+    ((${#SILO_ENV[@]} == 0)) || log "extra environment for silos: ${SILO_ENV[*]}"
+    ((${#WEBFRONT_ENV[@]} == 0)) || log "extra environment for WebFronts: ${WEBFRONT_ENV[*]}"
     for ((i = 1; i <= silos; i++)); do start_silo "$i" "$(free_port)"; done
     local -a wf_ports=()
     for ((i = 1; i <= webfronts; i++)); do
@@ -306,7 +390,8 @@ TicketFlow cluster is up: $silos silo(s), $webfronts WebFront(s), cluster '$CLUS
   URL:      http://localhost:$port/   (e.g. curl http://localhost:$port/health/ready)
   status:   $0 status
   stop:     $0 stop
-  chaos:    $0 kill-silo 2   |   $0 restart-silo 2
+  chaos:    $0 kill-silo 2 | pause-silo 2 | resume-silo 2 | restart-silo 2 | restart-postgres
+  tools:    $0 pids   |   $0 env
   state:    $STATE   (logs in $STATE/logs)
 EOF
     if [[ -z ${TICKETFLOW_ADMIN_EMAIL:-} ]]; then
@@ -323,7 +408,7 @@ cmd_stop() {
         kill -QUIT "$pid" 2>/dev/null || true
         local deadline=$((SECONDS + 10))
         while alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
-        alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
+        if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
     fi
     stop_pids "$(echo "$STATE"/run/webfront-*.pid)" 15 "WebFronts"
     stop_pids "$(echo "$STATE"/run/silo-*.pid)" "$STOP_TIMEOUT" "silos"
@@ -341,7 +426,7 @@ cmd_status() {
     for f in "$STATE"/run/silo-*.port "$STATE"/run/webfront-*.port; do
         [[ -f $f ]] || continue
         name=$(basename "$f" .port); port=$(cat "$f"); pid=$(pid_of "$STATE/run/$name.pid")
-        if alive "$pid"; then state=running; else state=stopped; fi
+        state=$(proc_state "$name")
         code=-
         if [[ $name == webfront-* ]]; then
             code=$(curl -s -m 3 "http://127.0.0.1:$port/health/ready" 2>/dev/null | grep -o '"status" *: *"[A-Za-z]*"' | head -1 | sed 's/.*"\([A-Za-z]*\)"$/\1/' || true)
@@ -368,27 +453,120 @@ SQL
 }
 
 cmd_kill_silo() {
-    local i=${1:-1} pid
+    local i pid
+    i=$(silo_index "${1:-}")
     pid=$(pid_of "$STATE/run/silo-$i.pid")
     alive "$pid" || die "silo $i is not running"
-    kill -KILL "$pid"
+    kill -KILL "$pid"   # SIGKILL needs no SIGCONT: it ends a stopped process too
+    rm -f "$STATE/run/silo-$i.paused"
+    local deadline=$((SECONDS + 10))   # so that `pids` right after says stopped
+    while alive "$pid"; do ((SECONDS < deadline)) || die "silo $i (pid $pid) still there 10s after SIGKILL"; sleep 0.1; done
     log "silo $i (pid $pid) killed with SIGKILL; the others declare it dead after Silo:DeathTimeout"
 }
 
 cmd_restart_silo() {
-    local i=${1:-1} port
+    local i port
     load_env || die "no cluster state in $STATE"
-    [[ -f $STATE/run/silo-$i.port ]] || die "no silo $i in $STATE"
+    i=$(silo_index "${1:-}")
     port=$(cat "$STATE/run/silo-$i.port")
     stop_pids "$STATE/run/silo-$i.pid" "$STOP_TIMEOUT" "silo $i"
+    local log=$STATE/logs/silo-$i.log offset started pid
+    offset=$(if [[ -f $log ]]; then stat -c %s "$log"; else echo 0; fi)
+    started=$(now_ms)
     start_silo "$i" "$port"
+    # Its port opens before it has joined the cluster; the silo prints this line once it has.
+    pid=$(cat "$STATE/run/silo-$i.pid")
+    local deadline=$((SECONDS + SILO_READY_TIMEOUT))
+    until tail -c +$((offset + 1)) "$log" | grep -q 'is serving grains'; do
+        alive "$pid" || { tail -c +$((offset + 1)) "$log" | tail -15 >&2; die "silo $i exited while starting"; }
+        ((SECONDS < deadline)) || die "silo $i does not serve grains after ${SILO_READY_TIMEOUT}s; see $log"
+        sleep 0.2
+    done
+    log "silo $i serves grains (joined the cluster) $(seconds_since "$started")s after its start"
+}
+
+cmd_pause_silo() {
+    local i pid
+    i=$(silo_index "${1:-}")
+    pid=$(pid_of "$STATE/run/silo-$i.pid")
+    alive "$pid" || die "silo $i is not running"
+    [[ ! -f $STATE/run/silo-$i.paused ]] || die "silo $i is already paused (resume-silo $i)"
+    kill -STOP "$pid"
+    now_ms >"$STATE/run/silo-$i.paused"
+    log "silo $i (pid $pid) paused with SIGSTOP: no heartbeats, the others declare it dead after Silo:DeathTimeout"
+}
+
+cmd_resume_silo() {
+    local i pid paused_at
+    i=$(silo_index "${1:-}")
+    pid=$(pid_of "$STATE/run/silo-$i.pid")
+    [[ -f $STATE/run/silo-$i.paused ]] || die "silo $i is not paused"
+    paused_at=$(cat "$STATE/run/silo-$i.paused")
+    rm -f "$STATE/run/silo-$i.paused"
+    alive "$pid" || die "silo $i is not running any more (killed while paused?)"
+    kill -CONT "$pid"
+    log "silo $i (pid $pid) resumed with SIGCONT after $(seconds_since "$paused_at")s paused; if the cluster declared it dead meanwhile it exits"
+}
+
+cmd_restart_postgres() {
+    local port started pid
+    load_env || die "no cluster state in $STATE"
+    [[ $OWN_PG == 1 ]] || die "PostgreSQL is external (start --postgres): restart it where it runs; restart-postgres only restarts the cluster's own"
+    [[ -f $STATE/pg/data/postmaster.pid ]] || die "the cluster's PostgreSQL is not running ($STATE/pg/data)"
+    port=$(conn_port "$POSTGRES_CONN")
+    log "restarting PostgreSQL on 127.0.0.1:$port (pg_ctl restart -m fast)"
+    started=$(now_ms)
+    as_postgres "$PG_BIN/pg_ctl" -D "$STATE/pg/data" -l "$STATE/pg/postgres.log" -m fast -w -t "$PG_READY_TIMEOUT" \
+        -o "$(pg_options "$port")" restart >/dev/null \
+        || die "pg_ctl restart failed, see $STATE/pg/postgres.log"
+    local deadline=$((SECONDS + PG_READY_TIMEOUT))
+    until pg_ready "$port"; do
+        ((SECONDS < deadline)) || die "PostgreSQL does not accept connections ${PG_READY_TIMEOUT}s after the restart; see $STATE/pg/postgres.log"
+        sleep 0.1
+    done
+    pid=$(head -1 "$STATE/pg/data/postmaster.pid")
+    log "PostgreSQL (pid $pid) accepts connections again: down for at most $(seconds_since "$started")s (restart to pg_isready)"
+}
+
+# One line per process for tools: NAME PID PORT STATE (PID "-" when there is none).
+cmd_pids() {
+    load_env || die "no cluster state in $STATE"
+    local f name pid state
+    for f in "$STATE"/run/silo-*.port "$STATE"/run/webfront-*.port; do
+        [[ -f $f ]] || continue
+        name=$(basename "$f" .port)
+        pid=$(pid_of "$STATE/run/$name.pid")
+        echo "$name ${pid:--} $(cat "$f") $(proc_state "$name")"
+    done
+    pid=$(pid_of "$STATE/nginx/nginx.pid")
+    if alive "$pid"; then state=running; else state=stopped; fi
+    echo "nginx ${pid:--} $PORT $state"
+    if [[ $OWN_PG == 1 ]]; then
+        pid=$(if [[ -f $STATE/pg/data/postmaster.pid ]]; then head -1 "$STATE/pg/data/postmaster.pid"; fi)
+        if alive "$pid"; then state=running; else state=stopped; fi
+        echo "postgres ${pid:--} $(conn_port "$POSTGRES_CONN") $state"
+    else
+        echo "postgres - $(conn_port "$POSTGRES_CONN") external"
+    fi
+}
+
+# KEY=value lines for tools: split at the first '='; values are not shell-quoted (POSTGRES_CONN holds ';').
+cmd_env() {
+    load_env || die "no cluster state in $STATE"
+    printf '%s\n' "POSTGRES_CONN=$POSTGRES_CONN" "PSQL_CONN=$PSQL_CONN" "PORT=$PORT" "URL=http://127.0.0.1:$PORT" \
+        "CLUSTER_ID=$CLUSTER_ID" "SERVICE_ID=$SERVICE_ID" "SILOS=$SILOS" "WEBFRONTS=$WEBFRONTS" "OWN_PG=$OWN_PG" "CONFIG=$CONFIG" "STATE=$STATE"
 }
 
 case ${1:-} in
     start) shift; cmd_start "$@" ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
+    pids) cmd_pids ;;
+    env) cmd_env ;;
     kill-silo) shift; cmd_kill_silo "$@" ;;
     restart-silo) shift; cmd_restart_silo "$@" ;;
-    *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    pause-silo) shift; cmd_pause_silo "$@" ;;
+    resume-silo) shift; cmd_resume_silo "$@" ;;
+    restart-postgres) cmd_restart_postgres ;;
+    *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
 esac
