@@ -34,6 +34,7 @@ if (string.IsNullOrWhiteSpace(signingKey))
 var cluster = configuration.GetSection("Cluster").Get<ClusterOptions>() ?? new ClusterOptions();
 var silo = configuration.GetSection("Silo").Get<SiloOptions>() ?? new SiloOptions();
 var dataSource = NpgsqlDataSource.Create(connectionString);
+if (!await DatabaseReachableAsync(dataSource, TimeSpan.FromSeconds(60))) return 69;
 
 var host = await SiloHost.StartAsync(new SiloHostOptions
 {
@@ -68,3 +69,29 @@ if (await Task.WhenAny(shutdown.Task, host.Runtime.Stopped) == shutdown.Task)
 Console.Error.WriteLine($"Silo {host.Runtime.Address} was declared dead by the cluster and has stopped.");
 await host.KillAsync();
 return 3;
+
+// Waits out a database that is starting or restarting (as under a supervisor or a PostgreSQL restart), so the silo does
+// not fail its start on a transient error; a database still unreachable after the deadline is reported and the exit says so.
+static async Task<bool> DatabaseReachableAsync(NpgsqlDataSource dataSource, TimeSpan deadline)
+{
+    var until = DateTime.UtcNow + deadline;
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            await using var probe = dataSource.CreateCommand("SELECT 1");
+            await probe.ExecuteScalarAsync();
+            return true;
+        }
+        catch (NpgsqlException failure) when (failure.IsTransient || failure is PostgresException { SqlState: "57P03" })
+        {
+            if (DateTime.UtcNow > until)
+            {
+                Console.Error.WriteLine($"PostgreSQL is not reachable after {deadline.TotalSeconds:0} s: {failure.Message}");
+                return false;
+            }
+            Console.Error.WriteLine($"Waiting for PostgreSQL (attempt {attempt}): {failure.Message}");
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 200 * attempt)));
+        }
+    }
+}
