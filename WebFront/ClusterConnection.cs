@@ -16,6 +16,7 @@ public static class ClusterConnection
     {
         var cluster = configuration.GetSection("Cluster").Get<ClusterOptions>() ?? new ClusterOptions();
         var postgres = PostgresConnectionString(configuration);
+        services.AddSingleton(sp => StoreDatabase(sp, configuration)); // for services that take the store from the container (the key ring)
         if (postgres is not null)
         {
             services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));

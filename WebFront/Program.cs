@@ -9,6 +9,7 @@ using TicketFlow.WebFront.Health;
 using TicketFlow.WebFront.Idempotency;
 using TicketFlow.WebFront.Availability;
 using TicketFlow.WebFront.Purchases;
+using TicketFlow.WebFront.Security;
 using TicketFlow.WebFront.WaitingRoom;
 using TicketFlow.WebFront.Orders;
 
@@ -28,6 +29,8 @@ builder.Services.AddCatalog(builder.Configuration);
 builder.Services.AddOrders(builder.Configuration);
 builder.Services.AddPurchases(builder.Configuration);
 builder.Services.AddTicketFlowRateLimits(builder.Configuration);
+builder.Services.AddTrustedProxies(builder.Configuration);
+builder.Services.AddTicketFlowDataProtection(); // one key ring in the store: a token from one WebFront works on all
 builder.Services.AddSingleton<HttpMetrics>();
 builder.Services.AddSingleton<PrometheusExporter>();
 builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
@@ -36,6 +39,9 @@ var app = builder.Build();
 app.Logger.LogInformation("TicketFlow WebFront: {Mode}", ClusterConnection.Describe(builder.Configuration));
 app.Services.GetRequiredService<PrometheusExporter>(); // listen before the first request is measured
 
+// First: everything after (rate limits, logs) sees the client's address, taken from X-Forwarded-For only as far as
+// the hops that added it are trusted proxies (loopback by default; TrustedProxyOptions).
+app.UseForwardedHeaders();
 app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseMiddleware<SecurityHeadersMiddleware>();
 app.UseMiddleware<HttpMetricsMiddleware>();

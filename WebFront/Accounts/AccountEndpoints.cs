@@ -61,13 +61,7 @@ public static class AccountEndpoints
         return user is null ? Problems.Unauthorized("unknown_user", "This account no longer exists.") : Results.Ok(UserResponse.From(user));
     }
 
-    private static ClaimsPrincipal Principal(UserAccount user) => new(new ClaimsIdentity(
-        [
-            new Claim(ClaimTypes.NameIdentifier, user.Id),
-            new Claim(ClaimTypes.Name, user.Name),
-            new Claim(ClaimTypes.Email, user.Email),
-            .. user.Roles.Select(role => new Claim(ClaimTypes.Role, role)),
-        ], "password"));
+    private static ClaimsPrincipal Principal(UserAccount user) => AccountClaims.Principal(user.Id, user.Roles, user.Name, user.Email, "password");
 
     private static readonly UserAccount DummyUser = new("usr_dummy", "dummy@invalid", "dummy", "", [], DateTimeOffset.UnixEpoch);
     private static readonly string DummyHash = new PasswordHasher<UserAccount>().HashPassword(DummyUser, Guid.NewGuid().ToString());

@@ -8,6 +8,9 @@ public static class AccountsServiceCollectionExtensions
 {
     private const string CookieOrBearer = "CookieOrBearer";
 
+    /// <summary>How long a bearer token from login is accepted.</summary>
+    public static readonly TimeSpan BearerTokenLifetime = TimeSpan.FromHours(1);
+
     /// <summary>Users (PostgreSQL in cluster mode, SQLite embedded), password hashing, cookie + bearer authentication.</summary>
     public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration)
     {
@@ -38,7 +41,7 @@ public static class AccountsServiceCollectionExtensions
                 options.Events.OnRedirectToLogin = context => { context.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
                 options.Events.OnRedirectToAccessDenied = context => { context.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
             })
-            .AddBearerToken(options => options.BearerTokenExpiration = TimeSpan.FromHours(1));
+            .AddBearerToken(options => options.BearerTokenExpiration = BearerTokenLifetime);
         services.AddAuthorization();
         return services;
     }

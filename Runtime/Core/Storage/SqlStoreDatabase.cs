@@ -7,12 +7,15 @@ namespace TicketFlow.Runtime.Storage;
 public sealed class SqlStoreDatabase
 {
     private readonly Func<CancellationToken, Task<DbConnection>> open;
+    private readonly Func<DbConnection> openSynchronously;
     private readonly Func<string, IReadOnlyList<Migration>, CancellationToken, Task> migrate;
 
-    private SqlStoreDatabase(bool isPostgreSql, Func<CancellationToken, Task<DbConnection>> open, Func<string, IReadOnlyList<Migration>, CancellationToken, Task> migrate)
+    private SqlStoreDatabase(bool isPostgreSql, Func<CancellationToken, Task<DbConnection>> open, Func<DbConnection> openSynchronously,
+        Func<string, IReadOnlyList<Migration>, CancellationToken, Task> migrate)
     {
         IsPostgreSql = isPostgreSql;
         this.open = open;
+        this.openSynchronously = openSynchronously;
         this.migrate = migrate;
     }
 
@@ -21,6 +24,7 @@ public sealed class SqlStoreDatabase
 
     public static SqlStoreDatabase PostgreSql(NpgsqlDataSource dataSource) => new(true,
         async ct => await dataSource.OpenConnectionAsync(ct),
+        dataSource.OpenConnection,
         async (component, migrations, ct) =>
         {
             await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -29,9 +33,13 @@ public sealed class SqlStoreDatabase
 
     public static SqlStoreDatabase Sqlite(SqliteDatabase database) => new(false,
         async ct => await database.OpenAsync(ct),
+        database.Open,
         database.MigrateAsync);
 
     public Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => open(cancellationToken);
+
+    /// <summary>A connection opened synchronously, for interfaces that cannot await (Data Protection's key repository); prefer <see cref="OpenAsync"/>.</summary>
+    public DbConnection Open() => openSynchronously();
 
     public Task MigrateAsync(string component, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken) =>
         migrate(component, migrations, cancellationToken);

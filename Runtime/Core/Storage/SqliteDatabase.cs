@@ -14,13 +14,26 @@ public sealed class SqliteDatabase(string path)
 
     public string Path => path;
 
+    private const string ConnectionPragmas = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
+
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
+        command.CommandText = ConnectionPragmas;
         await command.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>For the few callers that cannot await (ASP.NET Core's synchronous key repository interface).</summary>
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = ConnectionPragmas;
+        command.ExecuteNonQuery();
         return connection;
     }
 

@@ -1,0 +1,50 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+
+namespace TicketFlow.WebFront.Conventions;
+
+/// <summary>
+/// Which proxies may tell WebFront who the client is (configuration section <c>ForwardedHeaders</c>). Behind nginx every
+/// connection comes from the proxy, so without this the per-IP rate limits would count all clients as one.
+/// </summary>
+public sealed class TrustedProxyOptions
+{
+    /// <summary>Proxy addresses whose <c>X-Forwarded-For</c>/<c>-Proto</c> are believed. With <see cref="KnownNetworks"/> also empty: loopback only (ASP.NET Core's default).</summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>Trusted proxy networks in CIDR notation (<c>10.0.0.0/8</c>); setting either list replaces the loopback default.</summary>
+    public List<string> KnownNetworks { get; set; } = [];
+
+    /// <summary>
+    /// How many <c>X-Forwarded-For</c> entries are read, from the right, each only while the hop that added it is trusted.
+    /// 2 lets a loopback client behind the loopback nginx (a load generator naming simulated clients) be believed; a
+    /// remote client cannot spoof, because its own address is the entry nginx appends and it is not a trusted hop.
+    /// </summary>
+    public int ForwardLimit { get; set; } = 2;
+}
+
+public static class TrustedProxies
+{
+    public const string Section = "ForwardedHeaders";
+
+    /// <summary>Options for <c>UseForwardedHeaders</c>: client address and scheme from trusted proxies only.</summary>
+    public static IServiceCollection AddTrustedProxies(this IServiceCollection services, IConfiguration configuration)
+    {
+        var trusted = configuration.GetSection(Section).Get<TrustedProxyOptions>() ?? new TrustedProxyOptions();
+        if (trusted.ForwardLimit < 1) throw new InvalidOperationException($"{Section}:ForwardLimit must be at least 1.");
+        var proxies = trusted.KnownProxies.Select(value => IPAddress.TryParse(value.Trim(), out var address) ? address : throw Invalid("KnownProxies", value)).ToList();
+        var networks = trusted.KnownNetworks.Select(value => System.Net.IPNetwork.TryParse(value.Trim(), out var network) ? network : throw Invalid("KnownNetworks", value)).ToList();
+        return services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.ForwardLimit = trusted.ForwardLimit;
+            if (proxies.Count == 0 && networks.Count == 0) return; // keep the loopback defaults
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (var proxy in proxies) options.KnownProxies.Add(proxy);
+            foreach (var network in networks) options.KnownIPNetworks.Add(network);
+        });
+    }
+
+    private static InvalidOperationException Invalid(string setting, string value) => new($"{Section}:{setting} has an invalid entry '{value}'.");
+}
