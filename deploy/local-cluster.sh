@@ -66,7 +66,7 @@ declare -a TAKEN_PORTS=()
 free_port() {
     local p
     for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % 40000))
+        p=$((20000 + RANDOM % 12000))   # below the ephemeral range (32768+), where outgoing connections take ports
         [[ " ${TAKEN_PORTS[*]:-} " == *" $p "* ]] && continue
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
             TAKEN_PORTS+=("$p")
@@ -194,7 +194,7 @@ ready_status() {   # port -> http code of /health/ready (000 if no answer)
 # ---------------------------------------------------------------- postgres
 
 pg_options() {   # port -> the server options (pg_ctl -o) shared by start and restart-postgres
-    echo "-p $1 -k $STATE/pg/socket -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=300"
+    echo "-p $1 -k $STATE/pg/socket -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=500"
 }
 
 pg_ready() {   # port -> accepts connections
@@ -214,7 +214,7 @@ start_postgres() {
         -o "$(pg_options "$port")" start >/dev/null \
         || die "PostgreSQL did not start, see $pg/postgres.log"
     as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE ticketflow" >/dev/null
-    POSTGRES_CONN="Host=127.0.0.1;Port=$port;Username=postgres;Database=ticketflow"
+    POSTGRES_CONN="Host=127.0.0.1;Port=$port;Username=postgres;Database=ticketflow;Maximum Pool Size=60"
     PSQL_CONN="host=127.0.0.1 port=$port user=postgres dbname=ticketflow"
     log "PostgreSQL on 127.0.0.1:$port (data $pg/data, log $pg/postgres.log)"
 }

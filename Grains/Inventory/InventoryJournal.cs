@@ -13,4 +13,7 @@ public static class InventoryJournal
     public static InventoryChange Read(byte[] entry) => JsonSerializer.Deserialize<InventoryChange>(entry, Json)!;
 
     public static Inventory Replay(IEnumerable<byte[]> entries) => Inventory.Restore(null, entries.Select(Read));
+
+    /// <summary>A stored snapshot (tf_journal_snapshot.payload) as the grain wrote it.</summary>
+    public static InventorySnapshot ReadSnapshot(byte[] payload) => JsonSerializer.Deserialize<InventorySnapshot>(payload, Json)!;
 }

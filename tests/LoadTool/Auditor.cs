@@ -1,0 +1,326 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Npgsql;
+using TicketFlow.Grains.Inventory;
+using TicketFlow.Grains.Purchases;
+
+namespace TicketFlow.LoadTool;
+
+/// <summary>
+/// Reads the database and the simulated gateway's store and checks that every seat, hold, payment and ticket is accounted
+/// for (the invariants of docs/ARCHITECTURE.md). Read-only. Checks that can be transiently false while the cluster is
+/// still finishing work (a saga between capture and tickets, a hold about to expire) are re-run until they pass or the
+/// settle time is up.
+/// </summary>
+public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpan holdSlack, Api? api, string? adminToken)
+{
+    private const int MaxExamples = 5;
+
+    public sealed record Check(string Name, bool Passed, string Detail, IReadOnlyList<string> Examples);
+
+    public async Task<IReadOnlyList<Check>> RunAsync(TimeSpan settle)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var checks = await RunOnceAsync();
+            var failing = checks.Count(c => !c.Passed);
+            if (failing == 0 || clock.Elapsed >= settle) return checks;
+            Console.Error.WriteLine($"[audit] {failing} check(s) failing; re-checking ({clock.Elapsed.TotalSeconds:0}/{settle.TotalSeconds:0} s: sagas, reminders and expiries may still be finishing)");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+    }
+
+    public static bool Print(IReadOnlyList<Check> checks, TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine("Audit");
+        foreach (var check in checks)
+        {
+            output.WriteLine($"  {(check.Passed ? "PASS" : "FAIL")}  {check.Name}: {check.Detail}");
+            foreach (var example in check.Examples) output.WriteLine($"          e.g. {example}");
+        }
+        var passed = checks.All(c => c.Passed);
+        output.WriteLine(passed ? $"  audit: all {checks.Count} checks passed" : $"  audit: {checks.Count(c => !c.Passed)} of {checks.Count} checks FAILED");
+        return passed;
+    }
+
+    public async Task<IReadOnlyList<Check>> RunOnceAsync()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var data = await Store.LoadAsync(database, serviceId);
+        var checks = new List<Check>();
+
+        // Tiers: the journal is dense, replays, and its counts add up.
+        var replayed = new Dictionary<string, Inventory>(StringComparer.Ordinal);
+        var gaps = new List<string>();
+        var replayErrors = new List<string>();
+        foreach (var (key, entries) in data.Journals)
+        {
+            if (entries.Select((e, i) => e.Seq == i + 1).Any(dense => !dense)) gaps.Add($"{key}: seqs {string.Join(',', entries.Take(10).Select(e => e.Seq))}...");
+            try { replayed[key] = InventoryJournal.Replay(entries.Select(e => e.Entry)); }
+            catch (Exception failure) { replayErrors.Add($"{key}: {failure.Message}"); }
+        }
+        checks.Add(Make("tier journals are dense and replay", gaps.Concat(replayErrors).ToList(),
+            $"{data.Journals.Count} tier journals, {data.Journals.Sum(j => j.Value.Count):N0} entries"));
+
+        var countErrors = new List<string>();
+        foreach (var (key, inventory) in replayed)
+        {
+            var (available, held, sold) = inventory.CountsAt(now);
+            if (sold > inventory.Capacity || available < 0 || held < 0 || available + held + sold != inventory.Capacity)
+                countErrors.Add($"{key}: available {available} + held {held} + sold {sold} vs capacity {inventory.Capacity}");
+            if (data.CatalogCapacity.TryGetValue(key, out var catalog) && catalog != inventory.Capacity)
+                countErrors.Add($"{key}: capacity {inventory.Capacity} in the journal, {catalog} in the catalog");
+        }
+        checks.Add(Make("every tier: sold ≤ capacity and available + held + sold = capacity (= the catalog's)", countErrors,
+            $"{replayed.Count} tiers, {replayed.Values.Sum(i => i.Sold):N0} seats sold, {replayed.Values.Sum(i => i.Held):N0} held, capacity {replayed.Values.Sum(i => (long)i.Capacity):N0}"));
+
+        checks.Add(SnapshotsMatch(data, replayed));
+        if (api is not null && adminToken is not null) checks.Add(await LiveCountsMatchAsync(data, replayed));
+
+        var overdue = replayed.Where(r => r.Value.NextExpiry is { } expiry && expiry + holdSlack < now)
+            .Select(r => $"{r.Key}: a hold expired at {r.Value.NextExpiry:O}, still active at {now:O}").ToList();
+        checks.Add(Make($"no active hold past its expiry + {holdSlack.TotalSeconds:0} s", overdue,
+            $"{replayed.Values.Sum(i => i.ActiveHolds):N0} active holds"));
+
+        var holdIds = new HashSet<string>(StringComparer.Ordinal);
+        var twice = new List<string>();
+        foreach (var (key, entries) in data.Journals)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var held in entries.Select(e => InventoryJournal.Read(e.Entry)).OfType<Held>())
+            {
+                if (!seen.Add(held.HoldId)) twice.Add($"{key}: hold {held.HoldId} placed twice");
+                holdIds.Add(held.HoldId);
+            }
+        }
+        checks.Add(Make("no hold placed twice on a tier", twice, $"{holdIds.Count:N0} holds"));
+
+        checks.Add(SalesMatchOrders(data, replayed));
+        checks.Add(TicketsMatchLines(data, replayed));
+        checks.Add(PaymentsSettled(data, holdIds));
+        checks.Add(IdempotentEffects(data, holdIds));
+        return checks;
+    }
+
+    private static Check SnapshotsMatch(Store data, Dictionary<string, Inventory> replayed)
+    {
+        var errors = new List<string>();
+        foreach (var (key, (version, payload)) in data.Snapshots)
+        {
+            if (!data.Journals.TryGetValue(key, out var entries) || entries.Count < version) { errors.Add($"{key}: snapshot at {version}, journal shorter"); continue; }
+            var expected = InventoryJournal.Replay(entries.Take((int)version).Select(e => e.Entry)).ToSnapshot();
+            var stored = InventoryJournal.ReadSnapshot(payload);
+            if (Describe(expected) != Describe(stored)) errors.Add($"{key} at {version}: replay {Describe(expected)}, snapshot {Describe(stored)}");
+        }
+        return Make("journal replay = stored snapshots", errors, $"{data.Snapshots.Count} snapshots");
+
+        static string Describe(InventorySnapshot s) =>
+            $"capacity {s.Capacity}, closed {s.Closed}, {s.Holds.Count} holds ({s.Holds.Sum(h => h.Quantity)} seats, ids {Hash(s.Holds.Select(h => h.HoldId + h.Quantity + h.ExpiresAt.ToUnixTimeMilliseconds()))}), " +
+            $"{s.Sales.Count} sales ({s.Sales.Where(x => !x.Refunded).Sum(x => x.Quantity)} seats, ids {Hash(s.Sales.Select(x => x.HoldId + x.Quantity + x.Refunded))}), " +
+            $"placed {s.HoldsPlaced} released {s.HoldsReleased} expired {s.HoldsExpired} sold {s.HoldsSold} refunds {s.Refunds}";
+
+        static string Hash(IEnumerable<string> items) =>
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('|', items.Order(StringComparer.Ordinal)))))[..12];
+    }
+
+    private async Task<Check> LiveCountsMatchAsync(Store data, Dictionary<string, Inventory> replayed)
+    {
+        var errors = new List<string>();
+        var compared = 0;
+        foreach (var eventId in data.CatalogCapacity.Keys.Select(k => TierKey.Parse(k).EventId).Distinct())
+        {
+            var reply = await api!.SendAsync("audit: GET admin stats", HttpMethod.Get, $"/api/v1/admin/events/{eventId}/stats", token: adminToken);
+            if (!reply.Ok) { errors.Add($"{eventId}: admin stats answered {reply.Status} {reply.Code}"); continue; }
+            var now = DateTimeOffset.UtcNow;
+            foreach (var tier in reply.Body.GetProperty("tiers").EnumerateArray())
+            {
+                var key = TierKey.For(eventId, tier.GetProperty("tierId").GetString()!);
+                if (!replayed.TryGetValue(key, out var inventory)) continue;
+                compared++;
+                var (available, held, sold) = inventory.CountsAt(now);
+                var live = (tier.GetProperty("available").GetInt32(), tier.GetProperty("held").GetInt32(), tier.GetProperty("sold").GetInt32());
+                if (live != (available, held, sold))
+                    errors.Add($"{key}: grain says available/held/sold {live}, journal replay {(available, held, sold)}");
+            }
+        }
+        return Make("journal replay = the live grains' counts", errors, $"{compared} tiers compared through GET /admin/events/{{id}}/stats");
+    }
+
+    // Every seat a tier sold is a paid order line of the order its checkout issued, and nothing else is.
+    private static Check SalesMatchOrders(Store data, Dictionary<string, Inventory> replayed)
+    {
+        var errors = new List<string>();
+        var sales = new Dictionary<(string OrderId, string TierId), (int Quantity, bool Refunded)>();
+        foreach (var (key, inventory) in replayed)
+        {
+            var tierId = TierKey.Parse(key).TierId;
+            foreach (var sale in inventory.ToSnapshot().Sales) sales[(CheckoutIds.ForHold(sale.HoldId), tierId)] = (sale.Quantity, sale.Refunded);
+        }
+        foreach (var ((orderId, tierId), (quantity, refunded)) in sales)
+        {
+            data.Orders.TryGetValue(orderId, out var order);
+            if (refunded && order is { State: "paid" }) errors.Add($"{orderId}: seats on {tierId} refunded to the tier, order still paid");
+            if (refunded) continue;
+            if (order is null) { errors.Add($"{orderId}: {quantity} seats sold on {tierId}, no order"); continue; }
+            if (order.State != "paid") errors.Add($"{orderId}: {quantity} seats sold on {tierId}, order {order.State}");
+            if (!data.Lines.TryGetValue((orderId, tierId), out var line) || line.Quantity != quantity)
+                errors.Add($"{orderId}: {quantity} seats sold on {tierId}, order line says {(data.Lines.TryGetValue((orderId, tierId), out var l) ? l.Quantity : 0)}");
+        }
+        foreach (var ((orderId, tierId), line) in data.Lines)
+        {
+            if (data.Orders.GetValueOrDefault(orderId)?.State != "paid") continue;
+            if (!sales.TryGetValue((orderId, tierId), out var sale) || sale.Refunded)
+                errors.Add($"{orderId}: a paid line of {line.Quantity} on {tierId} the tier never sold (or refunded)");
+        }
+        var sold = sales.Values.Where(s => !s.Refunded).Sum(s => s.Quantity);
+        return Make("sold seats = paid order lines (one order per checkout)", errors,
+            $"{sold:N0} seats sold in {sales.Count(s => !s.Value.Refunded):N0} sales; {data.Orders.Values.Count(o => o.State == "paid"):N0} paid orders, {data.Orders.Values.Count(o => o.State == "refunded"):N0} refunded");
+    }
+
+    private static Check TicketsMatchLines(Store data, Dictionary<string, Inventory> replayed)
+    {
+        var errors = new List<string>();
+        foreach (var ((orderId, tierId), line) in data.Lines)
+        {
+            var live = data.LiveTickets.GetValueOrDefault((orderId, tierId));
+            var expected = data.Orders.GetValueOrDefault(orderId)?.State == "paid" ? line.Quantity : 0;
+            if (live != expected) errors.Add($"{orderId} on {tierId}: {live} valid/used tickets, expected {expected}");
+        }
+        foreach (var ((orderId, tierId), count) in data.LiveTickets.Where(t => !data.Lines.ContainsKey(t.Key)))
+            errors.Add($"{count} tickets of {orderId} on {tierId}: no such order line");
+        foreach (var (key, inventory) in replayed)
+        {
+            var (eventId, tierId) = TierKey.Parse(key);
+            var tickets = data.LiveTicketsByTier.GetValueOrDefault((eventId, tierId));
+            if (tickets != inventory.Sold) errors.Add($"{key}: {tickets} valid/used tickets, the tier sold {inventory.Sold} seats");
+        }
+        return Make("every valid ticket belongs to exactly one paid order line (and tickets per tier = seats sold)", errors,
+            $"{data.LiveTickets.Values.Sum():N0} valid/used tickets, {data.VoidTickets:N0} void");
+    }
+
+    private static Check PaymentsSettled(Store data, HashSet<string> holdIds)
+    {
+        var errors = new List<string>();
+        var checkouts = holdIds.Select(CheckoutIds.ForHold).ToHashSet(StringComparer.Ordinal);
+        var ordersByPayment = data.Orders.Values.ToDictionary(o => o.PaymentId, StringComparer.Ordinal);
+        var paymentsById = data.Payments.ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var linesByOrder = data.Lines.Keys.ToLookup(l => l.OrderId, StringComparer.Ordinal);
+        foreach (var payment in data.Payments)
+        {
+            if (payment.Captures != 1) errors.Add($"{payment.Id}: {payment.Captures} captures");
+            if (payment.Status != "declined" && !checkouts.Contains(payment.Id)) errors.Add($"{payment.Id}: {payment.Status} for no hold's checkout");
+            ordersByPayment.TryGetValue(payment.Id, out var order);
+            var tickets = order is null ? 0 : linesByOrder[order.Id].Sum(l => data.LiveTickets.GetValueOrDefault(l));
+            switch (payment.Status)
+            {
+                case "captured" when order is null: errors.Add($"{payment.Id}: captured {payment.AmountMinor}, no tickets and no refund"); break;
+                case "captured" when order.State != "paid" || tickets == 0: errors.Add($"{payment.Id}: captured, order {order.State} with {tickets} tickets"); break;
+                case "captured" when order.TotalMinor != payment.AmountMinor: errors.Add($"{payment.Id}: captured {payment.AmountMinor}, order total {order.TotalMinor}"); break;
+                case "refunded" when order is { State: "paid" } || tickets > 0: errors.Add($"{payment.Id}: refunded and {tickets} valid tickets (both)"); break;
+                case "declined" when order is not null: errors.Add($"{payment.Id}: declined yet order {order.Id} exists"); break;
+            }
+        }
+        foreach (var order in data.Orders.Values.Where(o => o.State == "paid"))
+        {
+            var payment = paymentsById.GetValueOrDefault(order.PaymentId);
+            if (payment?.Status != "captured") errors.Add($"{order.Id}: paid order, payment {order.PaymentId} {payment?.Status ?? "missing"}");
+        }
+        var byStatus = data.Payments.GroupBy(p => p.Status).ToDictionary(g => g.Key, g => g.Count());
+        return Make("every captured payment has tickets or a refund, never both; one capture per checkout", errors,
+            $"{byStatus.GetValueOrDefault("captured"):N0} captured, {byStatus.GetValueOrDefault("refunded"):N0} refunded, {byStatus.GetValueOrDefault("declined"):N0} declined");
+    }
+
+    private static Check IdempotentEffects(Store data, HashSet<string> holdIds)
+    {
+        var errors = new List<string>();
+        int holds = 0, orders = 0, other = 0;
+        foreach (var (user, key, body) in data.StoredResponses)
+        {
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("holdId", out var hold) && !root.TryGetProperty("lines", out _))
+            {
+                holds++;
+                if (!holdIds.Contains(hold.GetString()!)) errors.Add($"{user}/{key}: answered hold {hold.GetString()}, which no tier holds");
+            }
+            else if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var id) && root.TryGetProperty("lines", out _))
+            {
+                orders++;
+                if (!data.Orders.ContainsKey(id.GetString()!)) errors.Add($"{user}/{key}: answered order {id.GetString()}, which does not exist");
+            }
+            else other++;
+        }
+        return Make("every Idempotency-Key maps to one effect that exists", errors,
+            $"{data.StoredResponses.Count:N0} stored 2xx responses: {holds:N0} holds, {orders:N0} orders, {other:N0} other");
+    }
+
+    private static Check Make(string name, List<string> errors, string detail) =>
+        new(name, errors.Count == 0, errors.Count == 0 ? detail : $"{errors.Count} problem(s); {detail}", errors.Take(MaxExamples).ToList());
+
+    /// <summary>What the audit reads, in one pass per table.</summary>
+    private sealed class Store
+    {
+        public Dictionary<string, List<(long Seq, byte[] Entry)>> Journals { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, (long Version, byte[] Payload)> Snapshots { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, int> CatalogCapacity { get; } = new(StringComparer.Ordinal); // tier key -> capacity
+        public Dictionary<string, Order> Orders { get; } = new(StringComparer.Ordinal);
+        public Dictionary<(string OrderId, string TierId), (int Quantity, long PriceMinor)> Lines { get; } = [];
+        public Dictionary<(string OrderId, string TierId), int> LiveTickets { get; } = [];
+        public Dictionary<(string EventId, string TierId), int> LiveTicketsByTier { get; } = [];
+        public long VoidTickets { get; set; }
+        public List<Payment> Payments { get; } = [];
+        public List<(string User, string Key, byte[] Body)> StoredResponses { get; } = [];
+
+        public static async Task<Store> LoadAsync(NpgsqlDataSource database, string serviceId)
+        {
+            var store = new Store();
+            await using var connection = await database.OpenConnectionAsync();
+            // One snapshot of the whole database, so the checks compare tables as of the same instant.
+            await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
+            await Read(connection, "SELECT grain_key, seq, entry FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND journal = $3 ORDER BY grain_key, seq",
+                r => store.Journals.TryAdd(r.GetString(0), []) | Add(store.Journals[r.GetString(0)], (r.GetInt64(1), (byte[])r[2])),
+                serviceId, InventoryJournal.GrainType, InventoryJournal.Name);
+            await Read(connection, "SELECT grain_key, version, payload FROM tf_journal_snapshot WHERE service_id = $1 AND grain_type = $2 AND journal = $3",
+                r => store.Snapshots.TryAdd(r.GetString(0), (r.GetInt64(1), (byte[])r[2])), serviceId, InventoryJournal.GrainType, InventoryJournal.Name);
+            await Read(connection, "SELECT t.event_id, t.id, t.capacity FROM tf_tiers t JOIN tf_events e ON e.id = t.event_id WHERE e.status <> 'draft'",
+                r => store.CatalogCapacity.TryAdd(TierKey.For(r.GetString(0), r.GetString(1)), r.GetInt32(2)));
+            await Read(connection, "SELECT id, event_id, state, total_minor, payment_id FROM tf_orders",
+                r => store.Orders.TryAdd(r.GetString(0), new Order(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetString(4))));
+            await Read(connection, "SELECT order_id, tier_id, quantity, price_minor FROM tf_order_lines",
+                r => store.Lines.TryAdd((r.GetString(0), r.GetString(1)), (r.GetInt32(2), r.GetInt64(3))));
+            await Read(connection, "SELECT order_id, event_id, tier_id, state, count(*) FROM tf_tickets GROUP BY order_id, event_id, tier_id, state", r =>
+            {
+                var count = (int)r.GetInt64(4);
+                if (r.GetString(3) == "void") { store.VoidTickets += count; return true; }
+                store.LiveTickets[(r.GetString(0), r.GetString(2))] = store.LiveTickets.GetValueOrDefault((r.GetString(0), r.GetString(2))) + count;
+                store.LiveTicketsByTier[(r.GetString(1), r.GetString(2))] = store.LiveTicketsByTier.GetValueOrDefault((r.GetString(1), r.GetString(2))) + count;
+                return true;
+            });
+            await Read(connection, "SELECT payment_id, status, amount_minor, captures FROM tf_gateway_payments",
+                r => Add(store.Payments, new Payment(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt32(3))));
+            await Read(connection, "SELECT user_id, key, body FROM tf_idempotency_keys WHERE status_code BETWEEN 200 AND 299 AND body IS NOT NULL",
+                r => Add(store.StoredResponses, (r.GetString(0), r.GetString(1), (byte[])r[2])));
+            return store;
+        }
+
+        private static bool Add<T>(List<T> list, T item)
+        {
+            list.Add(item);
+            return true;
+        }
+
+        private static async Task Read(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, bool> row, params object[] parameters)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            foreach (var parameter in parameters) command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) row(reader);
+        }
+    }
+
+    private sealed record Order(string Id, string EventId, string State, long TotalMinor, string PaymentId);
+
+    private sealed record Payment(string Id, string Status, long AmountMinor, int Captures);
+}

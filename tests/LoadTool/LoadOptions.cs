@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace TicketFlow.LoadTool;
+
+/// <summary>Command-line options. Where to send load and which database to audit default to the local cluster's (<c>deploy/local-cluster.sh env</c>).</summary>
+public sealed class LoadOptions
+{
+    public const string Usage = """
+        ticketflow-load <scenario|audit> [options]
+
+        Scenarios:
+          browse     catalog and availability reads
+          onsale     N buyers on one high-demand event: waiting room, waves, holds, checkout, abandons, retries, double-clicks
+          hot-tier   maximum hold rate on one tier (with --baseline: the row-lock mechanism on the same PostgreSQL)
+          audit      check the database and the gateway's store; exit 1 if any check fails
+
+        Target (default: the running local cluster, from deploy/local-cluster.sh env):
+          --url URL               WebFront or nginx base address
+          --postgres CONNSTRING   the cluster's database (tokens, audit)
+          --service-id ID         the cluster's service id (journal rows)            [ticketflow-local]
+          --cluster-script PATH   the local cluster's script, for chaos              [deploy/local-cluster.sh]
+          --cluster-dir DIR       its state folder (TICKETFLOW_CLUSTER_DIR)          [the script's default]
+        Load shape:
+          --users N               onsale buyers                                      [20000]
+          --seats N               onsale seats, split over --tiers                   [5000]
+          --tiers N                                                                  [3]
+          --rate R                open loop: arrivals (onsale) or requests (browse, hot-tier) per second
+          --concurrency C         closed loop: at most C buyers or requests in flight [onsale: unlimited, else 64]
+          --duration S            browse and hot-tier run time in seconds            [20]
+          --max-wait S            an onsale buyer leaves the queue after S seconds   [600]
+          --wave-size N --wave-interval S --max-active N    waiting-room settings    [500, 1, 2000]
+          --hold-seconds S        hold lifetime of the onsale event (60..1800)       [60]
+          --declines P --payment-errors P --abandon P --retries P --double-clicks P   buyer behaviour shares [0.05 0.03 0.1 0.05 0.05]
+        Chaos (local cluster only):
+          --kill-every K          kill -9 a random silo every K seconds and restart it
+          --restart-postgres-at S restart PostgreSQL once, S seconds into the run
+          --pause-silo-at S       SIGSTOP a silo S seconds in, past the death timeout (--pause-for, default 15 s), then SIGCONT it:
+                                  it must find itself dead and exit; it is then restarted
+        Audit:
+          --hold-slack S          an active hold may outlive its expiry by this much  [60]
+          --settle S              keep re-checking failing checks for up to S seconds [60]
+        Output:
+          --out DIR               results.json and chart.svg                           [loadtool-results/<scenario>-<time>]
+          --baseline              hot-tier: also run the row-lock baseline
+        """;
+
+    public required string Command { get; init; }
+    public Uri Url { get; init; } = new("http://127.0.0.1:8080");
+    public string? Postgres { get; init; }
+    public string ServiceId { get; init; } = "ticketflow-local";
+    public string? ClusterScript { get; init; }
+    public string? ClusterDir { get; init; }
+    public int Users { get; init; } = 20_000;
+    public int Seats { get; init; } = 5_000;
+    public int Tiers { get; init; } = 3;
+    public double? Rate { get; init; }
+    public int? Concurrency { get; init; }
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan MaxWait { get; init; } = TimeSpan.FromMinutes(10);
+    public int WaveSize { get; init; } = 500;
+    public int WaveIntervalSeconds { get; init; } = 1;
+    public int MaxActive { get; init; } = 2000;
+    public int HoldSeconds { get; init; } = 60;
+    public double Declines { get; init; } = 0.05;
+    public double PaymentErrors { get; init; } = 0.03;
+    public double Abandons { get; init; } = 0.10;
+    public double Retries { get; init; } = 0.05;
+    public double DoubleClicks { get; init; } = 0.05;
+    public TimeSpan? KillEvery { get; init; }
+    public TimeSpan? RestartPostgresAt { get; init; }
+    public TimeSpan? PauseSiloAt { get; init; }
+    public TimeSpan PauseFor { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan HoldSlack { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(60);
+    public string? OutputFolder { get; init; }
+    public bool Baseline { get; init; }
+
+    public bool HasChaos => KillEvery is not null || RestartPostgresAt is not null || PauseSiloAt is not null;
+
+    public static LoadOptions Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help") throw new UsageException(null);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var flags = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 1; i < args.Length; i++)
+        {
+            var name = args[i];
+            if (!name.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unexpected argument '{name}'");
+            if (name is "--baseline") flags.Add(name);
+            else if (i + 1 < args.Length) values[name] = args[++i];
+            else throw new UsageException($"{name} needs a value");
+        }
+        var known = new HashSet<string>(Regex.Matches(Usage, "--[a-z-]+").Select(m => m.Value), StringComparer.Ordinal);
+        if (values.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown) throw new UsageException($"unknown option {unknown}");
+        if (args[0] is not ("browse" or "onsale" or "hot-tier" or "audit")) throw new UsageException($"unknown scenario '{args[0]}'");
+
+        var script = values.GetValueOrDefault("--cluster-script") ?? FindClusterScript();
+        var clusterDir = values.GetValueOrDefault("--cluster-dir");
+        var cluster = script is null ? new Dictionary<string, string>() : ClusterEnvironment(script, clusterDir);
+        string? Value(string name) => values.GetValueOrDefault(name);
+        int Int(string name, int fallback, int min = 1) => Value(name) is { } v
+            ? int.TryParse(v, CultureInfo.InvariantCulture, out var n) && n >= min ? n : throw new UsageException($"{name} takes a whole number ≥ {min}")
+            : fallback;
+        double Share(string name, double fallback) => Value(name) is { } v
+            ? double.TryParse(v, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 1 ? p : throw new UsageException($"{name} takes a share between 0 and 1")
+            : fallback;
+        TimeSpan? Seconds(string name) => Value(name) is { } v
+            ? double.TryParse(v, CultureInfo.InvariantCulture, out var s) && s > 0 ? TimeSpan.FromSeconds(s) : throw new UsageException($"{name} takes seconds > 0")
+            : null;
+
+        var url = Value("--url") ?? (cluster.TryGetValue("PORT", out var port) ? $"http://127.0.0.1:{port}" : "http://127.0.0.1:8080");
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) throw new UsageException("--url must be an absolute URL");
+        var options = new LoadOptions
+        {
+            Command = args[0],
+            Url = uri,
+            Postgres = Value("--postgres") ?? cluster.GetValueOrDefault("POSTGRES_CONN") ?? Environment.GetEnvironmentVariable("TICKETFLOW_POSTGRES"),
+            ServiceId = Value("--service-id") ?? cluster.GetValueOrDefault("SERVICE_ID") ?? "ticketflow-local",
+            ClusterScript = script,
+            ClusterDir = clusterDir,
+            Users = Int("--users", 20_000),
+            Seats = Int("--seats", 5_000),
+            Tiers = Int("--tiers", 3),
+            Rate = Value("--rate") is { } r ? double.TryParse(r, CultureInfo.InvariantCulture, out var rate) && rate > 0 ? rate : throw new UsageException("--rate takes a number > 0") : null,
+            Concurrency = Value("--concurrency") is null ? null : Int("--concurrency", 64),
+            Duration = Seconds("--duration") ?? TimeSpan.FromSeconds(20),
+            MaxWait = Seconds("--max-wait") ?? TimeSpan.FromMinutes(10),
+            WaveSize = Int("--wave-size", 500),
+            WaveIntervalSeconds = Int("--wave-interval", 1),
+            MaxActive = Int("--max-active", 2000),
+            HoldSeconds = Int("--hold-seconds", 60, min: 60),
+            Declines = Share("--declines", 0.05),
+            PaymentErrors = Share("--payment-errors", 0.03),
+            Abandons = Share("--abandon", 0.10),
+            Retries = Share("--retries", 0.05),
+            DoubleClicks = Share("--double-clicks", 0.05),
+            KillEvery = Seconds("--kill-every"),
+            RestartPostgresAt = Seconds("--restart-postgres-at"),
+            PauseSiloAt = Seconds("--pause-silo-at"),
+            PauseFor = Seconds("--pause-for") ?? TimeSpan.FromSeconds(15),
+            HoldSlack = Seconds("--hold-slack") ?? TimeSpan.FromSeconds(60),
+            Settle = Seconds("--settle") ?? TimeSpan.FromSeconds(60),
+            OutputFolder = Value("--out"),
+            Baseline = flags.Contains("--baseline"),
+        };
+        if (options.Tiers > options.Seats) throw new UsageException("--tiers cannot exceed --seats");
+        if (options.HasChaos && script is null) throw new UsageException("chaos options need the local cluster (deploy/local-cluster.sh)");
+        return options;
+    }
+
+    /// <summary>deploy/local-cluster.sh, looked for upwards from the working folder and from the tool's own folder.</summary>
+    private static string? FindClusterScript()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
+            {
+                var candidate = Path.Combine(folder.FullName, "deploy", "local-cluster.sh");
+                if (File.Exists(candidate)) return candidate;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>KEY=value lines of <c>local-cluster.sh env</c>; empty when no cluster state exists.</summary>
+    private static Dictionary<string, string> ClusterEnvironment(string script, string? stateFolder)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var start = new ProcessStartInfo("bash", [script, "env"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (stateFolder is not null) start.Environment["TICKETFLOW_CLUSTER_DIR"] = stateFolder;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) return result;
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = line.IndexOf('=');
+            if (equals > 0) result[line[..equals]] = line[(equals + 1)..].Trim();
+        }
+        return result;
+    }
+}
+
+public sealed class UsageException(string? problem) : Exception(problem ?? "usage");

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+
+namespace TicketFlow.LoadTool;
+
+/// <summary>The local cluster as deploy/local-cluster.sh runs it: processes to list, kill, pause and restart.</summary>
+public sealed class LocalCluster(string script, string? stateFolder = null)
+{
+    public sealed record Member(string Name, int? Pid, string State);
+
+    public async Task<IReadOnlyList<Member>> MembersAsync()
+    {
+        var output = await RunAsync("pids");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(parts => parts.Length >= 2)
+            .Select(parts => new Member(parts[0], int.TryParse(parts[1], out var pid) ? pid : null, parts.Length >= 4 ? parts[3] : "running"))
+            .ToList();
+    }
+
+    public async Task<IReadOnlyList<int>> RunningSilosAsync() =>
+        (await MembersAsync()).Where(m => m.Name.StartsWith("silo-", StringComparison.Ordinal) && m.State == "running")
+            .Select(m => int.Parse(m.Name["silo-".Length..])).ToList();
+
+    public async Task<string> RunAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash", [script, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (stateFolder is not null) start.Environment["TICKETFLOW_CLUSTER_DIR"] = stateFolder;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"local-cluster.sh {string.Join(' ', arguments)} failed ({process.ExitCode}): {(await errors).Trim()}");
+        return await output;
+    }
+}
+
+/// <summary>
+/// Faults injected while a scenario runs: kill -9 a random silo every K seconds (restarted a moment later, as a supervisor
+/// would), restart PostgreSQL once, and pause a silo past the membership death timeout (it must find itself dead and exit).
+/// </summary>
+public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder recorder)
+{
+    private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan SelfStopDeadline = TimeSpan.FromSeconds(45);
+    private readonly List<string> events = [];
+    private readonly List<string> failures = [];
+
+    public IReadOnlyList<string> Events { get { lock (events) return events.ToList(); } }
+
+    /// <summary>Faults that did not go as the design says (a paused silo that did not stop itself).</summary>
+    public IReadOnlyList<string> Failures { get { lock (events) return failures.ToList(); } }
+
+    public Task RunAsync(CancellationToken stop) => Task.WhenAll(
+        options.KillEvery is { } every ? KillLoopAsync(every, stop) : Task.CompletedTask,
+        options.RestartPostgresAt is { } at ? AtAsync(at, RestartPostgresAsync, stop) : Task.CompletedTask,
+        options.PauseSiloAt is { } pauseAt ? AtAsync(pauseAt, PauseSiloAsync, stop) : Task.CompletedTask);
+
+    private async Task KillLoopAsync(TimeSpan every, CancellationToken stop)
+    {
+        while (await DelayAsync(every, stop))
+        {
+            await Guarded("kill", async () =>
+            {
+                var silos = await cluster.RunningSilosAsync();
+                if (silos.Count == 0) { Note("kill: no running silo"); return; }
+                var silo = silos[Random.Shared.Next(silos.Count)];
+                await cluster.RunAsync("kill-silo", silo.ToString());
+                Note($"kill -9 silo {silo}");
+                await Task.Delay(RestartDelay, CancellationToken.None);
+                await cluster.RunAsync("restart-silo", silo.ToString());
+                Note($"silo {silo} restarted");
+            });
+        }
+    }
+
+    private async Task RestartPostgresAsync()
+    {
+        Note("PostgreSQL restart begins");
+        var output = await cluster.RunAsync("restart-postgres");
+        Note("PostgreSQL restarted " + output.Trim());
+    }
+
+    private async Task PauseSiloAsync()
+    {
+        var silos = await cluster.RunningSilosAsync();
+        if (silos.Count == 0) { Note("pause: no running silo"); return; }
+        var silo = silos[Random.Shared.Next(silos.Count)];
+        await cluster.RunAsync("pause-silo", silo.ToString());
+        Note($"SIGSTOP silo {silo} for {options.PauseFor.TotalSeconds:0} s");
+        await Task.Delay(options.PauseFor, CancellationToken.None);
+        await cluster.RunAsync("resume-silo", silo.ToString());
+        Note($"SIGCONT silo {silo}");
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < SelfStopDeadline)
+        {
+            var member = (await cluster.MembersAsync()).FirstOrDefault(m => m.Name == $"silo-{silo}");
+            if (member is null || member.State == "stopped")
+            {
+                Note($"silo {silo} found itself declared dead and exited {clock.Elapsed.TotalSeconds:0.0} s after SIGCONT");
+                await cluster.RunAsync("restart-silo", silo.ToString());
+                Note($"silo {silo} restarted");
+                return;
+            }
+            await Task.Delay(250, CancellationToken.None);
+        }
+        Fail($"silo {silo} still runs {SelfStopDeadline.TotalSeconds:0} s after SIGCONT: it did not notice it was declared dead");
+        await cluster.RunAsync("restart-silo", silo.ToString());
+    }
+
+    private async Task AtAsync(TimeSpan at, Func<Task> fault, CancellationToken stop)
+    {
+        if (await DelayAsync(at, stop)) await Guarded(fault.Method.Name, fault);
+    }
+
+    private async Task Guarded(string name, Func<Task> fault)
+    {
+        try { await fault(); }
+        catch (Exception failure) { Fail($"{name}: {failure.Message}"); }
+    }
+
+    private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)
+    {
+        try { await Task.Delay(delay, stop); return true; }
+        catch (OperationCanceledException) { return false; }
+    }
+
+    private void Note(string what)
+    {
+        var line = $"{recorder.Elapsed.TotalSeconds,6:0.0}s  {what}";
+        lock (events) events.Add(line);
+        Console.Error.WriteLine($"[chaos] {line}");
+    }
+
+    private void Fail(string what)
+    {
+        Note("FAILED: " + what);
+        lock (events) failures.Add(what);
+    }
+}

@@ -1,0 +1,281 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace TicketFlow.LoadTool;
+
+/// <summary>
+/// An on-sale: buyers arrive (open loop at --rate, default a 10 s spike, or at most --concurrency at once), look at the event,
+/// join its waiting room, poll their status until admitted in waves, hold 1–4 seats on a tier that still has some, and check
+/// out with the simulated gateway. Some are declined (and try once more), some hit gateway errors (and retry with a new key),
+/// some abandon their hold (release it or walk away), some resend a request with the same Idempotency-Key, some double-click.
+/// Buyers still waiting leave once every seat is sold.
+/// </summary>
+public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, Recorder recorder)
+{
+    private const string Status = "GET waiting-room/status";
+    private static readonly TimeSpan MonitorPeriod = TimeSpan.FromMilliseconds(500);
+
+    private readonly ScenarioResult result = new("onsale");
+    private readonly Histogram waits = new();
+    private readonly ConcurrentDictionary<string, string> effects = new(StringComparer.Ordinal); // Idempotency-Key -> hold or order id
+    private readonly ConcurrentDictionary<string, long> outcomes = new(StringComparer.Ordinal);
+    private string eventId = "";
+    private IReadOnlyList<Setup.Tier> tiers = [];
+    private volatile int[] available = [];
+    private long seatsBought, admitted, arrived, finished;
+    private double? firstAdmittedAt, lastAdmittedAt, soldOutAt, allSoldAt;
+    private volatile bool allSold;
+
+    public async Task<ScenarioResult> RunAsync()
+    {
+        var capacities = Enumerable.Range(0, options.Tiers).Select(i => options.Seats / options.Tiers + (i < options.Seats % options.Tiers ? 1 : 0)).ToList();
+        var admin = buyers.AdminToken();
+        (eventId, tiers) = await Setup.CreateEventAsync(api, admin, $"On-sale {buyers.RunId}", true, options.HoldSeconds, capacities, 4);
+        await Setup.ConfigureWaitingRoomAsync(api, admin, eventId, options.WaveSize, options.WaveIntervalSeconds, options.MaxActive);
+        available = [.. capacities];
+        var rate = options.Rate ?? (options.Concurrency is null ? options.Users / 10.0 : double.PositiveInfinity);
+        result.Parameters["event"] = eventId;
+        result.Parameters["users"] = options.Users.ToString();
+        result.Parameters["seats"] = $"{options.Seats} in {options.Tiers} tiers";
+        result.Parameters["arrivals"] = options.Concurrency is { } c ? $"closed loop, {c} buyers at once" : $"open loop, {rate:0}/s";
+        result.Parameters["waiting room"] = $"waves of {options.WaveSize} every {options.WaveIntervalSeconds} s, at most {options.MaxActive} shopping";
+
+        recorder.Reset();
+        using var stopMonitor = new CancellationTokenSource();
+        var monitor = MonitorAsync(stopMonitor.Token);
+        var sale = ArriveAsync(rate);
+        await Drivers.ProgressAsync(recorder, Progress, sale);
+        await sale;
+        await stopMonitor.CancelAsync();
+        await monitor;
+
+        var holds = recorder.For(Recorder.HoldEndpoint);
+        var checkouts = recorder.For("POST /checkout");
+        var browse = recorder.Endpoints.Where(e => e.Endpoint.StartsWith("GET /events", StringComparison.Ordinal)).Select(e => e.Stats.Latency)
+            .Aggregate(new Histogram(), (all, h) => { all.Add(h); return all; });
+        result.Figure("sale duration", recorder.Elapsed.TotalSeconds, "s");
+        result.Figure("time to sell out (no seat available)", soldOutAt ?? double.NaN, "s");
+        result.Figure("time to sell every seat", allSoldAt ?? double.NaN, "s");
+        result.Figure("seats bought (client view)", seatsBought);
+        result.Figure("hold p95", holds?.Latency.PercentileMs(0.95) ?? double.NaN, "ms");
+        result.Figure("checkout p95", checkouts?.Latency.PercentileMs(0.95) ?? double.NaN, "ms");
+        result.Figure("browse p95", browse.PercentileMs(0.95), "ms");
+        result.Figure("admitted", admitted);
+        result.Figure("admission rate", firstAdmittedAt is { } first && lastAdmittedAt > first ? admitted / (lastAdmittedAt.Value - first) : double.NaN, "/s");
+        foreach (var (name, q) in new[] { ("wait p50", 0.5), ("wait p95", 0.95), ("wait p99", 0.99) }) result.Figure(name, waits.PercentileMs(q) / 1000, "s");
+        result.Figure("wait max", waits.MaxMs / 1000, "s");
+        foreach (var (outcome, count) in outcomes.OrderByDescending(o => o.Value)) result.Figure("buyers: " + outcome, count);
+        return result;
+    }
+
+    private string Progress() =>
+        $"arrived {Interlocked.Read(ref arrived):N0}  admitted {Interlocked.Read(ref admitted):N0}  done {Interlocked.Read(ref finished):N0}  " +
+        $"seats bought {Interlocked.Read(ref seatsBought):N0}/{options.Seats:N0}  available {available.Sum():N0}";
+
+    private async Task ArriveAsync(double rate)
+    {
+        var buyersRunning = new List<Task>(options.Users);
+        using var slots = new SemaphoreSlim(options.Concurrency ?? int.MaxValue);
+        var clock = Stopwatch.StartNew();
+        for (var buyer = 0; buyer < options.Users; buyer++)
+        {
+            if (!double.IsInfinity(rate))
+            {
+                var due = TimeSpan.FromSeconds(buyer / rate);
+                if (due > clock.Elapsed + TimeSpan.FromMilliseconds(1)) await Task.Delay(due - clock.Elapsed);
+            }
+            await slots.WaitAsync();
+            var number = buyer;
+            buyersRunning.Add(Task.Run(async () =>
+            {
+                try { await BuyerAsync(number); }
+                catch (Exception failure) { Count("tool error: " + failure.GetType().Name); Console.Error.WriteLine(failure); }
+                finally { slots.Release(); Interlocked.Increment(ref finished); }
+            }));
+        }
+        await Task.WhenAll(buyersRunning);
+    }
+
+    private async Task BuyerAsync(int buyer)
+    {
+        Interlocked.Increment(ref arrived);
+        var random = new Random(buyer);
+        var (token, address) = (buyers.Token(buyer), Buyers.Address(buyer));
+        await api.SendAsync("GET /events/{id}", HttpMethod.Get, $"/api/v1/events/{eventId}", clientIp: address);
+        await api.SendAsync("GET /events/{id}/availability", HttpMethod.Get, $"/api/v1/events/{eventId}/availability", clientIp: address);
+
+        var join = await Persist(() => api.SendAsync("POST waiting-room/join", HttpMethod.Post, $"/api/v1/events/{eventId}/waiting-room/join", token: token, clientIp: address));
+        if (!join.Ok) { Count($"join failed ({join.Status} {join.Code})"); return; }
+        var ticket = join.Body.GetProperty("ticket").GetInt64();
+        var admission = await WaitForAdmissionAsync(ticket, join, token, address);
+        if (admission is null) return;
+
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var holdId = await HoldAsync(buyer, attempt, random, admission, token, address);
+            if (holdId is null) break;
+            if (random.NextDouble() < options.Abandons)
+            {
+                if (random.Next(2) == 0) await api.SendAsync("DELETE /holds/{id}", HttpMethod.Delete, $"/api/v1/holds/{holdId}", token: token, clientIp: address);
+                Count("abandoned the hold");
+                break;
+            }
+            // The first attempt may be declined or hit a gateway error; a second attempt pays with a card that works.
+            var draw = random.NextDouble();
+            var simulate = attempt > 0 ? "success" : draw < options.Declines ? "decline" : draw < options.Declines + options.PaymentErrors ? "error" : "success";
+            var paid = await CheckoutAsync(buyer, attempt, holdId, simulate, random, token, address);
+            if (paid != "declined") { Count(paid); break; }
+            if (attempt == 1) Count("declined twice");
+        }
+        await api.SendAsync("DELETE waiting-room", HttpMethod.Delete, $"/api/v1/events/{eventId}/waiting-room?ticket={ticket}", token: token, clientIp: address);
+    }
+
+    /// <returns>The admission token, or null if the buyer left the queue.</returns>
+    private async Task<string?> WaitForAdmissionAsync(long ticket, Reply reply, string token, string address)
+    {
+        var joinedAt = recorder.Elapsed;
+        while (true)
+        {
+            var state = reply.Text("state");
+            if (state == "admitted" && reply.Text("admissionToken") is { } admission)
+            {
+                var now = recorder.Elapsed.TotalSeconds;
+                waits.Record(recorder.Elapsed - joinedAt);
+                Interlocked.Increment(ref admitted);
+                lock (waits) { firstAdmittedAt ??= now; lastAdmittedAt = now; }
+                return admission;
+            }
+            if (reply.Ok && state is not ("waiting" or "admitted")) { Count("queue: " + state); return null; }
+            if (allSold || recorder.Elapsed - joinedAt > options.MaxWait)
+            {
+                await api.SendAsync("DELETE waiting-room", HttpMethod.Delete, $"/api/v1/events/{eventId}/waiting-room?ticket={ticket}", token: token, clientIp: address);
+                Count(allSold ? "left the queue: sold out" : "left the queue: waited too long");
+                return null;
+            }
+            // Poll as a browser tab would: often when close, rarely when far back.
+            var eta = reply.Ok && reply.Body.TryGetProperty("etaSeconds", out var e) && e.ValueKind == JsonValueKind.Number ? e.GetInt32() : 1;
+            await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(eta / 5.0, 1, 10) * (0.8 + Random.Shared.NextDouble() * 0.4)));
+            reply = await api.SendAsync(Status, HttpMethod.Get, $"/api/v1/events/{eventId}/waiting-room/status?ticket={ticket}", token: token, clientIp: address);
+        }
+    }
+
+    /// <returns>The hold id, or null when none could be placed (sold out, limits, errors).</returns>
+    private async Task<string?> HoldAsync(int buyer, int attempt, Random random, string admission, string token, string address)
+    {
+        var quantity = random.NextDouble() switch { < 0.4 => 1, < 0.75 => 2, < 0.9 => 3, _ => 4 };
+        for (var tierTry = 0; tierTry < 3; tierTry++)
+        {
+            var counts = available;
+            var candidates = Enumerable.Range(0, tiers.Count).Where(i => counts[i] >= quantity).ToList();
+            if (candidates.Count == 0) candidates = Enumerable.Range(0, tiers.Count).Where(i => counts[i] > 0).ToList();
+            if (candidates.Count == 0) candidates = Enumerable.Range(0, tiers.Count).ToList(); // held seats may come back
+            var index = candidates[random.Next(candidates.Count)];
+            var key = $"hold-{buyers.RunId}-{buyer}-{attempt}-{tierTry}";
+            var body = new { eventId, items = new[] { new { tierId = tiers[index].Id, quantity = Math.Min(quantity, Math.Max(1, counts[index])) } }, admissionToken = admission };
+            var reply = await SendPurchase(Recorder.HoldEndpoint, "/api/v1/holds", body, key, random, token, address);
+            if (reply.Ok) return Effect(key, reply.Text("holdId")!);
+            if (reply.Code == "sold_out") { await Task.Delay(TimeSpan.FromMilliseconds(200 + random.Next(800))); continue; }
+            Count($"hold refused ({reply.Status} {reply.Code})");
+            return null;
+        }
+        Count("hold refused: sold out");
+        return null;
+    }
+
+    /// <returns>The buyer's outcome: "bought", "declined", or what stopped the checkout.</returns>
+    private async Task<string> CheckoutAsync(int buyer, int attempt, string holdId, string simulate, Random random, string token, string address)
+    {
+        for (var payTry = 0; payTry < 4; payTry++)
+        {
+            var key = $"pay-{buyers.RunId}-{buyer}-{attempt}-{payTry}";
+            var body = new { holdId, payment = new { method = "card-sim", simulate } };
+            var reply = await SendPurchase("POST /checkout", "/api/v1/checkout", body, key, random, token, address);
+            if (reply.Ok)
+            {
+                var orderId = Effect(key, reply.Text("id")!);
+                var seats = reply.Body.GetProperty("lines").EnumerateArray().Sum(l => l.GetProperty("quantity").GetInt32());
+                Interlocked.Add(ref seatsBought, seats);
+                if (random.NextDouble() < options.Retries) // the response was "lost": the client sends the same request again
+                {
+                    var again = await api.SendAsync("POST /checkout (same key again)", HttpMethod.Post, "/api/v1/checkout", body, token, key, address);
+                    if (again.Ok) Effect(key, again.Text("id")!);
+                    else lock (result) result.Violations.Add($"checkout replay with key {key} answered {again.Status} {again.Code}, not the order");
+                }
+                return orderId == CheckoutId(holdId) ? "bought" : "bought (unexpected order id)";
+            }
+            if (reply.Code == "payment_declined") return "declined";
+            if (reply.Code != "payment_unavailable") return $"checkout failed ({reply.Status} {reply.Code})";
+            // The gateway failed: the buyer tries again a moment later with a new request, and this time the card goes through.
+            simulate = "success";
+            await Task.Delay(reply.RetryAfter is { } wait && wait < TimeSpan.FromSeconds(5) ? wait : TimeSpan.FromSeconds(1));
+        }
+        return "checkout gave up (gateway errors)";
+    }
+
+    /// <summary>A purchase call as a client library sends it: a double-click sends it twice at once; timeouts, 503s and
+    /// "in progress" are retried with the same key until an answer comes.</summary>
+    private async Task<Reply> SendPurchase(string endpoint, string path, object body, string key, Random random, string token, string address)
+    {
+        Reply reply;
+        if (random.NextDouble() < options.DoubleClicks)
+        {
+            var both = await Task.WhenAll(
+                api.SendAsync(endpoint, HttpMethod.Post, path, body, token, key, address),
+                api.SendAsync(endpoint + " (double-click)", HttpMethod.Post, path, body, token, key, address));
+            foreach (var r in both.Where(r => r.Ok)) Effect(key, r.Text("holdId") ?? r.Text("id")!);
+            reply = both.FirstOrDefault(r => r.Ok) ?? both.FirstOrDefault(r => r.Status is not (0 or 409 or 503) || r.Code is "sold_out" or "limit_exceeded") ?? both[0];
+        }
+        else reply = await api.SendAsync(endpoint, HttpMethod.Post, path, body, token, key, address);
+
+        for (var retry = 1; retry <= 8 && (reply.Status is 0 || reply.Code is "idempotency_in_progress" or "unavailable" or "grain_unavailable" or "rate_limited"); retry++)
+        {
+            await Task.Delay(reply.RetryAfter is { } wait && wait < TimeSpan.FromSeconds(5) ? wait : TimeSpan.FromMilliseconds(250 * retry));
+            reply = await api.SendAsync(endpoint + " (retry)", HttpMethod.Post, path, body, token, key, address);
+        }
+        return reply;
+    }
+
+    /// <summary>Retries a call that got no answer, 429 or 503, after Retry-After (or a short backoff), up to 6 times.</summary>
+    private static async Task<Reply> Persist(Func<Task<Reply>> call)
+    {
+        var reply = await call();
+        for (var retry = 1; retry <= 6 && reply.Status is 0 or 429 or 503; retry++)
+        {
+            await Task.Delay(reply.RetryAfter is { } wait && wait < TimeSpan.FromSeconds(5) ? wait : TimeSpan.FromMilliseconds(250 * retry));
+            reply = await call();
+        }
+        return reply;
+    }
+
+    /// <summary>Records what a key produced; a key that produced two different holds or orders is a violation.</summary>
+    private string Effect(string key, string id)
+    {
+        var first = effects.GetOrAdd(key, id);
+        if (first != id) lock (result) result.Violations.Add($"Idempotency-Key {key} produced {first} and {id}");
+        return id;
+    }
+
+    private static string CheckoutId(string holdId) => TicketFlow.Grains.Purchases.CheckoutIds.ForHold(holdId);
+
+    private void Count(string outcome) => outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+
+    private async Task MonitorAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var reply = await api.SendAsync("GET availability (monitor)", HttpMethod.Get, $"/api/v1/events/{eventId}/availability", cancellationToken: CancellationToken.None);
+            if (reply.Ok)
+            {
+                var rows = reply.Body.GetProperty("tiers").EnumerateArray().ToDictionary(t => t.GetProperty("tierId").GetString()!);
+                available = [.. tiers.Select(t => rows.TryGetValue(t.Id, out var row) ? row.GetProperty("available").GetInt32() : 0)];
+                var sold = tiers.Sum(t => rows.TryGetValue(t.Id, out var row) ? row.GetProperty("sold").GetInt32() : 0);
+                var now = recorder.Elapsed.TotalSeconds;
+                if (available.Sum() == 0) soldOutAt ??= now;
+                if (sold >= options.Seats) { allSoldAt ??= now; allSold = true; }
+            }
+            try { await Task.Delay(MonitorPeriod, stop); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+}

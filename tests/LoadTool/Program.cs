@@ -1,0 +1,1 @@
+return await TicketFlow.LoadTool.LoadToolCommand.RunAsync(args, Console.Out);

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace TicketFlow.LoadTool;
+
+/// <summary>Everything measured during a run: per endpoint latencies and outcomes, and a per-second timeline for the chart.</summary>
+public sealed class Recorder
+{
+    public const string HoldEndpoint = "POST /holds";
+
+    private long startedAt = Stopwatch.GetTimestamp();
+    private readonly ConcurrentDictionary<string, EndpointStats> endpoints = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, Second> timeline = new();
+
+    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(startedAt);
+
+    public IEnumerable<(string Endpoint, EndpointStats Stats)> Endpoints =>
+        endpoints.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (e.Key, e.Value));
+
+    public IEnumerable<(int Second, Second Stats)> Timeline => timeline.OrderBy(s => s.Key).Select(s => (s.Key, s.Value));
+
+    /// <param name="outcome">"2xx" for success, else e.g. "409 sold_out", "503 grain_unavailable" or "transport: timeout".</param>
+    public void Record(string endpoint, TimeSpan latency, bool success, string outcome)
+    {
+        var stats = endpoints.GetOrAdd(endpoint, _ => new EndpointStats());
+        stats.Latency.Record(latency);
+        stats.Outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+        var second = timeline.GetOrAdd((int)Elapsed.TotalSeconds, _ => new Second());
+        Interlocked.Increment(ref second.Requests);
+        if (!success) Interlocked.Increment(ref second.Failures);
+        second.Latency.Record(latency);
+        if (endpoint == HoldEndpoint) second.HoldLatency.Record(latency);
+    }
+
+    /// <summary>Forgets everything recorded so far (after a warm-up) and restarts the clock.</summary>
+    public void Reset()
+    {
+        endpoints.Clear();
+        timeline.Clear();
+        startedAt = Stopwatch.GetTimestamp();
+    }
+
+    public EndpointStats? For(string endpoint) => endpoints.GetValueOrDefault(endpoint);
+
+    public long TotalRequests => endpoints.Values.Sum(e => e.Latency.Count);
+
+    public sealed class EndpointStats
+    {
+        public Histogram Latency { get; } = new();
+
+        /// <summary>Responses by outcome ("2xx", "409 sold_out", ...).</summary>
+        public ConcurrentDictionary<string, long> Outcomes { get; } = new(StringComparer.Ordinal);
+
+        public long Successes => Outcomes.GetValueOrDefault("2xx");
+    }
+
+    public sealed class Second
+    {
+        public long Requests;
+        public long Failures;
+        public Histogram Latency { get; } = new();
+        public Histogram HoldLatency { get; } = new();
+    }
+}
