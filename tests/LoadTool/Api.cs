@@ -38,7 +38,7 @@ public sealed class Api(HttpClient http, Recorder recorder)
             var json = bytes.Length > 0 && response.Content.Headers.ContentType?.MediaType?.Contains("json") == true
                 ? JsonDocument.Parse(bytes).RootElement.Clone() : default;
             var reply = new Reply((int)response.StatusCode, json, null, response.Headers.RetryAfter?.Delta);
-            if (!reply.Ok) reply = reply with { Code = reply.Text("code") ?? reply.Text("type") ?? "-" };
+            if (!reply.Ok) reply = reply with { Code = reply.Text("code") ?? reply.Text("type") ?? $"({response.Content.Headers.ContentType?.MediaType ?? "no body"})" };
             recorder.Record(endpoint, latency, reply.Ok, reply.Ok ? "2xx" : $"{reply.Status} {reply.Code}");
             return reply;
         }

@@ -20,6 +20,8 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
     private readonly Histogram waits = new();
     private readonly ConcurrentDictionary<string, string> effects = new(StringComparer.Ordinal); // Idempotency-Key -> hold or order id
     private readonly ConcurrentDictionary<string, long> outcomes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> heldSeats = new(StringComparer.Ordinal);
+    private readonly ConcurrentBag<(string Token, string HoldId, int Seats)> unsettled = []; // checkouts whose answer never came
     private string eventId = "";
     private IReadOnlyList<Setup.Tier> tiers = [];
     private volatile int[] available = [];
@@ -49,6 +51,7 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
         await sale;
         await stopMonitor.CancelAsync();
         await monitor;
+        await ReconcileAsync(admin);
 
         var holds = recorder.For(Recorder.HoldEndpoint);
         var checkouts = recorder.For("POST /checkout");
@@ -67,6 +70,31 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
         result.Figure("wait max", waits.MaxMs / 1000, "s");
         foreach (var (outcome, count) in outcomes.OrderByDescending(o => o.Value)) result.Figure("buyers: " + outcome, count);
         return result;
+    }
+
+    /// <summary>
+    /// What buyers were told must be what the tiers sold. A buyer whose checkout never answered looks the hold up, as a
+    /// client would; the tiers are read until they agree or the settle time is up (sagas may still be finishing).
+    /// </summary>
+    private async Task ReconcileAsync(string adminToken)
+    {
+        foreach (var (token, holdId, seats) in unsettled)
+        {
+            var hold = await api.SendAsync("GET /holds/{id}", HttpMethod.Get, $"/api/v1/holds/{holdId}", token: token);
+            if (hold.Ok && hold.Text("state") == "purchased") Interlocked.Add(ref seatsBought, seats);
+        }
+        var clock = Stopwatch.StartNew();
+        long sold = -1;
+        while (clock.Elapsed < options.Settle)
+        {
+            var stats = await api.SendAsync("audit: GET admin stats", HttpMethod.Get, $"/api/v1/admin/events/{eventId}/stats", token: adminToken);
+            if (stats.Ok) sold = stats.Body.GetProperty("tiers").EnumerateArray().Sum(t => t.GetProperty("sold").GetInt64());
+            if (sold == Interlocked.Read(ref seatsBought)) break;
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+        result.Figure("seats sold (tiers)", sold);
+        if (sold != Interlocked.Read(ref seatsBought))
+            result.Violations.Add($"buyers were told they bought {seatsBought} seats; the tiers sold {sold}");
     }
 
     private string Progress() =>
@@ -111,6 +139,7 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
         var admission = await WaitForAdmissionAsync(ticket, join, token, address);
         if (admission is null) return;
 
+        var bought = false;
         for (var attempt = 0; attempt < 2; attempt++)
         {
             var holdId = await HoldAsync(buyer, attempt, random, admission, token, address);
@@ -125,10 +154,13 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
             var draw = random.NextDouble();
             var simulate = attempt > 0 ? "success" : draw < options.Declines ? "decline" : draw < options.Declines + options.PaymentErrors ? "error" : "success";
             var paid = await CheckoutAsync(buyer, attempt, holdId, simulate, random, token, address);
-            if (paid != "declined") { Count(paid); break; }
+            if (paid.StartsWith("checkout gave up", StringComparison.Ordinal) || paid.StartsWith("checkout failed (0", StringComparison.Ordinal))
+                unsettled.Add((token, holdId, heldSeats[holdId]));
+            if (paid != "declined") { Count(paid); bought = paid == "bought"; break; }
             if (attempt == 1) Count("declined twice");
         }
-        await api.SendAsync("DELETE waiting-room", HttpMethod.Delete, $"/api/v1/events/{eventId}/waiting-room?ticket={ticket}", token: token, clientIp: address);
+        // A buyer who bought is done in the room already (the order told it); anyone else gives their place back.
+        if (!bought) await api.SendAsync("DELETE waiting-room", HttpMethod.Delete, $"/api/v1/events/{eventId}/waiting-room?ticket={ticket}", token: token, clientIp: address);
     }
 
     /// <returns>The admission token, or null if the buyer left the queue.</returns>
@@ -155,7 +187,7 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
             }
             // Poll as a browser tab would: often when close, rarely when far back.
             var eta = reply.Ok && reply.Body.TryGetProperty("etaSeconds", out var e) && e.ValueKind == JsonValueKind.Number ? e.GetInt32() : 1;
-            await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(eta / 5.0, 1, 10) * (0.8 + Random.Shared.NextDouble() * 0.4)));
+            await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(eta / 4.0, 2, 30) * (0.8 + Random.Shared.NextDouble() * 0.4)));
             reply = await api.SendAsync(Status, HttpMethod.Get, $"/api/v1/events/{eventId}/waiting-room/status?ticket={ticket}", token: token, clientIp: address);
         }
     }
@@ -174,7 +206,12 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
             var key = $"hold-{buyers.RunId}-{buyer}-{attempt}-{tierTry}";
             var body = new { eventId, items = new[] { new { tierId = tiers[index].Id, quantity = Math.Min(quantity, Math.Max(1, counts[index])) } }, admissionToken = admission };
             var reply = await SendPurchase(Recorder.HoldEndpoint, "/api/v1/holds", body, key, random, token, address);
-            if (reply.Ok) return Effect(key, reply.Text("holdId")!);
+            if (reply.Ok)
+            {
+                var holdId = Effect(key, reply.Text("holdId")!);
+                heldSeats[holdId] = reply.Body.GetProperty("items").EnumerateArray().Sum(i => i.GetProperty("quantity").GetInt32());
+                return holdId;
+            }
             if (reply.Code == "sold_out") { await Task.Delay(TimeSpan.FromMilliseconds(200 + random.Next(800))); continue; }
             Count($"hold refused ({reply.Status} {reply.Code})");
             return null;
