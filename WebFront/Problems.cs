@@ -16,6 +16,18 @@ public static class Problems
     private static Dictionary<string, object?> Code(string code) => new() { ["code"] = code };
 
     /// <summary>The code of a problem nobody named: one per status.</summary>
+    /// <summary>
+    /// The status of a request that threw: the database being unreachable or restarting (connection refused, shutting
+    /// down, too many clients) is a 503 the client may retry with the same Idempotency-Key, not a 500.
+    /// </summary>
+    public static int StatusFor(Exception error) => error switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,
+        Npgsql.NpgsqlException { IsTransient: true } => StatusCodes.Status503ServiceUnavailable,
+        Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" } => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
     public static string CodeFor(int status) => status switch
     {
         400 => "bad_request",

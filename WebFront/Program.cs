@@ -19,6 +19,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
     context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
     // Problems raised by the framework itself (unreadable input, unknown routes) get a stable code too.
     context.ProblemDetails.Extensions.TryAdd("code", Problems.CodeFor(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode));
+    if (context.HttpContext.Response.StatusCode == StatusCodes.Status503ServiceUnavailable) context.HttpContext.Response.Headers.RetryAfter = "1";
 });
 builder.Services.AddOpenApi();
 builder.Services.AddGrainAccess(builder.Configuration);
@@ -46,7 +47,7 @@ app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseMiddleware<SecurityHeadersMiddleware>();
 app.UseMiddleware<HttpMetricsMiddleware>();
 // Unreadable input is the client's fault: 400, never 500 (minimal APIs throw it in Development).
-app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = error => error is BadHttpRequestException bad ? bad.StatusCode : 500 });
+app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = Problems.StatusFor });
 app.UseStatusCodePages(); // bare 4xx (e.g. unreadable JSON) get a problem-details body too
 app.UseAuthentication();
 app.UseAuthorization();

@@ -3,15 +3,20 @@ using System.Diagnostics.Metrics;
 
 namespace TicketFlow.WebFront.Conventions;
 
-/// <summary>Request count and latency per route, method and status, as System.Diagnostics.Metrics instruments.</summary>
+/// <summary>
+/// Request count and latency per route, method and status, as System.Diagnostics.Metrics instruments. The meter comes
+/// from the host's <see cref="IMeterFactory"/>, so it belongs to this host: two hosts in one process (tests) keep their
+/// own counts.
+/// </summary>
 public sealed class HttpMetrics : IDisposable
 {
     public const string MeterName = "TicketFlow.WebFront";
 
-    private readonly Meter meter = new(MeterName);
+    private readonly Meter meter;
 
-    public HttpMetrics()
+    public HttpMetrics(IMeterFactory meters)
     {
+        meter = meters.Create(MeterName);
         Requests = meter.CreateCounter<long>("tf_http_requests_total", description: "HTTP requests handled");
         Duration = meter.CreateHistogram<double>("tf_http_request_duration_seconds", unit: "s", description: "HTTP request latency");
     }

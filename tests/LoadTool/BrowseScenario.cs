@@ -30,6 +30,7 @@ public static class BrowseScenario
         await Drivers.ClosedLoopAsync(32, TimeSpan.FromSeconds(2), Call); // warm-up: connections, JIT, caches
         recorder.Reset();
         var skipped = await Run(options, Call, recorder, () => "");
+        recorder.Stop();
         result.Figure("requests not sent (tool over its in-flight cap)", skipped);
         return result;
     }

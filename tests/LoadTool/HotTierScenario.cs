@@ -32,6 +32,7 @@ public static class HotTierScenario
         recorder.Reset();
         Interlocked.Exchange(ref granted, 0);
         var skipped = await BrowseScenario.Run(options, Hold, recorder, () => $"{Interlocked.Read(ref granted):N0} holds granted");
+        recorder.Stop();
         var seconds = recorder.Elapsed.TotalSeconds;
         var holds = recorder.For(Recorder.HoldEndpoint)!;
         result.Figure("holds granted", granted);

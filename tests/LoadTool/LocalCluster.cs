@@ -58,7 +58,7 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
 
     private async Task KillLoopAsync(TimeSpan every, CancellationToken stop)
     {
-        while (await DelayAsync(every, stop))
+        while (await DelayAsync(every, stop) && !recorder.Stopped) // faults end with the measured load
         {
             await Guarded("kill", async () =>
             {

@@ -51,7 +51,8 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
         await sale;
         await stopMonitor.CancelAsync();
         await monitor;
-        await ReconcileAsync(admin);
+        recorder.Stop();
+        await ReconcileAsync(new Api(api.Http, new Recorder()), admin);
 
         var holds = recorder.For(Recorder.HoldEndpoint);
         var checkouts = recorder.For("POST /checkout");
@@ -76,7 +77,7 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
     /// What buyers were told must be what the tiers sold. A buyer whose checkout never answered looks the hold up, as a
     /// client would; the tiers are read until they agree or the settle time is up (sagas may still be finishing).
     /// </summary>
-    private async Task ReconcileAsync(string adminToken)
+    private async Task ReconcileAsync(Api api, string adminToken)
     {
         foreach (var (token, holdId, seats) in unsettled)
         {
@@ -154,7 +155,8 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
             var draw = random.NextDouble();
             var simulate = attempt > 0 ? "success" : draw < options.Declines ? "decline" : draw < options.Declines + options.PaymentErrors ? "error" : "success";
             var paid = await CheckoutAsync(buyer, attempt, holdId, simulate, random, token, address);
-            if (paid.StartsWith("checkout gave up", StringComparison.Ordinal) || paid.StartsWith("checkout failed (0", StringComparison.Ordinal))
+            if (paid.StartsWith("checkout gave up", StringComparison.Ordinal) || paid.StartsWith("checkout failed (0", StringComparison.Ordinal)
+                || paid.StartsWith("checkout failed (5", StringComparison.Ordinal))
                 unsettled.Add((token, holdId, heldSeats[holdId]));
             if (paid != "declined") { Count(paid); bought = paid == "bought"; break; }
             if (attempt == 1) Count("declined twice");
@@ -187,7 +189,7 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
             }
             // Poll as a browser tab would: often when close, rarely when far back.
             var eta = reply.Ok && reply.Body.TryGetProperty("etaSeconds", out var e) && e.ValueKind == JsonValueKind.Number ? e.GetInt32() : 1;
-            await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(eta / 4.0, 2, 30) * (0.8 + Random.Shared.NextDouble() * 0.4)));
+            await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(eta / 4.0, 2, 60) * (0.8 + Random.Shared.NextDouble() * 0.4)));
             reply = await api.SendAsync(Status, HttpMethod.Get, $"/api/v1/events/{eventId}/waiting-room/status?ticket={ticket}", token: token, clientIp: address);
         }
     }
@@ -235,7 +237,7 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
                 Interlocked.Add(ref seatsBought, seats);
                 if (random.NextDouble() < options.Retries) // the response was "lost": the client sends the same request again
                 {
-                    var again = await api.SendAsync("POST /checkout (same key again)", HttpMethod.Post, "/api/v1/checkout", body, token, key, address);
+                    var again = await Persist(() => api.SendAsync("POST /checkout (same key again)", HttpMethod.Post, "/api/v1/checkout", body, token, key, address));
                     if (again.Ok) Effect(key, again.Text("id")!);
                     else lock (result) result.Violations.Add($"checkout replay with key {key} answered {again.Status} {again.Code}, not the order");
                 }
@@ -265,7 +267,8 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
         }
         else reply = await api.SendAsync(endpoint, HttpMethod.Post, path, body, token, key, address);
 
-        for (var retry = 1; retry <= 8 && (reply.Status is 0 || reply.Code is "idempotency_in_progress" or "unavailable" or "grain_unavailable" or "rate_limited"); retry++)
+        // Anything but an answer about the purchase itself is retried with the same key: no answer, 5xx, 429, "in progress".
+        for (var retry = 1; retry <= 8 && (reply.Status is 0 or 429 or >= 500 && reply.Code != "payment_unavailable" || reply.Code is "idempotency_in_progress"); retry++)
         {
             await Task.Delay(reply.RetryAfter is { } wait && wait < TimeSpan.FromSeconds(5) ? wait : TimeSpan.FromMilliseconds(250 * retry));
             reply = await api.SendAsync(endpoint + " (retry)", HttpMethod.Post, path, body, token, key, address);
@@ -273,11 +276,11 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
         return reply;
     }
 
-    /// <summary>Retries a call that got no answer, 429 or 503, after Retry-After (or a short backoff), up to 6 times.</summary>
+    /// <summary>Retries a call that got no answer, 429 or 5xx, after Retry-After (or a short backoff), up to 6 times.</summary>
     private static async Task<Reply> Persist(Func<Task<Reply>> call)
     {
         var reply = await call();
-        for (var retry = 1; retry <= 6 && reply.Status is 0 or 429 or 503; retry++)
+        for (var retry = 1; retry <= 6 && reply.Status is 0 or 429 or >= 500; retry++)
         {
             await Task.Delay(reply.RetryAfter is { } wait && wait < TimeSpan.FromSeconds(5) ? wait : TimeSpan.FromMilliseconds(250 * retry));
             reply = await call();

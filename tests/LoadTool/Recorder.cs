@@ -9,10 +9,17 @@ public sealed class Recorder
     public const string HoldEndpoint = "POST /holds";
 
     private long startedAt = Stopwatch.GetTimestamp();
+    private long? stoppedAt;
     private readonly ConcurrentDictionary<string, EndpointStats> endpoints = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, Second> timeline = new();
 
-    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(startedAt);
+    /// <summary>Time since the start (or the last <see cref="Reset"/>), up to <see cref="Stop"/> once called.</summary>
+    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(startedAt, stoppedAt ?? Stopwatch.GetTimestamp());
+
+    /// <summary>Ends the measured period: rates are per second of load, not of the audit or a baseline that follows.</summary>
+    public void Stop() => stoppedAt ??= Stopwatch.GetTimestamp();
+
+    public bool Stopped => stoppedAt is not null;
 
     public IEnumerable<(string Endpoint, EndpointStats Stats)> Endpoints =>
         endpoints.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (e.Key, e.Value));
@@ -38,6 +45,7 @@ public sealed class Recorder
         endpoints.Clear();
         timeline.Clear();
         startedAt = Stopwatch.GetTimestamp();
+        stoppedAt = null;
     }
 
     public EndpointStats? For(string endpoint) => endpoints.GetValueOrDefault(endpoint);

@@ -17,11 +17,14 @@ public sealed class PrometheusExporter : IDisposable
     private readonly ConcurrentDictionary<(string Name, string Labels), Series> series = new();
     private readonly ConcurrentDictionary<string, (string Type, string Help)> families = new();
 
-    public PrometheusExporter()
+    /// <param name="meters">The host's meter factory: meters it created belong to this host and are exported; meters of
+    /// another host's factory (several hosts in one process) are not. Process-wide meters (no factory) always are.</param>
+    public PrometheusExporter(IMeterFactory? meters = null)
     {
         listener.InstrumentPublished = (instrument, l) =>
         {
             if (!instrument.Meter.Name.StartsWith("TicketFlow", StringComparison.Ordinal)) return;
+            if (instrument.Meter.Scope is not null && !ReferenceEquals(instrument.Meter.Scope, meters)) return;
             var type = instrument switch { Histogram<double> => "histogram", ObservableGauge<long> => "gauge", _ => "counter" };
             families[instrument.Name] = (type, instrument.Description ?? instrument.Name);
             l.EnableMeasurementEvents(instrument);
