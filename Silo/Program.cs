@@ -36,7 +36,7 @@ var silo = configuration.GetSection("Silo").Get<SiloOptions>() ?? new SiloOption
 var dataSource = NpgsqlDataSource.Create(connectionString);
 if (!await DatabaseReachableAsync(dataSource, TimeSpan.FromSeconds(60))) return 69;
 
-var host = await SiloHost.StartAsync(new SiloHostOptions
+var hostOptions = new SiloHostOptions
 {
     ListenAddress = IPAddress.Parse(configuration["Silo:ListenAddress"] ?? "127.0.0.1"),
     Port = int.Parse(configuration["Silo:Port"] ?? "11111"),
@@ -51,7 +51,23 @@ var host = await SiloHost.StartAsync(new SiloHostOptions
         .AddPurchaseServices(configuration, _ => SqlStoreDatabase.PostgreSql(dataSource))
         .AddWaitingRoomServices(configuration),
     ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }),
-}, CancellationToken.None);
+};
+// PostgreSQL may go away while the silo starts (a restart): start again rather than exit, for up to a minute.
+var startDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+SiloHost host;
+while (true)
+{
+    try
+    {
+        host = await SiloHost.StartAsync(hostOptions, CancellationToken.None);
+        break;
+    }
+    catch (Exception failure) when (IsDatabaseOutage(failure) && DateTime.UtcNow < startDeadline)
+    {
+        Console.Error.WriteLine($"Start failed while PostgreSQL was unavailable ({failure.GetBaseException().Message}); starting again.");
+        if (!await DatabaseReachableAsync(dataSource, TimeSpan.FromSeconds(60))) return 69;
+    }
+}
 Console.WriteLine($"Silo {host.Runtime.Address} is serving grains on http://{host.Endpoint} (cluster '{cluster.ClusterId}').");
 
 var shutdown = new TaskCompletionSource();
@@ -69,6 +85,15 @@ if (await Task.WhenAny(shutdown.Task, host.Runtime.Stopped) == shutdown.Task)
 Console.Error.WriteLine($"Silo {host.Runtime.Address} was declared dead by the cluster and has stopped.");
 await host.KillAsync();
 return 3;
+
+static bool IsDatabaseOutage(Exception failure) =>
+    failure switch
+    {
+        PostgresException postgres => postgres.SqlState is "57P01" or "57P02" or "57P03" or "53300",
+        NpgsqlException => true,
+        AggregateException all => all.InnerExceptions.All(IsDatabaseOutage),
+        _ => failure.InnerException is { } inner && IsDatabaseOutage(inner),
+    };
 
 // Waits out a database that is starting or restarting (as under a supervisor or a PostgreSQL restart), so the silo does
 // not fail its start on a transient error; a database still unreachable after the deadline is reported and the exit says so.

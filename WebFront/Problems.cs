@@ -18,13 +18,16 @@ public static class Problems
     /// <summary>The code of a problem nobody named: one per status.</summary>
     /// <summary>
     /// The status of a request that threw: the database being unreachable or restarting (connection refused, shutting
-    /// down, too many clients) is a 503 the client may retry with the same Idempotency-Key, not a 500.
+    /// down, too many clients, a connection refused or reset, also when a silo hit it during the grain call) is a 503 the
+    /// client may retry with the same Idempotency-Key, not a 500.
     /// </summary>
     public static int StatusFor(Exception error) => error switch
     {
         BadHttpRequestException bad => bad.StatusCode,
-        Npgsql.NpgsqlException { IsTransient: true } => StatusCodes.Status503ServiceUnavailable,
         Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" } => StatusCodes.Status503ServiceUnavailable,
+        Npgsql.PostgresException => StatusCodes.Status500InternalServerError, // the server refused a statement: a bug
+        // Connection-level (refused, reset, timed out), here or in a silo and rethrown by the grain call.
+        Npgsql.NpgsqlException => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -52,6 +52,9 @@ public sealed class LoadOptions
     public string ServiceId { get; init; } = "ticketflow-local";
     public string? ClusterScript { get; init; }
     public string? ClusterDir { get; init; }
+
+    /// <summary>The target is the local cluster (no --url), so its WebFronts' own histograms can be read.</summary>
+    public bool TargetsLocalCluster { get; init; }
     public int Users { get; init; } = 20_000;
     public int Seats { get; init; } = 5_000;
     public int Tiers { get; init; } = 3;
@@ -120,6 +123,7 @@ public sealed class LoadOptions
             ServiceId = Value("--service-id") ?? cluster.GetValueOrDefault("SERVICE_ID") ?? "ticketflow-local",
             ClusterScript = script,
             ClusterDir = clusterDir,
+            TargetsLocalCluster = Value("--url") is null && cluster.ContainsKey("PORT"),
             Users = Int("--users", 20_000),
             Seats = Int("--seats", 5_000),
             Tiers = Int("--tiers", 3),

@@ -55,7 +55,10 @@ public static class LoadToolCommand
         }
 
         Console.Error.WriteLine($"{options.Command} against {options.Url} (database {new NpgsqlConnectionStringBuilder(options.Postgres) { Password = null }})");
-        var chaos = options.HasChaos ? new Chaos(new LocalCluster(options.ClusterScript!, options.ClusterDir), options, recorder) : null;
+        var cluster = options.ClusterScript is null ? null : new LocalCluster(options.ClusterScript, options.ClusterDir);
+        var chaos = options.HasChaos ? new Chaos(cluster!, options, recorder) : null;
+        var server = options.TargetsLocalCluster ? await ServerLatency.ForClusterAsync(cluster) : null;
+        if (server is not null) await server.StartAsync(http);
         using var stopChaos = new CancellationTokenSource();
         var scenario = options.Command switch
         {
@@ -72,7 +75,8 @@ public static class LoadToolCommand
         var result = await scenario;
         await stopChaos.CancelAsync();
         await faults;
-        Report.PrintTable(result, recorder, output);
+        var serverSide = server is null ? [] : await server.StopAsync(http);
+        Report.PrintTable(result, recorder, serverSide, output);
         if (chaos is not null)
         {
             output.WriteLine();
@@ -84,7 +88,7 @@ public static class LoadToolCommand
         var audit = await auditor.RunAsync(options.Settle);
         var auditPassed = Auditor.Print(audit, output);
         var folder = options.OutputFolder ?? Path.Combine("loadtool-results", $"{options.Command}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
-        Report.WriteFiles(folder, result, recorder, chaos?.Events ?? [], audit);
+        Report.WriteFiles(folder, result, recorder, serverSide, chaos?.Events ?? [], audit);
         output.WriteLine($"\nresults.json and chart.svg in {Path.GetFullPath(folder)}");
         var chaosPassed = chaos is null || chaos.Failures.Count == 0;
         if (!chaosPassed) output.WriteLine($"Chaos FAILED: {string.Join("; ", chaos!.Failures)}");

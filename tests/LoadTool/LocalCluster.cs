@@ -5,7 +5,7 @@ namespace TicketFlow.LoadTool;
 /// <summary>The local cluster as deploy/local-cluster.sh runs it: processes to list, kill, pause and restart.</summary>
 public sealed class LocalCluster(string script, string? stateFolder = null)
 {
-    public sealed record Member(string Name, int? Pid, string State);
+    public sealed record Member(string Name, int? Pid, int? Port, string State);
 
     public async Task<IReadOnlyList<Member>> MembersAsync()
     {
@@ -13,7 +13,8 @@ public sealed class LocalCluster(string script, string? stateFolder = null)
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(parts => parts.Length >= 2)
-            .Select(parts => new Member(parts[0], int.TryParse(parts[1], out var pid) ? pid : null, parts.Length >= 4 ? parts[3] : "running"))
+            .Select(parts => new Member(parts[0], int.TryParse(parts[1], out var pid) ? pid : null,
+                parts.Length >= 3 && int.TryParse(parts[2], out var port) ? port : null, parts.Length >= 4 ? parts[3] : "running"))
             .ToList();
     }
 

@@ -7,7 +7,7 @@ namespace TicketFlow.LoadTool;
 /// <summary>The end of a run: the table on stdout, results.json and chart.svg (throughput and p95 per second) in the output folder.</summary>
 public static class Report
 {
-    public static void PrintTable(ScenarioResult result, Recorder recorder, TextWriter output)
+    public static void PrintTable(ScenarioResult result, Recorder recorder, IReadOnlyList<ServerRoute> server, TextWriter output)
     {
         var seconds = Math.Max(recorder.Elapsed.TotalSeconds, 0.001);
         output.WriteLine();
@@ -20,6 +20,15 @@ public static class Report
         {
             var h = stats.Latency;
             output.WriteLine($"| {endpoint,-40} | {h.Count,9:N0} | {h.Count / seconds,8:N0} | {h.PercentileMs(0.5),8:0.0} | {h.PercentileMs(0.95),8:0.0} | {h.PercentileMs(0.99),8:0.0} | {h.MaxMs,8:0.0} | {h.Count - stats.Successes,7:N0} |");
+        }
+        if (server.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine("Server side: the WebFronts' own request histograms over the run (all WebFronts; a percentile is the bucket bound it falls under):");
+            output.WriteLine($"| {"route",-48} | {"requests",9} | {"p50 ≤ ms",9} | {"p95 ≤ ms",9} | {"p99 ≤ ms",9} |");
+            output.WriteLine($"|{new string('-', 50)}|{new string('-', 11)}|{new string('-', 11)}|{new string('-', 11)}|{new string('-', 11)}|");
+            foreach (var route in server)
+                output.WriteLine($"| {route.Route,-48} | {route.Requests,9:N0} | {route.P50,9:0.#} | {route.P95,9:0.#} | {route.P99,9:0.#} |");
         }
         var failures = recorder.Endpoints.SelectMany(e => e.Stats.Outcomes.Where(o => o.Key != "2xx").Select(o => (e.Endpoint, Outcome: o.Key, Count: o.Value)))
             .OrderByDescending(f => f.Count).ToList();
@@ -40,7 +49,8 @@ public static class Report
         }
     }
 
-    public static void WriteFiles(string folder, ScenarioResult result, Recorder recorder, IReadOnlyList<string> chaosEvents, IReadOnlyList<Auditor.Check>? audit)
+    public static void WriteFiles(string folder, ScenarioResult result, Recorder recorder, IReadOnlyList<ServerRoute> server, IReadOnlyList<string> chaosEvents,
+        IReadOnlyList<Auditor.Check>? audit)
     {
         Directory.CreateDirectory(folder);
         var seconds = Math.Max(recorder.Elapsed.TotalSeconds, 0.001);
@@ -58,6 +68,7 @@ public static class Report
                 p50Ms = e.Stats.Latency.PercentileMs(0.5), p95Ms = e.Stats.Latency.PercentileMs(0.95), p99Ms = e.Stats.Latency.PercentileMs(0.99), maxMs = e.Stats.Latency.MaxMs,
                 outcomes = e.Stats.Outcomes.OrderByDescending(o => o.Value).ToDictionary(),
             }),
+            server = server.Select(r => new { route = r.Route, requests = r.Requests, p50MsAtMost = r.P50, p95MsAtMost = r.P95, p99MsAtMost = r.P99 }),
             figures = result.Figures.Select(f => new { name = f.Name, value = double.IsNaN(f.Value) ? (double?)null : f.Value, unit = f.Unit }),
             violations = result.Violations,
             chaos = chaosEvents,

@@ -15,6 +15,10 @@ public sealed class ProblemStatusTests
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, Problems.StatusFor(error));
     }
 
+    [Fact]
+    public void A_connection_failure_a_silo_reported_through_a_grain_call_is_a_503() =>
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, Problems.StatusFor(new NpgsqlException("Exception while reading from stream")));
+
     [Theory]
     [InlineData("57P01")] // terminating connection due to administrator command (a restart)
     [InlineData("57P03")] // the database system is starting up / shutting down

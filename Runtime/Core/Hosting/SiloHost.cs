@@ -72,11 +72,21 @@ public sealed class SiloHost : IAsyncDisposable
             app.Services, app.Services.GetRequiredService<ILoggerFactory>());
         app.MapSiloEndpoints(runtime);
         var host = new SiloHost(app, runtime);
-        await app.StartAsync(cancellationToken);
-        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        host.Endpoint = $"{options.AdvertisedHost ?? bound.Host}:{bound.Port}";
-        await runtime.StartAsync(host.Endpoint, cancellationToken);
-        return host;
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            host.Endpoint = $"{options.AdvertisedHost ?? bound.Host}:{bound.Port}";
+            await runtime.StartAsync(host.Endpoint, cancellationToken);
+            return host;
+        }
+        catch
+        {
+            // Nothing half-started stays behind (the port above all), so the caller may try again.
+            runtime.Kill();
+            await app.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
