@@ -39,12 +39,14 @@ public sealed class LocalCluster(string script, string? stateFolder = null)
 /// <summary>
 /// Faults injected while a scenario runs: kill -9 a random silo every K seconds (restarted a moment later, as a supervisor
 /// would), restart PostgreSQL once, and pause a silo past the membership death timeout (it must find itself dead and exit).
+/// One fault at a time: each ends (the silo back, PostgreSQL up) before the next begins.
 /// </summary>
 public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder recorder)
 {
     private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan SelfStopDeadline = TimeSpan.FromSeconds(45);
     private readonly List<string> events = [];
+    private readonly SemaphoreSlim oneAtATime = new(1, 1); // a kill must not pick the silo a pause is about to stop
     private readonly List<string> failures = [];
 
     public IReadOnlyList<string> Events { get { lock (events) return events.ToList(); } }
@@ -116,8 +118,10 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
 
     private async Task Guarded(string name, Func<Task> fault)
     {
+        await oneAtATime.WaitAsync();
         try { await fault(); }
         catch (Exception failure) { Fail($"{name}: {failure.Message}"); }
+        finally { oneAtATime.Release(); }
     }
 
     private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)

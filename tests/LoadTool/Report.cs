@@ -28,7 +28,7 @@ public static class Report
             output.WriteLine($"| {"route",-48} | {"requests",9} | {"p50 ≤ ms",9} | {"p95 ≤ ms",9} | {"p99 ≤ ms",9} |");
             output.WriteLine($"|{new string('-', 50)}|{new string('-', 11)}|{new string('-', 11)}|{new string('-', 11)}|{new string('-', 11)}|");
             foreach (var route in server)
-                output.WriteLine($"| {route.Route,-48} | {route.Requests,9:N0} | {route.P50,9:0.#} | {route.P95,9:0.#} | {route.P99,9:0.#} |");
+                output.WriteLine($"| {route.Route,-48} | {route.Requests,9:N0} | {Bound(route.P50),9} | {Bound(route.P95),9} | {Bound(route.P99),9} |");
         }
         var failures = recorder.Endpoints.SelectMany(e => e.Stats.Outcomes.Where(o => o.Key != "2xx").Select(o => (e.Endpoint, Outcome: o.Key, Count: o.Value)))
             .OrderByDescending(f => f.Count).ToList();
@@ -125,6 +125,8 @@ public static class Report
         svg.AppendLine("</svg>");
         return svg.ToString();
     }
+
+    private static string Bound(double? ms) => ms?.ToString("0.#", CultureInfo.InvariantCulture) ?? "> 10000";
 
     private static double Nice(double max)
     {

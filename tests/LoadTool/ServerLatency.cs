@@ -38,7 +38,8 @@ public sealed partial class ServerLatency(IReadOnlyList<Uri> webFronts)
         {
             var buckets = route.Select(b => (Bound: b.Key.Bound, Count: b.Value - before.GetValueOrDefault(b.Key))).OrderBy(b => b.Bound).ToList();
             var total = buckets.Count == 0 ? 0 : buckets[^1].Count;
-            double Percentile(double q) => total == 0 ? double.NaN : buckets.First(b => b.Count >= q * total).Bound * 1000;
+            // Null when it falls in the open-ended bucket (beyond the largest bound, 10 s).
+            double? Percentile(double q) => buckets.First(b => b.Count >= q * total).Bound is var bound && double.IsFinite(bound) ? bound * 1000 : null;
             return new ServerRoute(route.Key, total, Percentile(0.5), Percentile(0.95), Percentile(0.99));
         }).Where(r => r.Requests > 0).OrderBy(r => r.Route, StringComparer.Ordinal).ToList();
     }
@@ -66,4 +67,5 @@ public sealed partial class ServerLatency(IReadOnlyList<Uri> webFronts)
     private static partial Regex Bucket();
 }
 
-public sealed record ServerRoute(string Route, double Requests, double P50, double P95, double P99);
+/// <param name="P50">Upper bound in ms of the bucket the median falls in; null beyond the largest bound (10 s).</param>
+public sealed record ServerRoute(string Route, double Requests, double? P50, double? P95, double? P99);
