@@ -32,7 +32,8 @@ public static class LoadToolCommand
 
         await using var database = NpgsqlDataSource.Create(options.Postgres);
         var recorder = new Recorder();
-        using var http = Api.CreateHttpClient(options.Url, maxConnections: 512);
+        // Many connections, as many browsers would have: with few, one buyer's slow call would delay the next buyer's in the tool.
+        using var http = Api.CreateHttpClient(options.Url, maxConnections: 2000);
         var api = new Api(http, recorder);
         try
         {
