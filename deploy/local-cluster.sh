@@ -14,6 +14,8 @@
 #   deploy/local-cluster.sh pause-silo [i]      # SIGSTOP silo i: no heartbeats, the others declare it dead
 #   deploy/local-cluster.sh resume-silo [i]     # SIGCONT silo i; if it was declared dead meanwhile it exits
 #   deploy/local-cluster.sh restart-postgres    # pg_ctl restart -m fast of the cluster's own PostgreSQL
+#
+# TICKETFLOW_NICE=N (0-19) at start runs every process of the cluster at that niceness (tests sharing the machine).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -120,7 +122,7 @@ env_assignment() {   # option value -> dies unless value is NAME=VALUE
 load_env() {
     [[ -f $STATE/cluster.env ]] || return 1
     # what cluster.env sets; the extra environment is absent in state written by older versions
-    CLUSTER_ID="" SERVICE_ID="" OWN_PG=0 POSTGRES_CONN="" PSQL_CONN="" SILOS="" WEBFRONTS="" PORT="" CONFIG=""
+    CLUSTER_ID="" SERVICE_ID="" OWN_PG=0 POSTGRES_CONN="" PSQL_CONN="" SILOS="" WEBFRONTS="" PORT="" CONFIG="" NICE=0
     EXTRA_ENV=() SILO_ENV=() WEBFRONT_ENV=()
     # shellcheck source=/dev/null
     source "$STATE/cluster.env"
@@ -139,7 +141,7 @@ start_silo() {   # i port
         TICKETFLOW_SIGNING_KEY=$(cat "$STATE/signing.key") \
         Cluster__ClusterId=$CLUSTER_ID Cluster__ServiceId=$SERVICE_ID \
         Silo__Port=$port Silo__ListenAddress=127.0.0.1 Silo__AdvertisedHost=127.0.0.1 \
-            nohup env "${EXTRA_ENV[@]}" "${SILO_ENV[@]}" ./TicketFlow.Silo >>"$STATE/logs/silo-$i.log" 2>&1 </dev/null &
+            nohup nice -n "${NICE:-0}" env "${EXTRA_ENV[@]}" "${SILO_ENV[@]}" ./TicketFlow.Silo >>"$STATE/logs/silo-$i.log" 2>&1 </dev/null &
         echo $! >"$STATE/run/silo-$i.pid"
     )
     log "silo $i: pid $(cat "$STATE/run/silo-$i.pid"), port $port, log $STATE/logs/silo-$i.log"
@@ -153,7 +155,7 @@ start_webfront() {   # i port
         TICKETFLOW_POSTGRES=$POSTGRES_CONN \
         TICKETFLOW_SIGNING_KEY=$(cat "$STATE/signing.key") \
         Cluster__ClusterId=$CLUSTER_ID Cluster__ServiceId=$SERVICE_ID \
-            nohup env "${EXTRA_ENV[@]}" "${WEBFRONT_ENV[@]}" ./TicketFlow.WebFront --urls "http://127.0.0.1:$port" >>"$STATE/logs/webfront-$i.log" 2>&1 </dev/null &
+            nohup nice -n "${NICE:-0}" env "${EXTRA_ENV[@]}" "${WEBFRONT_ENV[@]}" ./TicketFlow.WebFront --urls "http://127.0.0.1:$port" >>"$STATE/logs/webfront-$i.log" 2>&1 </dev/null &
         echo $! >"$STATE/run/webfront-$i.pid"
     )
     log "webfront $i: pid $(cat "$STATE/run/webfront-$i.pid"), http://127.0.0.1:$port, log $STATE/logs/webfront-$i.log"
@@ -210,7 +212,7 @@ start_postgres() {
     log "initdb into $pg/data"
     as_postgres "$PG_BIN/initdb" -D "$pg/data" -U postgres --auth=trust -E UTF8 >"$STATE/logs/initdb.log" 2>&1 \
         || die "initdb failed, see $STATE/logs/initdb.log"
-    as_postgres "$PG_BIN/pg_ctl" -D "$pg/data" -l "$pg/postgres.log" -w -t 60 \
+    as_postgres nice -n "${NICE:-0}" "$PG_BIN/pg_ctl" -D "$pg/data" -l "$pg/postgres.log" -w -t 60 \
         -o "$(pg_options "$port")" start >/dev/null \
         || die "PostgreSQL did not start, see $pg/postgres.log"
     as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE ticketflow" >/dev/null
@@ -289,6 +291,9 @@ EOF
 cmd_start() {
     local silos=3 webfronts=2 port=8080 postgres="" config=${TICKETFLOW_BUILD_CONFIGURATION:-Release} i p
     EXTRA_ENV=() SILO_ENV=() WEBFRONT_ENV=()
+    # Niceness of every process the cluster runs (kept for restarts): tests sharing the machine run it at 10.
+    NICE=${TICKETFLOW_NICE:-0}
+    [[ $NICE =~ ^[0-9]+$ && $NICE -le 19 ]] || die "TICKETFLOW_NICE takes 0 to 19"
     while [[ $# -gt 0 ]]; do
         [[ $1 == --* && $# -ge 2 ]] || die "${1:-} needs a value, or is no option (see the header of $0)"
         case $1 in
@@ -344,7 +349,7 @@ cmd_start() {
     {
         printf 'CLUSTER_ID=%q\nSERVICE_ID=%q\nOWN_PG=%q\n' "$CLUSTER_ID" "$SERVICE_ID" "$OWN_PG"
         printf 'POSTGRES_CONN=%q\nPSQL_CONN=%q\n' "$POSTGRES_CONN" "$PSQL_CONN"
-        printf 'SILOS=%q\nWEBFRONTS=%q\nPORT=%q\nCONFIG=%q\n' "$silos" "$webfronts" "$port" "$config"
+        printf 'SILOS=%q\nWEBFRONTS=%q\nPORT=%q\nCONFIG=%q\nNICE=%q\n' "$silos" "$webfronts" "$port" "$config" "$NICE"
         printf 'EXTRA_ENV=(%s)\nSILO_ENV=(%s)\nWEBFRONT_ENV=(%s)\n' \
             "$(quote_words "${EXTRA_ENV[@]}")" "$(quote_words "${SILO_ENV[@]}")" "$(quote_words "${WEBFRONT_ENV[@]}")"
     } >"$STATE/cluster.env"
@@ -380,7 +385,7 @@ cmd_start() {
     write_nginx_conf "$port" "${wf_ports[@]}"
     nginx -t -q -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log" \
         || die "nginx config test failed ($STATE/nginx/nginx.conf)"
-    nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log"
+    nice -n "${NICE:-0}" nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log"
     deadline=$((SECONDS + 15))
     until [[ $(curl -s -o /dev/null -m 3 -w '%{http_code}' "http://127.0.0.1:$port/health/live" || true) == 200 ]]; do
         ((SECONDS < deadline)) || die "nginx on port $port does not answer; see $STATE/logs/nginx-error.log"
@@ -519,7 +524,7 @@ cmd_restart_postgres() {
     port=$(conn_port "$POSTGRES_CONN")
     log "restarting PostgreSQL on 127.0.0.1:$port (pg_ctl restart -m fast)"
     started=$(now_ms)
-    as_postgres "$PG_BIN/pg_ctl" -D "$STATE/pg/data" -l "$STATE/pg/postgres.log" -m fast -w -t "$PG_READY_TIMEOUT" \
+    as_postgres nice -n "${NICE:-0}" "$PG_BIN/pg_ctl" -D "$STATE/pg/data" -l "$STATE/pg/postgres.log" -m fast -w -t "$PG_READY_TIMEOUT" \
         -o "$(pg_options "$port")" restart >/dev/null \
         || die "pg_ctl restart failed, see $STATE/pg/postgres.log"
     local deadline=$((SECONDS + PG_READY_TIMEOUT))
