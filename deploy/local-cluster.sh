@@ -327,9 +327,9 @@ cmd_start() {
     fi
 
     log "building Silo and WebFront ($config) into $STATE/bin"
-    dotnet publish "$REPO_DIR/Silo/TicketFlow.Silo.csproj" -c "$config" -o "$STATE/bin/silo" --nologo -v quiet >"$STATE/logs/build-silo.log" 2>&1 \
+    nice -n "$NICE" dotnet publish "$REPO_DIR/Silo/TicketFlow.Silo.csproj" -c "$config" -o "$STATE/bin/silo" --nologo -v quiet >"$STATE/logs/build-silo.log" 2>&1 \
         || { tail -20 "$STATE/logs/build-silo.log" >&2; die "Silo build failed"; }
-    dotnet publish "$REPO_DIR/WebFront/TicketFlow.WebFront.csproj" -c "$config" -o "$STATE/bin/webfront" --nologo -v quiet >"$STATE/logs/build-webfront.log" 2>&1 \
+    nice -n "$NICE" dotnet publish "$REPO_DIR/WebFront/TicketFlow.WebFront.csproj" -c "$config" -o "$STATE/bin/webfront" --nologo -v quiet >"$STATE/logs/build-webfront.log" 2>&1 \
         || { tail -20 "$STATE/logs/build-webfront.log" >&2; die "WebFront build failed"; }
 
     CLUSTER_ID=${TICKETFLOW_CLUSTER_ID:-ticketflow-local}

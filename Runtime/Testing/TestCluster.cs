@@ -90,7 +90,9 @@ public sealed class TestCluster : IAsyncDisposable
         var siloOptions = new SiloOptions
         {
             HeartbeatPeriod = TimeSpan.FromMilliseconds(200),
-            DeathTimeout = TimeSpan.FromSeconds(2),
+            // Short, so failure tests run in seconds; not shorter, or a test process starved by its neighbours on a
+            // two-core CI machine misses heartbeats and a healthy silo is declared dead.
+            DeathTimeout = TimeSpan.FromSeconds(3),
             ReminderPollPeriod = TimeSpan.FromMilliseconds(200),
             MinimumReminderPeriod = TimeSpan.FromMilliseconds(100),
             ShutdownTimeout = TimeSpan.FromSeconds(10),
