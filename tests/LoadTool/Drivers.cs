@@ -9,6 +9,7 @@ public static class Drivers
     /// <summary>Calls beyond this many in flight are counted as not sent rather than piling up in the tool.</summary>
     public const int MaxInFlight = 20_000;
 
+    /// <returns>0: a closed loop never skips a call (the same shape as <see cref="OpenLoopAsync"/>).</returns>
     public static async Task<long> ClosedLoopAsync(int callers, TimeSpan duration, Func<long, Task> call)
     {
         long next = 0;

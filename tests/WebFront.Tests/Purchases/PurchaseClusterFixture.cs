@@ -8,6 +8,7 @@ using TicketFlow.Grains.Purchases;
 using TicketFlow.Grains.Security;
 using TicketFlow.Grains.WaitingRoom;
 using TicketFlow.Runtime.Storage;
+using TicketFlow.WebFront.Security;
 using TicketFlow.Runtime.Testing;
 
 namespace TicketFlow.WebFront.Tests.Purchases;
@@ -23,6 +24,7 @@ public sealed class PurchaseClusterFixture : IAsyncLifetime
     public const string AdminPassword = "admin-password-1";
     private FaultInjectingGrainStorage? faults;
     private WebApplicationFactory<Program> web = null!;
+    private BearerTokenMinter? minter;
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -77,23 +79,14 @@ public sealed class PurchaseClusterFixture : IAsyncLifetime
         await Api.AdminTokenAsync();
     }
 
-    /// <summary>A bearer token for a user id, minted by WebFront's own token protector: thousands of buyers without hashing a password each.</summary>
-    public string MintToken(string userId)
-    {
-        var options = web.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.BearerToken.BearerTokenOptions>>()
-            .Get(Microsoft.AspNetCore.Authentication.BearerToken.BearerTokenDefaults.AuthenticationScheme);
-        var principal = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
-            [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, userId), new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Role, "user")], "test"));
-        var ticket = new Microsoft.AspNetCore.Authentication.AuthenticationTicket(principal,
-            new Microsoft.AspNetCore.Authentication.AuthenticationProperties { ExpiresUtc = DateTimeOffset.UtcNow.AddHours(1) },
-            Microsoft.AspNetCore.Authentication.BearerToken.BearerTokenDefaults.AuthenticationScheme);
-        return options.BearerTokenProtector.Protect(ticket);
-    }
+    /// <summary>A bearer token for a user id, minted from WebFront's own key ring: thousands of buyers without hashing a password each.</summary>
+    public string MintToken(string userId) => (minter ??= BearerTokenMinter.Create(web.Services.GetRequiredService<SqlStoreDatabase>())).Mint(userId);
 
     public string Metrics() => web.Services.GetRequiredService<TicketFlow.Runtime.Statistics.PrometheusExporter>().Render();
 
     public async Task DisposeAsync()
     {
+        minter?.Dispose();
         await web.DisposeAsync();
         await Cluster.DisposeAsync();
     }
