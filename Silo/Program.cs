@@ -62,7 +62,7 @@ while (true)
         host = await SiloHost.StartAsync(hostOptions, CancellationToken.None);
         break;
     }
-    catch (Exception failure) when (IsDatabaseOutage(failure) && DateTime.UtcNow < startDeadline)
+    catch (Exception failure) when (DatabaseErrors.IsOutage(failure) && DateTime.UtcNow < startDeadline)
     {
         Console.Error.WriteLine($"Start failed while PostgreSQL was unavailable ({failure.GetBaseException().Message}); starting again.");
         if (!await DatabaseReachableAsync(dataSource, TimeSpan.FromSeconds(60))) return 69;
@@ -86,15 +86,6 @@ Console.Error.WriteLine($"Silo {host.Runtime.Address} was declared dead by the c
 await host.KillAsync();
 return 3;
 
-static bool IsDatabaseOutage(Exception failure) =>
-    failure switch
-    {
-        PostgresException postgres => postgres.SqlState is "57P01" or "57P02" or "57P03" or "53300",
-        NpgsqlException => true,
-        AggregateException all => all.InnerExceptions.All(IsDatabaseOutage),
-        _ => failure.InnerException is { } inner && IsDatabaseOutage(inner),
-    };
-
 // Waits out a database that is starting or restarting (as under a supervisor or a PostgreSQL restart), so the silo does
 // not fail its start on a transient error; a database still unreachable after the deadline is reported and the exit says so.
 static async Task<bool> DatabaseReachableAsync(NpgsqlDataSource dataSource, TimeSpan deadline)
@@ -108,7 +99,7 @@ static async Task<bool> DatabaseReachableAsync(NpgsqlDataSource dataSource, Time
             await probe.ExecuteScalarAsync();
             return true;
         }
-        catch (NpgsqlException failure) when (failure.IsTransient || failure is PostgresException { SqlState: "57P03" })
+        catch (NpgsqlException failure) when (DatabaseErrors.IsOutage(failure))
         {
             if (DateTime.UtcNow > until)
             {

@@ -24,10 +24,7 @@ public static class Problems
     public static int StatusFor(Exception error) => error switch
     {
         BadHttpRequestException bad => bad.StatusCode,
-        Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" } => StatusCodes.Status503ServiceUnavailable,
-        Npgsql.PostgresException => StatusCodes.Status500InternalServerError, // the server refused a statement: a bug
-        // Connection-level (refused, reset, timed out), here or in a silo and rethrown by the grain call.
-        Npgsql.NpgsqlException => StatusCodes.Status503ServiceUnavailable,
+        _ when TicketFlow.Runtime.Storage.DatabaseErrors.IsOutage(error) => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 

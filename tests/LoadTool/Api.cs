@@ -57,6 +57,21 @@ public sealed class Api(HttpClient http, Recorder recorder)
         }
     }
 
+    /// <summary>
+    /// Calls again while <paramref name="retryable"/> holds, after Retry-After (if under 5 s) or a growing backoff, up to
+    /// <paramref name="attempts"/> calls in all; returns the last reply.
+    /// </summary>
+    public static async Task<Reply> RetryAsync(Func<Task<Reply>> call, Func<Reply, bool> retryable, int attempts)
+    {
+        var reply = await call();
+        for (var attempt = 1; attempt < attempts && retryable(reply); attempt++)
+        {
+            await Task.Delay(reply.RetryAfter is { } wait && wait < TimeSpan.FromSeconds(5) ? wait : TimeSpan.FromMilliseconds(250 * attempt));
+            reply = await call();
+        }
+        return reply;
+    }
+
     public static HttpClient CreateHttpClient(Uri baseAddress, int maxConnections) =>
         new(new SocketsHttpHandler
         {

@@ -71,15 +71,11 @@ public static class Setup
         }
     }
 
+    // Setup retries what a busy or restarting cluster answers (no answer, 409 concurrent change, 429, 5xx), then gives up loudly.
     private static async Task<Reply> Retry(Func<Task<Reply>> call)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var reply = await call();
-            if (reply.Ok) return reply;
-            if (attempt == 10 || reply.Status is >= 400 and < 500 and not 409 and not 429)
-                throw new InvalidOperationException($"Setup call failed: HTTP {reply.Status} {reply.Code} {(reply.Body.ValueKind == JsonValueKind.Undefined ? "" : reply.Body.ToString())}");
-            await Task.Delay(reply.RetryAfter ?? TimeSpan.FromMilliseconds(300 * attempt));
-        }
+        var reply = await Api.RetryAsync(call, r => !r.Ok && r.Status is 0 or 409 or 429 or >= 500, attempts: 10);
+        return reply.Ok ? reply : throw new InvalidOperationException(
+            $"Setup call failed: HTTP {reply.Status} {reply.Code} {(reply.Body.ValueKind == JsonValueKind.Undefined ? "" : reply.Body.ToString())}");
     }
 }

@@ -282,16 +282,7 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
     }
 
     /// <summary>Retries a call that got no answer, 429 or 5xx, after Retry-After (or a short backoff), up to 6 times.</summary>
-    private static async Task<Reply> Persist(Func<Task<Reply>> call)
-    {
-        var reply = await call();
-        for (var retry = 1; retry <= 6 && reply.Status is 0 or 429 or >= 500; retry++)
-        {
-            await Task.Delay(reply.RetryAfter is { } wait && wait < TimeSpan.FromSeconds(5) ? wait : TimeSpan.FromMilliseconds(250 * retry));
-            reply = await call();
-        }
-        return reply;
-    }
+    private static Task<Reply> Persist(Func<Task<Reply>> call) => Api.RetryAsync(call, reply => reply.Status is 0 or 429 or >= 500, attempts: 7);
 
     /// <summary>Records what a key produced; a key that produced two different holds or orders is a violation.</summary>
     private string Effect(string key, string id)
