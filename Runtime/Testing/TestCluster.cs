@@ -25,6 +25,9 @@ public sealed class TestClusterOptions
     /// <summary>Wraps every silo's storage (fault injection).</summary>
     public Func<IGrainStorage, IGrainStorage>? WrapStorage { get; init; }
 
+    /// <summary>Wraps every silo's membership table (fault injection); the cluster's own <see cref="TestCluster.Membership"/> is not wrapped.</summary>
+    public Func<IMembershipTable, IMembershipTable>? WrapMembership { get; init; }
+
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 }
 
@@ -103,7 +106,11 @@ public sealed class TestCluster : IAsyncDisposable
             Stores = _ =>
             {
                 var stores = RuntimeStores.PostgreSql(DataSource, Cluster);
-                return options.WrapStorage is null ? stores : stores with { Storage = options.WrapStorage(stores.Storage) };
+                return stores with
+                {
+                    Storage = options.WrapStorage?.Invoke(stores.Storage) ?? stores.Storage,
+                    Membership = options.WrapMembership?.Invoke(stores.Membership) ?? stores.Membership,
+                };
             },
             Port = port,
             GrainAssemblies = options.GrainAssemblies,

@@ -85,10 +85,10 @@ public sealed class FaultToleranceTests : IAsyncLifetime
     {
         var victim = cluster.Silos[0];
         // Declare it dead the way peers do after missed heartbeats (a zero timeout skips the wait).
-        Assert.True(await cluster.Membership.DeclareDeadAsync(victim.Runtime.Address, TimeSpan.Zero, CancellationToken.None));
+        Assert.True(cluster.Membership.DeclareDead(victim.Runtime.Address, TimeSpan.Zero));
         var declaredDead = await victim.Runtime.Stopped.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(declaredDead);
-        Assert.False(await cluster.Membership.HeartbeatAsync(victim.Runtime.Address, CancellationToken.None), "a dead identity never returns");
+        Assert.False(cluster.Membership.Heartbeat(victim.Runtime.Address), "a dead identity never returns");
         await cluster.KillSiloAsync(victim);
         await cluster.WaitForActiveSilosAsync();
     }

@@ -24,7 +24,7 @@ public sealed class MembershipTableTests
         Assert.True(await table.SetStatusAsync(silo, SiloStatus.ShuttingDown, CancellationToken.None));
         Assert.True(await table.SetStatusAsync(silo, SiloStatus.Dead, CancellationToken.None));
         Assert.False(await table.SetStatusAsync(silo, SiloStatus.Active, CancellationToken.None));
-        Assert.False(await table.HeartbeatAsync(silo, CancellationToken.None));
+        Assert.False(table.Heartbeat(silo));
     }
 
     [Fact]
@@ -38,8 +38,8 @@ public sealed class MembershipTableTests
         Assert.True(second.Generation > first.Generation);
         var view = new MembershipView(await table.ReadAsync(CancellationToken.None));
         Assert.Equal(SiloStatus.Dead, view.StatusOf(first));
-        Assert.False(await table.HeartbeatAsync(first, CancellationToken.None));
-        Assert.True(await table.HeartbeatAsync(second, CancellationToken.None));
+        Assert.False(table.Heartbeat(first));
+        Assert.True(table.Heartbeat(second));
     }
 
     [Fact]
@@ -48,10 +48,10 @@ public sealed class MembershipTableTests
         var table = await NewTableAsync();
         var silo = await table.RegisterAsync("10.0.0.2:11111", CancellationToken.None);
         await table.SetStatusAsync(silo, SiloStatus.Active, CancellationToken.None);
-        Assert.False(await table.DeclareDeadAsync(silo, TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.False(table.DeclareDead(silo, TimeSpan.FromMinutes(1)));
 
         var snapshot = await Eventually.Get(() => table.ReadAsync(CancellationToken.None), s => s.Entries.Single().HeartbeatAge > TimeSpan.FromMilliseconds(300));
-        Assert.True(await table.DeclareDeadAsync(silo, TimeSpan.FromMilliseconds(300), CancellationToken.None));
+        Assert.True(table.DeclareDead(silo, TimeSpan.FromMilliseconds(300)));
         var after = await table.ReadAsync(CancellationToken.None);
         Assert.True(after.Version > snapshot.Version, "every change bumps the table version");
         Assert.Equal(SiloStatus.Dead, after.Entries.Single().Status);

@@ -11,11 +11,16 @@ public interface IMembershipTable
     /// <summary>Moves the silo forward to <paramref name="status"/>; false if the row is already at or past it, or Dead.</summary>
     Task<bool> SetStatusAsync(SiloAddress silo, SiloStatus status, CancellationToken cancellationToken);
 
+    Task<MembershipSnapshot> ReadAsync(CancellationToken cancellationToken);
+
+    // The membership agent's calls. They block: the agent runs on a thread of its own so that a saturated thread pool
+    // cannot delay heartbeats (see MembershipAgent).
+
     /// <summary>Records that the silo is alive; false if it has been declared dead (the silo must then stop).</summary>
-    Task<bool> HeartbeatAsync(SiloAddress silo, CancellationToken cancellationToken);
+    bool Heartbeat(SiloAddress silo);
 
     /// <summary>Declares the silo dead, only if its last heartbeat is older than <paramref name="timeout"/>.</summary>
-    Task<bool> DeclareDeadAsync(SiloAddress silo, TimeSpan timeout, CancellationToken cancellationToken);
+    bool DeclareDead(SiloAddress silo, TimeSpan timeout);
 
-    Task<MembershipSnapshot> ReadAsync(CancellationToken cancellationToken);
+    MembershipSnapshot Read();
 }

@@ -33,36 +33,37 @@ public sealed class InMemoryMembershipTable(TimeProvider time) : IMembershipTabl
         }
     }
 
-    public Task<bool> HeartbeatAsync(SiloAddress silo, CancellationToken cancellationToken)
+    public bool Heartbeat(SiloAddress silo)
     {
         lock (gate)
         {
-            if (!rows.TryGetValue(silo, out var row) || row.Status == SiloStatus.Dead) return Task.FromResult(false);
+            if (!rows.TryGetValue(silo, out var row) || row.Status == SiloStatus.Dead) return false;
             rows[silo] = (row.Status, time.GetUtcNow());
-            return Task.FromResult(true);
+            return true;
         }
     }
 
-    public Task<bool> DeclareDeadAsync(SiloAddress silo, TimeSpan timeout, CancellationToken cancellationToken)
+    public bool DeclareDead(SiloAddress silo, TimeSpan timeout)
     {
         lock (gate)
         {
-            if (!rows.TryGetValue(silo, out var row) || row.Status == SiloStatus.Dead || time.GetUtcNow() - row.Heartbeat <= timeout)
-                return Task.FromResult(false);
+            if (!rows.TryGetValue(silo, out var row) || row.Status == SiloStatus.Dead || time.GetUtcNow() - row.Heartbeat <= timeout) return false;
             rows[silo] = (SiloStatus.Dead, row.Heartbeat);
             version++;
-            return Task.FromResult(true);
+            return true;
         }
     }
 
-    public Task<MembershipSnapshot> ReadAsync(CancellationToken cancellationToken)
+    public Task<MembershipSnapshot> ReadAsync(CancellationToken cancellationToken) => Task.FromResult(Read());
+
+    public MembershipSnapshot Read()
     {
         lock (gate)
         {
             var now = time.GetUtcNow();
             var entries = rows.OrderBy(r => r.Key.Endpoint, StringComparer.Ordinal).ThenBy(r => r.Key.Generation)
                 .Select(r => new MembershipEntry(r.Key, r.Value.Status, now - r.Value.Heartbeat)).ToList();
-            return Task.FromResult(new MembershipSnapshot(version, entries));
+            return new MembershipSnapshot(version, entries);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace TicketFlow.Runtime.Membership;
@@ -6,54 +7,85 @@ namespace TicketFlow.Runtime.Membership;
 /// A silo's part in membership: heartbeats its own row, declares silos dead whose heartbeats stopped,
 /// and stops its silo when it finds that it was itself declared dead.
 /// </summary>
+/// <remarks>
+/// <para>It runs on a thread of its own and makes blocking database calls. A silo whose thread pool is saturated by a
+/// burst of requests still heartbeats on time; a thread-pool timer can wait seconds behind the queued work, long enough
+/// for its neighbours to declare a healthy silo dead.</para>
+/// <para>It judges others only while it is healthy itself (Orleans' local health check plays this part): after a gap
+/// of more than half the death timeout between its own heartbeats (its database calls stalled, or the process was
+/// paused), it heartbeats steadily for half the death timeout before it declares anyone dead. A stall that all silos
+/// share, such as a slow or restarting database, then makes no silo declare another dead.</para>
+/// </remarks>
 internal sealed class MembershipAgent(
     IMembershipTable table, MembershipWatcher watcher, SiloAddress self, TimeSpan heartbeatPeriod, TimeSpan deathTimeout,
     Action onDeclaredDead, ILogger logger) : IAsyncDisposable
 {
     private readonly CancellationTokenSource stopping = new();
-    private Task loop = Task.CompletedTask;
+    private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TimeSpan healthyGap = deathTimeout / 2;
 
-    public void Start() => loop = Task.Run(RunAsync);
+    private bool started;
 
-    private async Task RunAsync()
+    public void Start()
     {
-        using var timer = new PeriodicTimer(heartbeatPeriod);
-        while (!stopping.IsCancellationRequested)
+        started = true;
+        new Thread(Run) { IsBackground = true, Name = $"membership {self}" }.Start();
+    }
+
+    private void Run()
+    {
+        try
         {
-            try
+            var lastHeartbeat = Stopwatch.GetTimestamp();
+            var healthySince = lastHeartbeat;
+            while (!stopping.IsCancellationRequested)
             {
-                if (!await table.HeartbeatAsync(self, stopping.Token))
+                try
                 {
-                    logger.LogCritical("Silo {Silo} was declared dead by the cluster; stopping", self);
-                    onDeclaredDead();
-                    return;
+                    if (!table.Heartbeat(self))
+                    {
+                        logger.LogCritical("Silo {Silo} was declared dead by the cluster; stopping", self);
+                        onDeclaredDead();
+                        return;
+                    }
+                    var now = Stopwatch.GetTimestamp();
+                    if (Stopwatch.GetElapsedTime(lastHeartbeat, now) > healthyGap)
+                    {
+                        logger.LogWarning("Silo {Silo} could not heartbeat for {Gap}; it declares no one dead for the next {Wait}",
+                            self, Stopwatch.GetElapsedTime(lastHeartbeat, now), healthyGap);
+                        healthySince = now;
+                    }
+                    lastHeartbeat = now;
+                    if (Stopwatch.GetElapsedTime(healthySince, now) >= healthyGap) DeclareSilentSilosDead();
                 }
-                var view = await watcher.RefreshAsync(stopping.Token);
-                var declared = false;
-                foreach (var suspect in view.Entries.Where(e => e.Silo != self && e.Status != SiloStatus.Dead && e.HeartbeatAge > deathTimeout))
+                catch (Exception error)
                 {
-                    if (!await table.DeclareDeadAsync(suspect.Silo, deathTimeout, stopping.Token)) continue;
-                    logger.LogWarning("Declared silo {Silo} dead: no heartbeat for {Age}", suspect.Silo, suspect.HeartbeatAge);
-                    declared = true;
+                    logger.LogWarning(error, "Membership heartbeat of {Silo} failed", self);
                 }
-                if (declared) await watcher.RefreshAsync(stopping.Token);
-                await timer.WaitForNextTickAsync(stopping.Token);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception error)
-            {
-                logger.LogWarning(error, "Membership heartbeat of {Silo} failed", self);
-                try { await timer.WaitForNextTickAsync(stopping.Token); } catch (OperationCanceledException) { return; }
+                stopping.Token.WaitHandle.WaitOne(heartbeatPeriod);
             }
         }
+        finally
+        {
+            stopped.SetResult();
+        }
+    }
+
+    private void DeclareSilentSilosDead()
+    {
+        var declared = false;
+        foreach (var suspect in table.Read().Entries.Where(e => e.Silo != self && e.Status != SiloStatus.Dead && e.HeartbeatAge > deathTimeout))
+        {
+            if (!table.DeclareDead(suspect.Silo, deathTimeout)) continue;
+            logger.LogWarning("Declared silo {Silo} dead: no heartbeat for {Age}", suspect.Silo, suspect.HeartbeatAge);
+            declared = true;
+        }
+        if (declared) watcher.RequestRefresh();
     }
 
     public async ValueTask DisposeAsync()
     {
         await stopping.CancelAsync();
-        await loop;
+        if (started) await stopped.Task;
     }
 }

@@ -13,6 +13,15 @@ public sealed class PostgresMembershipTable(NpgsqlDataSource dataSource, string 
         ON CONFLICT (cluster_id) DO UPDATE SET version = tf_membership_version.version + 1
         """;
 
+    private const string ReadVersion = "SELECT version FROM tf_membership_version WHERE cluster_id = $1";
+
+    private const string ReadEntries = """
+        SELECT endpoint, generation, status, (extract(epoch FROM clock_timestamp() - heartbeat_at) * 1000)::bigint
+        FROM tf_membership
+        WHERE cluster_id = $1 AND (status <> 'Dead' OR heartbeat_at > clock_timestamp() - interval '1 hour')
+        ORDER BY endpoint, generation
+        """;
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -43,42 +52,59 @@ public sealed class PostgresMembershipTable(NpgsqlDataSource dataSource, string 
             WHERE cluster_id = $1 AND endpoint = $2 AND generation = $3 AND {string.Format(Rank, "status")} < {string.Format(Rank, "$4")}
             """, cancellationToken, clusterId, silo.Endpoint, silo.Generation, status.ToString());
 
-    public async Task<bool> HeartbeatAsync(SiloAddress silo, CancellationToken cancellationToken)
+    public bool Heartbeat(SiloAddress silo)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await Execute(connection, """
+        using var connection = dataSource.OpenConnection();
+        using var command = Command(connection, """
             UPDATE tf_membership SET heartbeat_at = clock_timestamp()
             WHERE cluster_id = $1 AND endpoint = $2 AND generation = $3 AND status <> 'Dead'
-            """, cancellationToken, clusterId, silo.Endpoint, silo.Generation) > 0;
+            """, [clusterId, silo.Endpoint, silo.Generation]);
+        return command.ExecuteNonQuery() > 0;
     }
 
-    public Task<bool> DeclareDeadAsync(SiloAddress silo, TimeSpan timeout, CancellationToken cancellationToken) =>
-        ChangeAndBump("""
+    public bool DeclareDead(SiloAddress silo, TimeSpan timeout)
+    {
+        using var connection = dataSource.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        using var declare = Command(connection, """
             UPDATE tf_membership SET status = 'Dead'
             WHERE cluster_id = $1 AND endpoint = $2 AND generation = $3 AND status <> 'Dead'
               AND heartbeat_at < clock_timestamp() - make_interval(secs => $4)
-            """, cancellationToken, clusterId, silo.Endpoint, silo.Generation, timeout.TotalSeconds);
+            """, [clusterId, silo.Endpoint, silo.Generation, timeout.TotalSeconds]);
+        if (declare.ExecuteNonQuery() == 0) return false;
+        using var bump = Command(connection, BumpVersion, [clusterId]);
+        bump.ExecuteNonQuery();
+        transaction.Commit();
+        return true;
+    }
 
     public async Task<MembershipSnapshot> ReadAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var version = await Scalar(connection, "SELECT version FROM tf_membership_version WHERE cluster_id = $1", cancellationToken, clusterId) as long? ?? 0;
-        await using var command = new NpgsqlCommand("""
-            SELECT endpoint, generation, status, (extract(epoch FROM clock_timestamp() - heartbeat_at) * 1000)::bigint
-            FROM tf_membership
-            WHERE cluster_id = $1 AND (status <> 'Dead' OR heartbeat_at > clock_timestamp() - interval '1 hour')
-            ORDER BY endpoint, generation
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = clusterId });
+        var version = await Scalar(connection, ReadVersion, cancellationToken, clusterId) as long? ?? 0;
+        await using var command = Command(connection, ReadEntries, [clusterId]);
         var entries = new List<MembershipEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            entries.Add(new MembershipEntry(
-                new SiloAddress(reader.GetString(0), reader.GetInt64(1)),
-                Enum.Parse<SiloStatus>(reader.GetString(2)),
-                TimeSpan.FromMilliseconds(Math.Max(0, reader.GetInt64(3)))));
+        while (await reader.ReadAsync(cancellationToken)) entries.Add(Entry(reader));
         return new MembershipSnapshot(version, entries);
     }
+
+    public MembershipSnapshot Read()
+    {
+        using var connection = dataSource.OpenConnection();
+        using var versionCommand = Command(connection, ReadVersion, [clusterId]);
+        var version = versionCommand.ExecuteScalar() as long? ?? 0;
+        using var command = Command(connection, ReadEntries, [clusterId]);
+        var entries = new List<MembershipEntry>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) entries.Add(Entry(reader));
+        return new MembershipSnapshot(version, entries);
+    }
+
+    private static MembershipEntry Entry(NpgsqlDataReader reader) => new(
+        new SiloAddress(reader.GetString(0), reader.GetInt64(1)),
+        Enum.Parse<SiloStatus>(reader.GetString(2)),
+        TimeSpan.FromMilliseconds(Math.Max(0, reader.GetInt64(3))));
 
     private async Task<bool> ChangeAndBump(string sql, CancellationToken cancellationToken, params object[] values)
     {
