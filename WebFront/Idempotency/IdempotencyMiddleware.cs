@@ -83,8 +83,12 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IIdempotencyStor
     private async Task RunAndRememberAsync(HttpContext http, string user, string key)
     {
         var original = http.Response.Body;
+        var clientAborted = http.RequestAborted;
         using var captured = new MemoryStream();
         http.Response.Body = captured;
+        // The claimed request runs to its end even if the client goes away: its response is what the client's retry gets.
+        // (With the client's token, ASP.NET Core's JSON writers skip the body once it is gone, and a bodiless 201 was stored.)
+        http.RequestAborted = CancellationToken.None;
         try
         {
             await next(http);
@@ -97,10 +101,13 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IIdempotencyStor
         finally
         {
             http.Response.Body = original;
+            http.RequestAborted = clientAborted;
         }
         var body = captured.ToArray();
-        // A server-side failure is not an outcome worth replaying: let the client's retry run again.
-        if (http.Response.StatusCode >= 500) await store.AbandonAsync(user, key, CancellationToken.None);
+        // A server-side failure is not an outcome worth replaying, nor is a response cut short (a content type, no body):
+        // let the client's retry run again.
+        if (http.Response.StatusCode >= 500 || (body.Length == 0 && http.Response.ContentType is not null))
+            await store.AbandonAsync(user, key, CancellationToken.None);
         else await store.CompleteAsync(user, key, new StoredResponse(http.Response.StatusCode, http.Response.ContentType,
             http.Response.Headers.Location.Count > 0 ? http.Response.Headers.Location.ToString() : null, body), CancellationToken.None);
         await original.WriteAsync(body, http.RequestAborted);

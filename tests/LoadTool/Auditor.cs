@@ -235,9 +235,19 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
     private static Check IdempotentEffects(Store data, HashSet<string> holdIds)
     {
         var errors = new List<string>();
-        int holds = 0, orders = 0, other = 0;
-        foreach (var (user, key, body) in data.StoredResponses)
+        int holds = 0, orders = 0, problems = 0, other = 0;
+        foreach (var (user, key, status, body) in data.StoredResponses)
         {
+            if (body.Length == 0 && status != 204)
+            {
+                errors.Add($"{user}/{key}: a stored {status} response without its body (a retry would get neither the effect nor the problem)");
+                continue;
+            }
+            if (status is < 200 or > 299)
+            {
+                problems++;
+                continue;
+            }
             using var json = JsonDocument.Parse(body);
             var root = json.RootElement;
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("holdId", out var hold) && !root.TryGetProperty("lines", out _))
@@ -253,7 +263,7 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
             else other++;
         }
         return Make("every Idempotency-Key maps to one effect that exists", errors,
-            $"{data.StoredResponses.Count:N0} stored 2xx responses: {holds:N0} holds, {orders:N0} orders, {other:N0} other");
+            $"{data.StoredResponses.Count:N0} stored responses: {holds:N0} holds, {orders:N0} orders, {other:N0} other 2xx, {problems:N0} problems");
     }
 
     private static Check Make(string name, List<string> errors, string detail) =>
@@ -271,7 +281,7 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
         public Dictionary<(string EventId, string TierId), int> LiveTicketsByTier { get; } = [];
         public long VoidTickets { get; set; }
         public List<Payment> Payments { get; } = [];
-        public List<(string User, string Key, byte[] Body)> StoredResponses { get; } = [];
+        public List<(string User, string Key, int Status, byte[] Body)> StoredResponses { get; } = [];
 
         public static async Task<Store> LoadAsync(NpgsqlDataSource database, string serviceId)
         {
@@ -300,8 +310,8 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
             });
             await Read(connection, "SELECT payment_id, status, amount_minor, captures FROM tf_gateway_payments",
                 r => Add(store.Payments, new Payment(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt32(3))));
-            await Read(connection, "SELECT user_id, key, body FROM tf_idempotency_keys WHERE status_code BETWEEN 200 AND 299 AND body IS NOT NULL",
-                r => Add(store.StoredResponses, (r.GetString(0), r.GetString(1), (byte[])r[2])));
+            await Read(connection, "SELECT user_id, key, status_code, body FROM tf_idempotency_keys WHERE status_code IS NOT NULL",
+                r => Add(store.StoredResponses, (r.GetString(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? [] : (byte[])r[3])));
             return store;
         }
 

@@ -58,8 +58,9 @@ public sealed class PurchaseApi(Func<HttpClient> client, string adminEmail, stri
             new { eventId, items = items.Select(i => new { tierId = i.TierId, quantity = i.Quantity }).ToArray(), admissionToken },
             key ?? Guid.NewGuid().ToString("N"));
 
-    public Task<Response> CheckoutAsync(Buyer buyer, string holdId, string? simulate = "success", string? key = null) =>
-        SendAsync(HttpMethod.Post, "/api/v1/checkout", buyer.Token, new { holdId, payment = new { method = "card-sim", simulate } }, key ?? Guid.NewGuid().ToString("N"));
+    public Task<Response> CheckoutAsync(Buyer buyer, string holdId, string? simulate = "success", string? key = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "/api/v1/checkout", buyer.Token, new { holdId, payment = new { method = "card-sim", simulate } }, key ?? Guid.NewGuid().ToString("N"),
+            cancellationToken);
 
     public async Task<Response> AvailabilityAsync(string eventId) => await SendAsync(HttpMethod.Get, $"/api/v1/events/{eventId}/availability", null);
 
@@ -75,15 +76,16 @@ public sealed class PurchaseApi(Func<HttpClient> client, string adminEmail, stri
     public Task<(int Available, int Held, int Sold)> CountsBecomeAsync(string eventId, string tierId, (int Available, int Held, int Sold) expected) =>
         Eventually.Get(() => CountsAsync(eventId, tierId), counts => counts == expected, TimeSpan.FromSeconds(10), $"availability of {tierId} becomes {expected}");
 
-    public async Task<Response> SendAsync(HttpMethod method, string path, string? token, object? body = null, string? idempotencyKey = null)
+    public async Task<Response> SendAsync(HttpMethod method, string path, string? token, object? body = null, string? idempotencyKey = null,
+        CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null) request.Content = JsonContent.Create(body);
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
         using var http = client();
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
+        using var response = await http.SendAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
         var json = text.Length > 0 && (response.Content.Headers.ContentType?.MediaType?.Contains("json") ?? false)
             ? JsonDocument.Parse(text).RootElement.Clone()
             : default;

@@ -101,6 +101,28 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_client_that_gives_up_during_its_checkout_gets_the_order_when_it_retries_with_the_same_key()
+    {
+        var (_, _, buyer, holdId, orderId) = await HeldAsync(seats: 2);
+        var release = new TaskCompletionSource();
+        var captured = fixture.Gateway.PauseAfterCapture(orderId, release.Task);
+        var key = Guid.NewGuid().ToString("N");
+        using var gaveUp = new CancellationTokenSource();
+
+        var first = Api.CheckoutAsync(buyer, holdId, key: key, cancellationToken: gaveUp.Token);
+        await captured;
+        await gaveUp.CancelAsync(); // the client's timeout: the connection closes while the server still works on the checkout
+        release.SetResult();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        var retry = await Api.CheckoutAsync(buyer, holdId, key: key);
+
+        retry.EnsureStatus(HttpStatusCode.Created);
+        Assert.Equal(orderId, retry.Get("id"));
+        Assert.Equal(2, retry.Body.GetProperty("lines").EnumerateArray().Sum(l => l.GetProperty("quantity").GetInt32()));
+        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+    }
+
+    [Fact]
     public async Task A_capture_followed_by_a_lost_hold_ends_in_a_refund_and_no_tickets()
     {
         var (eventId, tiers, buyer, holdId, orderId) = await HeldAsync(seats: 2);
