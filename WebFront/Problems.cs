@@ -15,7 +15,6 @@ public static class Problems
 
     private static Dictionary<string, object?> Code(string code) => new() { ["code"] = code };
 
-    /// <summary>The code of a problem nobody named: one per status.</summary>
     /// <summary>
     /// The status of a request that threw: the database being unreachable or restarting (connection refused, shutting
     /// down, too many clients, a connection refused or reset, also when a silo hit it during the grain call) is a 503 the
@@ -28,6 +27,7 @@ public static class Problems
         _ => StatusCodes.Status500InternalServerError,
     };
 
+    /// <summary>The code of a problem nobody named: one per status.</summary>
     public static string CodeFor(int status) => status switch
     {
         400 => "bad_request",
