@@ -7,6 +7,7 @@ using TicketFlow.Grains.Purchases;
 using TicketFlow.Grains.Security;
 using TicketFlow.Grains.WaitingRoom;
 using TicketFlow.Runtime.Hosting;
+using TicketFlow.Runtime.Membership;
 using TicketFlow.Runtime.Storage;
 
 // A silo process: joins the cluster in PostgreSQL, serves grain calls over HTTP/2, leaves gracefully on SIGTERM.
@@ -34,6 +35,7 @@ if (string.IsNullOrWhiteSpace(signingKey))
 var cluster = configuration.GetSection("Cluster").Get<ClusterOptions>() ?? new ClusterOptions();
 var silo = configuration.GetSection("Silo").Get<SiloOptions>() ?? new SiloOptions();
 var dataSource = NpgsqlDataSource.Create(connectionString);
+var membershipAgentDataSource = PostgresMembershipTable.CreateAgentDataSource(connectionString);
 if (!await DatabaseReachableAsync(dataSource, TimeSpan.FromSeconds(60))) return 69;
 
 var hostOptions = new SiloHostOptions
@@ -41,7 +43,7 @@ var hostOptions = new SiloHostOptions
     ListenAddress = IPAddress.Parse(configuration["Silo:ListenAddress"] ?? "127.0.0.1"),
     Port = int.Parse(configuration["Silo:Port"] ?? "11111"),
     AdvertisedHost = configuration["Silo:AdvertisedHost"],
-    Stores = _ => RuntimeStores.PostgreSql(dataSource, cluster),
+    Stores = _ => RuntimeStores.PostgreSql(dataSource, cluster, membershipAgentDataSource),
     GrainAssemblies = GrainAssemblies.All,
     Cluster = cluster,
     Silo = silo,

@@ -40,10 +40,14 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly TestClusterOptions options;
     private readonly List<SiloHost> silos = [];
     private readonly ILoggerFactory loggers = NullLoggerFactory.Instance;
+    private readonly string connectionString;
+    private readonly List<NpgsqlDataSource> membershipAgentSources = [];
 
-    private TestCluster(TestClusterOptions options, NpgsqlDataSource dataSource, ClusterOptions cluster)
+    private TestCluster(TestClusterOptions options, string connectionString, ClusterOptions cluster)
     {
         this.options = options;
+        this.connectionString = connectionString;
+        var dataSource = NpgsqlDataSource.Create(connectionString);
         DataSource = dataSource;
         Cluster = cluster;
         Storage = new PostgresGrainStorage(dataSource, cluster.ServiceId);
@@ -79,7 +83,7 @@ public sealed class TestCluster : IAsyncDisposable
             ResponseTimeout = TimeSpan.FromSeconds(30),
         };
         options.ConfigureCluster?.Invoke(cluster);
-        var testCluster = new TestCluster(options, await TestDatabase.DataSourceAsync(), cluster);
+        var testCluster = new TestCluster(options, await TestDatabase.ConnectionStringAsync(), cluster);
         await testCluster.Storage.InitializeAsync(CancellationToken.None);
         for (var i = 0; i < options.InitialSilos; i++) await testCluster.StartSiloAsync();
         await testCluster.Client.StartAsync(CancellationToken.None);
@@ -105,7 +109,10 @@ public sealed class TestCluster : IAsyncDisposable
         {
             Stores = _ =>
             {
-                var stores = RuntimeStores.PostgreSql(DataSource, Cluster);
+                // Each silo's heartbeats get a pool of their own, as in a silo process.
+                var agentSource = PostgresMembershipTable.CreateAgentDataSource(connectionString);
+                lock (membershipAgentSources) membershipAgentSources.Add(agentSource);
+                var stores = RuntimeStores.PostgreSql(DataSource, Cluster, agentSource);
                 return stores with
                 {
                     Storage = options.WrapStorage?.Invoke(stores.Storage) ?? stores.Storage,
@@ -186,5 +193,6 @@ public sealed class TestCluster : IAsyncDisposable
         await Client.DisposeAsync();
         foreach (var silo in Silos) await silo.DisposeAsync();
         await DataSource.DisposeAsync();
+        foreach (var source in membershipAgentSources) await source.DisposeAsync();
     }
 }

@@ -31,17 +31,29 @@ public sealed class FailureDetectionTests : IAsyncLifetime
         var before = await cluster.Membership.ReadAsync(CancellationToken.None);
 
         // Every pool thread blocks (and the threads the pool adds pick up more blockers) until the release: no pool
-        // callback runs for 2 × the death timeout, as when a burst of requests floods a silo's queue.
-        using var release = new ManualResetEventSlim();
+        // callback runs for 2 × the death timeout, as when a burst of requests floods a silo's queue. Meanwhile a thread
+        // outside the pool reads the table: the silos' heartbeats must go on. (Not disposed: blockers still queued
+        // when this method ends would throw on a disposed event.)
+        await using var readerSource = PostgresMembershipTable.CreateAgentDataSource(await TestDatabase.ConnectionStringAsync());
+        var reader = new PostgresMembershipTable(readerSource, cluster.Cluster.ClusterId); // blocking calls, no pool callbacks
+        var release = new ManualResetEventSlim();
         for (var i = 0; i < 500; i++) ThreadPool.UnsafeQueueUserWorkItem(_ => release.Wait(), null);
+        var oldestHeartbeat = TimeSpan.Zero;
         var stalled = new Thread(() =>
         {
-            Thread.Sleep(2 * DeathTimeout);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (clock.Elapsed < 2 * DeathTimeout)
+            {
+                var ages = reader.Read().Entries.Where(e => e.Status == SiloStatus.Active).Select(e => e.HeartbeatAge);
+                oldestHeartbeat = ages.Append(oldestHeartbeat).Max();
+                Thread.Sleep(100); // the sampling pace during the stall, not a wait for an outcome
+            }
             release.Set();
         });
         stalled.Start();
         stalled.Join();
 
+        Assert.True(oldestHeartbeat < DeathTimeout / 2, $"a heartbeat was {oldestHeartbeat} old while the pool was blocked");
         await AllSilosHeartbeatAgainAsync();
         await AssertNoOneWasDeclaredDeadAsync(before);
     }
@@ -111,7 +123,7 @@ internal sealed class StallableMembershipTable(IMembershipTable inner, Stallable
 
     public Task<MembershipSnapshot> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
 
-    public bool DeclareDead(SiloAddress silo, TimeSpan timeout) => inner.DeclareDead(silo, timeout);
+    public bool DeclareDead(SiloAddress silo, TimeSpan timeout, SiloAddress judge) => inner.DeclareDead(silo, timeout, judge);
 
     public MembershipSnapshot Read() => inner.Read();
 }

@@ -47,14 +47,30 @@ public sealed class MembershipTableTests
     {
         var table = await NewTableAsync();
         var silo = await table.RegisterAsync("10.0.0.2:11111", CancellationToken.None);
+        var judge = await table.RegisterAsync("10.0.0.3:11111", CancellationToken.None);
         await table.SetStatusAsync(silo, SiloStatus.Active, CancellationToken.None);
-        Assert.False(table.DeclareDead(silo, TimeSpan.FromMinutes(1)));
+        Assert.False(table.DeclareDead(silo, TimeSpan.FromMinutes(1), judge));
 
-        var snapshot = await Eventually.Get(() => table.ReadAsync(CancellationToken.None), s => s.Entries.Single().HeartbeatAge > TimeSpan.FromMilliseconds(300));
-        Assert.True(table.DeclareDead(silo, TimeSpan.FromMilliseconds(300)));
+        var snapshot = await Eventually.Get(() => table.ReadAsync(CancellationToken.None), s => s.Entries.First(e => e.Silo == silo).HeartbeatAge > TimeSpan.FromMilliseconds(300));
+        Assert.True(table.Heartbeat(judge));
+        Assert.True(table.DeclareDead(silo, TimeSpan.FromMilliseconds(300), judge));
         var after = await table.ReadAsync(CancellationToken.None);
         Assert.True(after.Version > snapshot.Version, "every change bumps the table version");
-        Assert.Equal(SiloStatus.Dead, after.Entries.Single().Status);
+        Assert.Equal(SiloStatus.Dead, after.Entries.First(e => e.Silo == silo).Status);
+    }
+
+    [Fact]
+    public async Task A_judge_whose_own_heartbeat_is_stale_declares_no_one_dead()
+    {
+        var table = await NewTableAsync();
+        var silo = await table.RegisterAsync("10.0.0.4:11111", CancellationToken.None);
+        var judge = await table.RegisterAsync("10.0.0.5:11111", CancellationToken.None);
+        // Both fall silent, as when the database stalls for everyone: the judge is as stale as its suspect.
+        await Eventually.Get(() => table.ReadAsync(CancellationToken.None), s => s.Entries.All(e => e.HeartbeatAge > TimeSpan.FromMilliseconds(300)));
+
+        Assert.False(table.DeclareDead(silo, TimeSpan.FromMilliseconds(300), judge));
+        Assert.True(table.Heartbeat(judge));
+        Assert.True(table.DeclareDead(silo, TimeSpan.FromMilliseconds(300), judge));
     }
 
     [Fact]

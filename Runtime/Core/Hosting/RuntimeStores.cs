@@ -9,10 +9,12 @@ namespace TicketFlow.Runtime.Hosting;
 public sealed record RuntimeStores(IGrainStorage Storage, IReminderTable Reminders, IMembershipTable Membership)
 {
     /// <summary>Cluster mode: everything in PostgreSQL.</summary>
-    public static RuntimeStores PostgreSql(NpgsqlDataSource dataSource, ClusterOptions cluster) => new(
+    /// <param name="membershipAgent">The heartbeats' own small pool (<see cref="PostgresMembershipTable.CreateAgentDataSource"/>);
+    /// a silo process should pass one, or a burst that holds every storage connection delays its heartbeats.</param>
+    public static RuntimeStores PostgreSql(NpgsqlDataSource dataSource, ClusterOptions cluster, NpgsqlDataSource? membershipAgent = null) => new(
         new PostgresGrainStorage(dataSource, cluster.ServiceId),
         new PostgresReminderTable(dataSource, cluster.ServiceId),
-        new PostgresMembershipTable(dataSource, cluster.ClusterId));
+        new PostgresMembershipTable(dataSource, cluster.ClusterId, membershipAgent));
 
     /// <summary>Embedded mode: state and reminders in a SQLite file, membership in memory (one silo).</summary>
     public static RuntimeStores Sqlite(string path, ClusterOptions cluster, TimeProvider time)

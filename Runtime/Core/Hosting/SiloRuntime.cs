@@ -28,6 +28,7 @@ public sealed class SiloRuntime : ISiloReports, IAsyncDisposable
     private readonly ReminderService reminders;
     private readonly Catalog catalog;
     private readonly CancellationTokenSource stopping = new();
+    private readonly Lock terminating = new();
     private readonly TaskCompletionSource<bool> stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MembershipAgent? agent;
     private Task collector = Task.CompletedTask;
@@ -145,8 +146,12 @@ public sealed class SiloRuntime : ISiloReports, IAsyncDisposable
 
     private void Terminate(bool declaredDead)
     {
-        if (context.IsTerminated) return;
-        context.IsTerminated = true;
+        // The membership agent's thread and the watcher can both find the silo declared dead at once.
+        lock (terminating)
+        {
+            if (context.IsTerminated) return;
+            context.IsTerminated = true;
+        }
         Status = SiloStatus.Dead;
         stopping.Cancel();
         catalog.AbandonAll();

@@ -19,8 +19,12 @@ public interface IMembershipTable
     /// <summary>Records that the silo is alive; false if it has been declared dead (the silo must then stop).</summary>
     bool Heartbeat(SiloAddress silo);
 
-    /// <summary>Declares the silo dead, only if its last heartbeat is older than <paramref name="timeout"/>.</summary>
-    bool DeclareDead(SiloAddress silo, TimeSpan timeout);
+    /// <summary>
+    /// Declares the silo dead, only if its last heartbeat is older than <paramref name="timeout"/> and the
+    /// <paramref name="judge"/>'s own is younger than half of it, by the same clock: a judge whose calls stalled with
+    /// everyone else's (a database stall) declares no one.
+    /// </summary>
+    bool DeclareDead(SiloAddress silo, TimeSpan timeout, SiloAddress judge);
 
     MembershipSnapshot Read();
 }

@@ -43,11 +43,13 @@ public sealed class InMemoryMembershipTable(TimeProvider time) : IMembershipTabl
         }
     }
 
-    public bool DeclareDead(SiloAddress silo, TimeSpan timeout)
+    public bool DeclareDead(SiloAddress silo, TimeSpan timeout, SiloAddress judge)
     {
         lock (gate)
         {
-            if (!rows.TryGetValue(silo, out var row) || row.Status == SiloStatus.Dead || time.GetUtcNow() - row.Heartbeat <= timeout) return false;
+            var now = time.GetUtcNow();
+            if (!rows.TryGetValue(silo, out var row) || row.Status == SiloStatus.Dead || now - row.Heartbeat <= timeout) return false;
+            if (!rows.TryGetValue(judge, out var judgeRow) || judgeRow.Status == SiloStatus.Dead || now - judgeRow.Heartbeat >= timeout / 2) return false;
             rows[silo] = (SiloStatus.Dead, row.Heartbeat);
             version++;
             return true;

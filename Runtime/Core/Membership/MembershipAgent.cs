@@ -13,8 +13,10 @@ namespace TicketFlow.Runtime.Membership;
 /// for its neighbours to declare a healthy silo dead.</para>
 /// <para>It judges others only while it is healthy itself (Orleans' local health check plays this part): after a gap
 /// of more than half the death timeout between its own heartbeats (its database calls stalled, or the process was
-/// paused), it heartbeats steadily for half the death timeout before it declares anyone dead. A stall that all silos
-/// share, such as a slow or restarting database, then makes no silo declare another dead.</para>
+/// paused), it heartbeats steadily for half the death timeout before it declares anyone dead; and the table refuses a
+/// declaration from a judge whose own last heartbeat is older than half the death timeout (a stall that began after
+/// its heartbeat). A stall that all silos share, such as a slow or restarting database, then makes no silo declare
+/// another dead.</para>
 /// </remarks>
 internal sealed class MembershipAgent(
     IMembershipTable table, MembershipWatcher watcher, SiloAddress self, TimeSpan heartbeatPeriod, TimeSpan deathTimeout,
@@ -28,6 +30,8 @@ internal sealed class MembershipAgent(
 
     public void Start()
     {
+        if (heartbeatPeriod * 2 >= deathTimeout)
+            throw new InvalidOperationException($"Silo:HeartbeatPeriod ({heartbeatPeriod}) must be under half of Silo:DeathTimeout ({deathTimeout}).");
         started = true;
         new Thread(Run) { IsBackground = true, Name = $"membership {self}" }.Start();
     }
@@ -76,7 +80,7 @@ internal sealed class MembershipAgent(
         var declared = false;
         foreach (var suspect in table.Read().Entries.Where(e => e.Silo != self && e.Status != SiloStatus.Dead && e.HeartbeatAge > deathTimeout))
         {
-            if (!table.DeclareDead(suspect.Silo, deathTimeout)) continue;
+            if (!table.DeclareDead(suspect.Silo, deathTimeout, judge: self)) continue;
             logger.LogWarning("Declared silo {Silo} dead: no heartbeat for {Age}", suspect.Silo, suspect.HeartbeatAge);
             declared = true;
         }
@@ -86,6 +90,7 @@ internal sealed class MembershipAgent(
     public async ValueTask DisposeAsync()
     {
         await stopping.CancelAsync();
-        if (started) await stopped.Task;
+        // A database call in flight ends within its timeouts (a few seconds); do not hold a shutdown longer than that.
+        if (started) await Task.WhenAny(stopped.Task, Task.Delay(deathTimeout));
     }
 }

@@ -4,8 +4,28 @@ using TicketFlow.Runtime.Storage;
 namespace TicketFlow.Runtime.Membership;
 
 /// <summary>Membership in PostgreSQL. Heartbeat ages use the database clock, so silo clocks need not agree.</summary>
-public sealed class PostgresMembershipTable(NpgsqlDataSource dataSource, string clusterId) : IMembershipTable
+/// <param name="agentDataSource">For the membership agent's blocking calls (see <see cref="CreateAgentDataSource"/>);
+/// without one they share <paramref name="dataSource"/> and its pool.</param>
+public sealed class PostgresMembershipTable(NpgsqlDataSource dataSource, string clusterId, NpgsqlDataSource? agentDataSource = null) : IMembershipTable
 {
+    private readonly NpgsqlDataSource agentDataSource = agentDataSource ?? dataSource;
+
+    /// <summary>
+    /// A small pool of the membership agent's own, so its heartbeats never wait behind grain storage (or behind calls
+    /// whose continuations wait for a saturated thread pool) for a connection, with short timeouts, so a stalled
+    /// database fails a heartbeat in seconds instead of holding the agent.
+    /// </summary>
+    public static NpgsqlDataSource CreateAgentDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.MaxPoolSize = 2;
+        builder.ConnectionStringBuilder.Timeout = 3;
+        builder.ConnectionStringBuilder.CommandTimeout = 3;
+        builder.ConnectionStringBuilder.Multiplexing = false; // the agent's calls block
+        builder.ConnectionStringBuilder.ApplicationName = "ticketflow-membership";
+        return builder.Build();
+    }
+
     private const string Rank = "array_position(ARRAY['Joining','Active','ShuttingDown','Dead'], {0})";
 
     private const string BumpVersion = """
@@ -54,7 +74,7 @@ public sealed class PostgresMembershipTable(NpgsqlDataSource dataSource, string 
 
     public bool Heartbeat(SiloAddress silo)
     {
-        using var connection = dataSource.OpenConnection();
+        using var connection = agentDataSource.OpenConnection();
         using var command = Command(connection, """
             UPDATE tf_membership SET heartbeat_at = clock_timestamp()
             WHERE cluster_id = $1 AND endpoint = $2 AND generation = $3 AND status <> 'Dead'
@@ -62,15 +82,18 @@ public sealed class PostgresMembershipTable(NpgsqlDataSource dataSource, string 
         return command.ExecuteNonQuery() > 0;
     }
 
-    public bool DeclareDead(SiloAddress silo, TimeSpan timeout)
+    public bool DeclareDead(SiloAddress silo, TimeSpan timeout, SiloAddress judge)
     {
-        using var connection = dataSource.OpenConnection();
+        using var connection = agentDataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
         using var declare = Command(connection, """
             UPDATE tf_membership SET status = 'Dead'
             WHERE cluster_id = $1 AND endpoint = $2 AND generation = $3 AND status <> 'Dead'
               AND heartbeat_at < clock_timestamp() - make_interval(secs => $4)
-            """, [clusterId, silo.Endpoint, silo.Generation, timeout.TotalSeconds]);
+              AND EXISTS (SELECT 1 FROM tf_membership judge
+                          WHERE judge.cluster_id = $1 AND judge.endpoint = $5 AND judge.generation = $6 AND judge.status <> 'Dead'
+                            AND judge.heartbeat_at > clock_timestamp() - make_interval(secs => $4 / 2))
+            """, [clusterId, silo.Endpoint, silo.Generation, timeout.TotalSeconds, judge.Endpoint, judge.Generation]);
         if (declare.ExecuteNonQuery() == 0) return false;
         using var bump = Command(connection, BumpVersion, [clusterId]);
         bump.ExecuteNonQuery();
@@ -91,7 +114,7 @@ public sealed class PostgresMembershipTable(NpgsqlDataSource dataSource, string 
 
     public MembershipSnapshot Read()
     {
-        using var connection = dataSource.OpenConnection();
+        using var connection = agentDataSource.OpenConnection();
         using var versionCommand = Command(connection, ReadVersion, [clusterId]);
         var version = versionCommand.ExecuteScalar() as long? ?? 0;
         using var command = Command(connection, ReadEntries, [clusterId]);
