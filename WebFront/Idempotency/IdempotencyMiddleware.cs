@@ -32,7 +32,8 @@ public static class IdempotencyEndpointExtensions
 /// Runs a marked request once per (user, Idempotency-Key): the first request claims the key in durable storage, its
 /// response is stored and replayed to every later request with the same key and body. Keys are scoped to the user.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next, IIdempotencyStore store, IOptions<IdempotencyOptions> options, TimeProvider time)
+public sealed class IdempotencyMiddleware(RequestDelegate next, IIdempotencyStore store, IOptions<IdempotencyOptions> options, TimeProvider time,
+    ILogger<IdempotencyMiddleware> logger)
 {
     public const string Header = "Idempotency-Key";
 
@@ -105,9 +106,10 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IIdempotencyStor
         }
         var body = captured.ToArray();
         // A server-side failure is not an outcome worth replaying, nor is a response cut short (a content type, no body):
-        // let the client's retry run again.
-        if (http.Response.StatusCode >= 500 || (body.Length == 0 && http.Response.ContentType is not null))
-            await store.AbandonAsync(user, key, CancellationToken.None);
+        // let the client's retry run again. (Marked endpoints answer with a bounded, buffered body; never a stream.)
+        var cutShort = body.Length == 0 && http.Response.ContentType is not null;
+        if (cutShort) logger.LogError("{Path} answered {Status} {ContentType} without a body; Idempotency-Key released", http.Request.Path, http.Response.StatusCode, http.Response.ContentType);
+        if (http.Response.StatusCode >= 500 || cutShort) await store.AbandonAsync(user, key, CancellationToken.None);
         else await store.CompleteAsync(user, key, new StoredResponse(http.Response.StatusCode, http.Response.ContentType,
             http.Response.Headers.Location.Count > 0 ? http.Response.Headers.Location.ToString() : null, body), CancellationToken.None);
         await original.WriteAsync(body, http.RequestAborted);

@@ -236,9 +236,10 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
     {
         var errors = new List<string>();
         int holds = 0, orders = 0, problems = 0, other = 0;
-        foreach (var (user, key, status, body) in data.StoredResponses)
+        foreach (var (user, key, status, contentType, body) in data.StoredResponses)
         {
-            if (body.Length == 0 && status != 204)
+            // The middleware's own rule: a content type without a body is a response cut short, never to be stored.
+            if (body.Length == 0 && contentType is not null)
             {
                 errors.Add($"{user}/{key}: a stored {status} response without its body (a retry would get neither the effect nor the problem)");
                 continue;
@@ -246,6 +247,11 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
             if (status is < 200 or > 299)
             {
                 problems++;
+                continue;
+            }
+            if (body.Length == 0)
+            {
+                other++;
                 continue;
             }
             using var json = JsonDocument.Parse(body);
@@ -281,7 +287,7 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
         public Dictionary<(string EventId, string TierId), int> LiveTicketsByTier { get; } = [];
         public long VoidTickets { get; set; }
         public List<Payment> Payments { get; } = [];
-        public List<(string User, string Key, int Status, byte[] Body)> StoredResponses { get; } = [];
+        public List<(string User, string Key, int Status, string? ContentType, byte[] Body)> StoredResponses { get; } = [];
 
         public static async Task<Store> LoadAsync(NpgsqlDataSource database, string serviceId)
         {
@@ -310,8 +316,8 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
             });
             await Read(connection, "SELECT payment_id, status, amount_minor, captures FROM tf_gateway_payments",
                 r => Add(store.Payments, new Payment(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt32(3))));
-            await Read(connection, "SELECT user_id, key, status_code, body FROM tf_idempotency_keys WHERE status_code IS NOT NULL",
-                r => Add(store.StoredResponses, (r.GetString(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? [] : (byte[])r[3])));
+            await Read(connection, "SELECT user_id, key, status_code, content_type, body FROM tf_idempotency_keys WHERE status_code IS NOT NULL",
+                r => Add(store.StoredResponses, (r.GetString(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? [] : (byte[])r[4])));
             return store;
         }
 
