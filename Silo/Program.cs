@@ -1,115 +1,54 @@
 using System.Net;
-using System.Runtime.InteropServices;
-using Microsoft.Extensions.Configuration;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Npgsql;
-using TicketFlow.Grains;
-using TicketFlow.Grains.Purchases;
 using TicketFlow.Grains.Security;
-using TicketFlow.Grains.WaitingRoom;
-using TicketFlow.Runtime.Hosting;
-using TicketFlow.Runtime.Membership;
-using TicketFlow.Runtime.Storage;
+using TicketFlow.Hosting;
+using TicketFlow.Hosting.Storage;
+using TicketFlow.Silo.Health;
 
-// A silo process: joins the cluster in PostgreSQL, serves grain calls over HTTP/2, leaves gracefully on SIGTERM.
-var configuration = new ConfigurationBuilder()
-    .SetBasePath(AppContext.BaseDirectory)
-    .AddJsonFile("appsettings.json", optional: true)
-    .AddEnvironmentVariables()
-    .AddCommandLine(args)
-    .Build();
-
-var connectionString = configuration["TICKETFLOW_POSTGRES"] ?? configuration.GetConnectionString("Postgres");
-if (string.IsNullOrWhiteSpace(connectionString))
-{
-    Console.Error.WriteLine("A silo needs PostgreSQL: set TICKETFLOW_POSTGRES (or ConnectionStrings__Postgres) to a connection string.");
-    return 64;
-}
-
+// An Orleans silo: membership in Redis, grain state, journals and reminders in PostgreSQL; /metrics and /health/* on a
+// management port of its own (loopback by default). SIGTERM leaves the cluster gracefully.
+var builder = WebApplication.CreateSlimBuilder(args);
+var configuration = builder.Configuration;
+var postgres = ClusterSettings.PostgresConnectionString(configuration);
+var redis = ClusterSettings.RedisConnectionString(configuration);
 var signingKey = configuration["TICKETFLOW_SIGNING_KEY"];
-if (string.IsNullOrWhiteSpace(signingKey))
+string[] missing =
+[
+    .. postgres is null ? ["TICKETFLOW_POSTGRES (a PostgreSQL connection string: grain state, journals, reminders)"] : Array.Empty<string>(),
+    .. redis is null ? ["TICKETFLOW_REDIS (a Redis configuration string such as 127.0.0.1:6379,password=...: cluster membership)"] : Array.Empty<string>(),
+    .. string.IsNullOrWhiteSpace(signingKey) ? ["TICKETFLOW_SIGNING_KEY (the WebFronts' key, at least 32 random bytes in base64: admission tokens)"] : Array.Empty<string>(),
+];
+if (missing.Length > 0)
 {
-    Console.Error.WriteLine("A silo signs waiting-room admission tokens: set TICKETFLOW_SIGNING_KEY to the WebFronts' key (at least 32 random bytes, base64).");
+    Console.Error.WriteLine($"A silo needs: {string.Join("; ", missing)}.");
     return 64;
 }
 
-var cluster = configuration.GetSection("Cluster").Get<ClusterOptions>() ?? new ClusterOptions();
-var silo = configuration.GetSection("Silo").Get<SiloOptions>() ?? new SiloOptions();
-var dataSource = NpgsqlDataSource.Create(connectionString);
-var membershipAgentDataSource = PostgresMembershipTable.CreateAgentDataSource(connectionString);
-if (!await DatabaseReachableAsync(dataSource, TimeSpan.FromSeconds(60))) return 69;
+var management = Management.From(configuration, defaultPort: 11180);
+builder.WebHost.UseUrls(management.Url); // the only HTTP port: grain traffic uses Orleans' own silo and gateway ports
+builder.Logging.AddSimpleConsole();
+var dataSource = NpgsqlDataSource.Create(postgres!);
+builder.Services.AddSingleton(dataSource);
+builder.Services.AddSingleton(SigningKey.FromBase64(signingKey!.Trim()));
+builder.Services.AddTicketFlowMetrics();
+builder.Services.AddHealthChecks().AddCheck<SiloReadinessCheck>("silo", tags: ["ready"]);
+builder.UseOrleans(silo => silo
+    .UseRedisClustering(redis!)
+    .ConfigureEndpoints(IPAddress.Parse(configuration["Silo:AdvertisedAddress"] ?? "127.0.0.1"),
+        configuration.GetValue("Silo:Port", 11111), configuration.GetValue("Silo:GatewayPort", 30000),
+        listenOnAnyHostAddress: configuration.GetValue("Silo:ListenOnAnyAddress", false))
+    .AddTicketFlow(configuration, ClusterStorage.PostgreSql(dataSource)));
 
-var hostOptions = new SiloHostOptions
+var app = builder.Build();
+app.MapMetrics(management);
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+app.Lifetime.ApplicationStarted.Register(() =>
 {
-    ListenAddress = IPAddress.Parse(configuration["Silo:ListenAddress"] ?? "127.0.0.1"),
-    Port = int.Parse(configuration["Silo:Port"] ?? "11111"),
-    AdvertisedHost = configuration["Silo:AdvertisedHost"],
-    Stores = _ => RuntimeStores.PostgreSql(dataSource, cluster, membershipAgentDataSource),
-    GrainAssemblies = GrainAssemblies.All,
-    Cluster = cluster,
-    Silo = silo,
-    // The checkout grains' order book and payment gateway, on the cluster's PostgreSQL.
-    ConfigureServices = services => services
-        .AddSingleton(SigningKey.FromBase64(signingKey.Trim()))
-        .AddPurchaseServices(configuration, _ => SqlStoreDatabase.PostgreSql(dataSource))
-        .AddWaitingRoomServices(configuration),
-    ConfigureLogging = logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }),
-};
-// PostgreSQL may go away while the silo starts (a restart): start again rather than exit, for up to a minute.
-var startDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-SiloHost host;
-while (true)
-{
-    try
-    {
-        host = await SiloHost.StartAsync(hostOptions, CancellationToken.None);
-        break;
-    }
-    catch (Exception failure) when (DatabaseErrors.IsOutage(failure) && DateTime.UtcNow < startDeadline)
-    {
-        Console.Error.WriteLine($"Start failed while PostgreSQL was unavailable ({failure.GetBaseException().Message}); starting again.");
-        if (!await DatabaseReachableAsync(dataSource, TimeSpan.FromSeconds(60))) return 69;
-    }
-}
-Console.WriteLine($"Silo {host.Runtime.Address} is serving grains on http://{host.Endpoint} (cluster '{cluster.ClusterId}').");
-
-var shutdown = new TaskCompletionSource();
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; shutdown.TrySetResult(); });
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; shutdown.TrySetResult(); });
-
-if (await Task.WhenAny(shutdown.Task, host.Runtime.Stopped) == shutdown.Task)
-{
-    await host.StopAsync(CancellationToken.None);
-    await host.DisposeAsync();
-    return 0;
-}
-
-// The cluster declared this silo dead (it missed heartbeats): its identity never returns, so the process exits.
-Console.Error.WriteLine($"Silo {host.Runtime.Address} was declared dead by the cluster and has stopped.");
-await host.KillAsync();
-return 3;
-
-// Waits out a database that is starting or restarting (as under a supervisor or a PostgreSQL restart), so the silo does
-// not fail its start on a transient error; a database still unreachable after the deadline is reported and the exit says so.
-static async Task<bool> DatabaseReachableAsync(NpgsqlDataSource dataSource, TimeSpan deadline)
-{
-    var until = DateTime.UtcNow + deadline;
-    for (var attempt = 1; ; attempt++)
-    {
-        try
-        {
-            await using var probe = dataSource.CreateCommand("SELECT 1");
-            await probe.ExecuteScalarAsync();
-            return true;
-        }
-        catch (NpgsqlException failure) when (DatabaseErrors.IsOutage(failure))
-        {
-            if (DateTime.UtcNow > until)
-            {
-                Console.Error.WriteLine($"PostgreSQL is not reachable after {deadline.TotalSeconds:0} s: {failure.Message}");
-                return false;
-            }
-            Console.Error.WriteLine($"Waiting for PostgreSQL (attempt {attempt}): {failure.Message}");
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 200 * attempt)));
-        }
-    }
-}
+    // Whatever the log level: operators and scripts wait for this line (the silo is Active in the cluster by now).
+    var silo = app.Services.GetRequiredService<ILocalSiloDetails>();
+    Console.WriteLine($"Silo {silo.SiloAddress} is serving grains (cluster '{silo.ClusterId}', gateway {silo.GatewayAddress}); management on {management.Url}");
+});
+await app.RunAsync();
+return 0;

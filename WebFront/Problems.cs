@@ -17,13 +17,14 @@ public static class Problems
 
     /// <summary>
     /// The status of a request that threw: the database being unreachable or restarting (connection refused, shutting
-    /// down, too many clients, a connection refused or reset, also when a silo hit it during the grain call) is a 503 the
-    /// client may retry with the same Idempotency-Key, not a 500.
+    /// down, too many clients, a connection refused or reset, also when a silo hit it during the grain call) or the cluster
+    /// failing a grain call (any Orleans runtime failure, a timeout) is a 503 the client may retry with the same
+    /// Idempotency-Key, not a 500.
     /// </summary>
     public static int StatusFor(Exception error) => error switch
     {
         BadHttpRequestException bad => bad.StatusCode,
-        _ when TicketFlow.Runtime.Storage.DatabaseErrors.IsOutage(error) => StatusCodes.Status503ServiceUnavailable,
+        _ when TicketFlow.Data.DatabaseErrors.IsOutage(error) || TicketFlow.Grains.GrainCallFailures.IsTransient(error) => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -1,19 +1,25 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using TicketFlow.Hosting;
 using TicketFlow.WebFront;
 using TicketFlow.WebFront.Accounts;
 using TicketFlow.WebFront.Admin;
+using TicketFlow.WebFront.Availability;
 using TicketFlow.WebFront.Catalog;
-using TicketFlow.Runtime.Statistics;
+using TicketFlow.WebFront.Cluster;
 using TicketFlow.WebFront.Conventions;
 using TicketFlow.WebFront.Health;
 using TicketFlow.WebFront.Idempotency;
-using TicketFlow.WebFront.Availability;
+using TicketFlow.WebFront.Orders;
 using TicketFlow.WebFront.Purchases;
 using TicketFlow.WebFront.Security;
 using TicketFlow.WebFront.WaitingRoom;
-using TicketFlow.WebFront.Orders;
 
 var builder = WebApplication.CreateBuilder(args);
+// /metrics listens on a management port of its own (loopback by default), beside the public URLs (--urls, ASPNETCORE_URLS).
+var management = Management.From(builder.Configuration, defaultPort: 5081);
+var publicUrls = builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey) is { Length: > 0 } urls ? urls : "http://localhost:5080";
+builder.WebHost.UseUrls($"{publicUrls};{management.Url}");
+
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {
     context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
@@ -22,7 +28,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
     if (context.HttpContext.Response.StatusCode == StatusCodes.Status503ServiceUnavailable) context.HttpContext.Response.Headers.RetryAfter = "1";
 });
 builder.Services.AddOpenApi();
-builder.Services.AddGrainAccess(builder.Configuration);
+builder.AddGrainAccess(); // embedded silo on SQLite, or a client of the cluster
 builder.Services.AddAccounts(builder.Configuration);
 builder.Services.AddAdminPolicy();
 builder.Services.AddIdempotency(builder.Configuration);
@@ -32,21 +38,20 @@ builder.Services.AddPurchases(builder.Configuration);
 builder.Services.AddTicketFlowRateLimits(builder.Configuration);
 builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddTicketFlowDataProtection(); // one key ring in the store: a token from one WebFront works on all
-builder.Services.AddSingleton<HttpMetrics>();
-builder.Services.AddSingleton<PrometheusExporter>();
+builder.Services.AddTicketFlowMetrics();
 builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
 
 var app = builder.Build();
-app.Logger.LogInformation("TicketFlow WebFront: {Mode}", ClusterConnection.Describe(builder.Configuration));
-app.Services.GetRequiredService<PrometheusExporter>(); // listen before the first request is measured
+app.Logger.LogInformation("TicketFlow WebFront: {Mode}; public {Urls}, management {Management}", GrainAccess.Describe(builder.Configuration),
+    publicUrls, management.Url);
 
 // First: everything after (rate limits, logs) sees the client's address, taken from X-Forwarded-For only as far as
 // the hops that added it are trusted proxies (loopback by default; TrustedProxyOptions).
 app.UseForwardedHeaders();
 app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseMiddleware<SecurityHeadersMiddleware>();
-app.UseMiddleware<HttpMetricsMiddleware>();
-// Unreadable input is the client's fault: 400, never 500 (minimal APIs throw it in Development).
+// Unreadable input is the client's fault: 400, never 500 (minimal APIs throw it in Development); a cluster or database
+// that cannot answer is a 503 with Retry-After.
 app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = Problems.StatusFor });
 app.UseStatusCodePages(); // bare 4xx (e.g. unreadable JSON) get a problem-details body too
 app.UseAuthentication();
@@ -58,7 +63,7 @@ app.UseMiddleware<IdempotencyMiddleware>(); // for endpoints marked RequireIdemp
 app.MapOpenApi(); // /openapi/v1.json
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportWriter.WriteAsync });
-app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4")).ExcludeFromDescription();
+app.MapMetrics(management);
 app.MapAccountEndpoints();
 app.MapAdminEndpoints();
 app.MapCatalogEndpoints();

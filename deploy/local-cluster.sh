@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A local TicketFlow cluster: PostgreSQL (throwaway unless --postgres), N silos, M WebFronts, nginx in front.
+# A local TicketFlow cluster: PostgreSQL (throwaway unless --postgres), Redis (membership; throwaway, append-only, with a
+# generated password), N Orleans silos, M WebFronts, nginx in front.
 # Everything lives in one state folder: $TICKETFLOW_CLUSTER_DIR, default deploy/.local-cluster/.
 #
 #   deploy/local-cluster.sh start [--silos N] [--webfronts M] [--port P] [--postgres CONNSTRING]
@@ -7,7 +8,7 @@
 #                                 [--silo-env NAME=VALUE]... [--webfront-env NAME=VALUE]...
 #   deploy/local-cluster.sh status
 #   deploy/local-cluster.sh stop                # SIGCONTs paused silos, then SIGTERM
-#   deploy/local-cluster.sh pids                # for tools: "silo-1 PID PORT running|paused|stopped" per line
+#   deploy/local-cluster.sh pids                # for tools: "silo-1 PID PORT running|paused|stopped MANAGEMENT_PORT" per line
 #   deploy/local-cluster.sh env                 # for tools: KEY=value lines (POSTGRES_CONN, PORT, CLUSTER_ID, STATE, ...)
 #   deploy/local-cluster.sh kill-silo [i]       # kill -9 silo i (default 1), paused or not, for chaos
 #   deploy/local-cluster.sh restart-silo [i]    # (re)start silo i on its old port and environment; waits until it serves
@@ -122,7 +123,7 @@ env_assignment() {   # option value -> dies unless value is NAME=VALUE
 load_env() {
     [[ -f $STATE/cluster.env ]] || return 1
     # what cluster.env sets; the extra environment is absent in state written by older versions
-    CLUSTER_ID="" SERVICE_ID="" OWN_PG=0 POSTGRES_CONN="" PSQL_CONN="" SILOS="" WEBFRONTS="" PORT="" CONFIG="" NICE=0
+    CLUSTER_ID="" SERVICE_ID="" OWN_PG=0 POSTGRES_CONN="" PSQL_CONN="" REDIS_PORT="" REDIS_CONN="" SILOS="" WEBFRONTS="" PORT="" CONFIG="" NICE=0
     EXTRA_ENV=() SILO_ENV=() WEBFRONT_ENV=()
     # shellcheck source=/dev/null
     source "$STATE/cluster.env"
@@ -130,35 +131,38 @@ load_env() {
 
 # ---------------------------------------------------------------- processes
 
-start_silo() {   # i port
-    local i=$1 port=$2
+start_silo() {   # i port gateway-port management-port: a restart passes the same ports again
+    local i=$1 port=$2 gateway=$3 management=$4
     echo "$port" >"$STATE/run/silo-$i.port"
+    echo "$gateway" >"$STATE/run/silo-$i.gateway"
+    echo "$management" >"$STATE/run/silo-$i.management"
     rm -f "$STATE/run/silo-$i.paused"
     (
         cd "$STATE/bin/silo"
         # --env and --silo-env come last so they override these; env(1) execs, so $! is the silo's pid
-        TICKETFLOW_POSTGRES=$POSTGRES_CONN \
+        TICKETFLOW_POSTGRES=$POSTGRES_CONN TICKETFLOW_REDIS=$REDIS_CONN \
         TICKETFLOW_SIGNING_KEY=$(cat "$STATE/signing.key") \
         Cluster__ClusterId=$CLUSTER_ID Cluster__ServiceId=$SERVICE_ID \
-        Silo__Port=$port Silo__ListenAddress=127.0.0.1 Silo__AdvertisedHost=127.0.0.1 \
+        Silo__Port=$port Silo__GatewayPort=$gateway Silo__AdvertisedAddress=127.0.0.1 Management__Port=$management \
             nohup nice -n "${NICE:-0}" env "${EXTRA_ENV[@]}" "${SILO_ENV[@]}" ./TicketFlow.Silo >>"$STATE/logs/silo-$i.log" 2>&1 </dev/null &
         echo $! >"$STATE/run/silo-$i.pid"
     )
-    log "silo $i: pid $(cat "$STATE/run/silo-$i.pid"), port $port, log $STATE/logs/silo-$i.log"
+    log "silo $i: pid $(cat "$STATE/run/silo-$i.pid"), silo port $port, gateway $gateway, metrics http://127.0.0.1:$management/metrics, log $STATE/logs/silo-$i.log"
 }
 
-start_webfront() {   # i port
-    local i=$1 port=$2
+start_webfront() {   # i port management-port
+    local i=$1 port=$2 management=$3
     echo "$port" >"$STATE/run/webfront-$i.port"
+    echo "$management" >"$STATE/run/webfront-$i.management"
     (
         cd "$STATE/bin/webfront"
-        TICKETFLOW_POSTGRES=$POSTGRES_CONN \
+        TICKETFLOW_POSTGRES=$POSTGRES_CONN TICKETFLOW_REDIS=$REDIS_CONN \
         TICKETFLOW_SIGNING_KEY=$(cat "$STATE/signing.key") \
-        Cluster__ClusterId=$CLUSTER_ID Cluster__ServiceId=$SERVICE_ID \
+        Cluster__ClusterId=$CLUSTER_ID Cluster__ServiceId=$SERVICE_ID Management__Port=$management \
             nohup nice -n "${NICE:-0}" env "${EXTRA_ENV[@]}" "${WEBFRONT_ENV[@]}" ./TicketFlow.WebFront --urls "http://127.0.0.1:$port" >>"$STATE/logs/webfront-$i.log" 2>&1 </dev/null &
         echo $! >"$STATE/run/webfront-$i.pid"
     )
-    log "webfront $i: pid $(cat "$STATE/run/webfront-$i.pid"), http://127.0.0.1:$port, log $STATE/logs/webfront-$i.log"
+    log "webfront $i: pid $(cat "$STATE/run/webfront-$i.pid"), http://127.0.0.1:$port, metrics http://127.0.0.1:$management/metrics, log $STATE/logs/webfront-$i.log"
 }
 
 # SIGTERM the pids in the given pid files, wait up to $2 seconds, then SIGKILL what is left.
@@ -219,6 +223,44 @@ start_postgres() {
     POSTGRES_CONN="Host=127.0.0.1;Port=$port;Username=postgres;Database=ticketflow;Maximum Pool Size=60"
     PSQL_CONN="host=127.0.0.1 port=$port user=postgres dbname=ticketflow"
     log "PostgreSQL on 127.0.0.1:$port (data $pg/data, log $pg/postgres.log)"
+}
+
+# ---------------------------------------------------------------- redis
+
+# Orleans' membership table: append-only persistence and a password, as a deployment runs it (the password never leaves $STATE).
+start_redis() {
+    local r=$STATE/redis password
+    rm -rf "$r"
+    mkdir -p "$r"
+    if ! command -v redis-server >/dev/null; then
+        log "redis-server is missing: apt-get install -y redis-server"
+        # shellcheck disable=SC2024  # the log belongs to the caller, not root
+        if [[ $(id -u) -eq 0 ]]; then apt-get install -y redis-server >"$STATE/logs/apt-redis.log" 2>&1; else sudo apt-get install -y redis-server >"$STATE/logs/apt-redis.log" 2>&1; fi \
+            || die "could not install redis-server, see $STATE/logs/apt-redis.log"
+    fi
+    REDIS_PORT=$(free_port)
+    password=$(openssl rand -hex 24)
+    (umask 077; printf 'port %s\nbind 127.0.0.1\ndir %s\nappendonly yes\nrequirepass %s\ndaemonize yes\npidfile %s\nlogfile %s\nsave ""\n' \
+        "$REDIS_PORT" "$r" "$password" "$r/redis.pid" "$STATE/logs/redis.log" >"$r/redis.conf")
+    nice -n "${NICE:-0}" redis-server "$r/redis.conf" || die "redis-server did not start, see $STATE/logs/redis.log"
+    local deadline=$((SECONDS + 20))
+    until redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$password" ping 2>/dev/null | grep -q PONG; do
+        ((SECONDS < deadline)) || die "redis-server does not answer on port $REDIS_PORT, see $STATE/logs/redis.log"
+        sleep 0.2
+    done
+    REDIS_CONN="127.0.0.1:$REDIS_PORT,password=$password,abortConnect=false"
+    log "Redis on 127.0.0.1:$REDIS_PORT (append-only, password in $r/redis.conf, log $STATE/logs/redis.log)"
+}
+
+stop_redis() {
+    local pid
+    pid=$(pid_of "$STATE/redis/redis.pid")
+    alive "$pid" || return 0
+    log "stopping Redis (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + 10))
+    while alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+    if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
 }
 
 # ---------------------------------------------------------------- nginx
@@ -342,13 +384,14 @@ cmd_start() {
         OWN_PG=1
         start_postgres
     fi
+    start_redis
     if [[ ! -s $STATE/signing.key ]]; then
         (umask 077; openssl rand -base64 32 >"$STATE/signing.key")
         log "new signing key in $STATE/signing.key"
     fi
     {
         printf 'CLUSTER_ID=%q\nSERVICE_ID=%q\nOWN_PG=%q\n' "$CLUSTER_ID" "$SERVICE_ID" "$OWN_PG"
-        printf 'POSTGRES_CONN=%q\nPSQL_CONN=%q\n' "$POSTGRES_CONN" "$PSQL_CONN"
+        printf 'POSTGRES_CONN=%q\nPSQL_CONN=%q\nREDIS_PORT=%q\nREDIS_CONN=%q\n' "$POSTGRES_CONN" "$PSQL_CONN" "$REDIS_PORT" "$REDIS_CONN"
         printf 'SILOS=%q\nWEBFRONTS=%q\nPORT=%q\nCONFIG=%q\nNICE=%q\n' "$silos" "$webfronts" "$port" "$config" "$NICE"
         printf 'EXTRA_ENV=(%s)\nSILO_ENV=(%s)\nWEBFRONT_ENV=(%s)\n' \
             "$(quote_words "${EXTRA_ENV[@]}")" "$(quote_words "${SILO_ENV[@]}")" "$(quote_words "${WEBFRONT_ENV[@]}")"
@@ -358,10 +401,10 @@ cmd_start() {
     ((${#EXTRA_ENV[@]} == 0)) || log "extra environment for every process: ${EXTRA_ENV[*]}"
     ((${#SILO_ENV[@]} == 0)) || log "extra environment for silos: ${SILO_ENV[*]}"
     ((${#WEBFRONT_ENV[@]} == 0)) || log "extra environment for WebFronts: ${WEBFRONT_ENV[*]}"
-    for ((i = 1; i <= silos; i++)); do start_silo "$i" "$(free_port)"; done
+    for ((i = 1; i <= silos; i++)); do start_silo "$i" "$(free_port)" "$(free_port)" "$(free_port)"; done
     local -a wf_ports=()
     for ((i = 1; i <= webfronts; i++)); do
-        p=$(free_port); wf_ports+=("$p"); start_webfront "$i" "$p"
+        p=$(free_port); wf_ports+=("$p"); start_webfront "$i" "$p" "$(free_port)"
     done
     if [[ -n ${TICKETFLOW_ADMIN_EMAIL:-} ]]; then
         log "admin account: $TICKETFLOW_ADMIN_EMAIL (from TICKETFLOW_ADMIN_EMAIL/TICKETFLOW_ADMIN_PASSWORD)"
@@ -420,6 +463,7 @@ cmd_stop() {
     fi
     stop_pids "$(echo "$STATE"/run/webfront-*.pid)" 15 "WebFronts"
     stop_pids "$(echo "$STATE"/run/silo-*.pid)" "$STOP_TIMEOUT" "silos"
+    stop_redis
     if load_env && [[ ${OWN_PG:-0} == 1 && -f $STATE/pg/data/postmaster.pid ]]; then
         log "stopping PostgreSQL"
         as_postgres "$PG_BIN/pg_ctl" -D "$STATE/pg/data" -m fast -w stop >/dev/null || true
@@ -454,10 +498,9 @@ cmd_status() {
         fi
     fi
     echo
-    echo "membership (cluster '$CLUSTER_ID'):"
-    PGCONNECT_TIMEOUT=3 "$PG_BIN/psql" "$PSQL_CONN" -X -v ON_ERROR_STOP=1 -v cid="$CLUSTER_ID" -P pager=off 2>&1 <<'SQL' || echo "  (PostgreSQL not reachable or no membership table yet)"
-SELECT endpoint, generation, status, heartbeat_at FROM tf_membership WHERE cluster_id = :'cid' ORDER BY endpoint, generation;
-SQL
+    echo "membership (cluster '$CLUSTER_ID', Redis hash '$SERVICE_ID/members/$CLUSTER_ID'; the WebFronts' /api/v1/admin/cluster shows statuses):"
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "${REDIS_CONN##*password=}" HKEYS "$SERVICE_ID/members/$CLUSTER_ID" 2>/dev/null \
+        | sed 's/^/  /' || echo "  (Redis not reachable)"
 }
 
 cmd_kill_silo() {
@@ -469,19 +512,21 @@ cmd_kill_silo() {
     rm -f "$STATE/run/silo-$i.paused"
     local deadline=$((SECONDS + 10))   # so that `pids` right after says stopped
     while alive "$pid"; do ((SECONDS < deadline)) || die "silo $i (pid $pid) still there 10s after SIGKILL"; sleep 0.1; done
-    log "silo $i (pid $pid) killed with SIGKILL; the others declare it dead after Silo:DeathTimeout"
+    log "silo $i (pid $pid) killed with SIGKILL; the others declare it dead once it misses its probes"
 }
 
 cmd_restart_silo() {
-    local i port
+    local i port gateway management
     load_env || die "no cluster state in $STATE"
     i=$(silo_index "${1:-}")
     port=$(cat "$STATE/run/silo-$i.port")
+    gateway=$(cat "$STATE/run/silo-$i.gateway")
+    management=$(cat "$STATE/run/silo-$i.management")
     stop_pids "$STATE/run/silo-$i.pid" "$STOP_TIMEOUT" "silo $i"
     local log=$STATE/logs/silo-$i.log offset started pid
     offset=$(if [[ -f $log ]]; then stat -c %s "$log"; else echo 0; fi)
     started=$(now_ms)
-    start_silo "$i" "$port"
+    start_silo "$i" "$port" "$gateway" "$management"
     # Its port opens before it has joined the cluster; the silo prints this line once it has.
     pid=$(cat "$STATE/run/silo-$i.pid")
     local deadline=$((SECONDS + SILO_READY_TIMEOUT))
@@ -501,7 +546,7 @@ cmd_pause_silo() {
     [[ ! -f $STATE/run/silo-$i.paused ]] || die "silo $i is already paused (resume-silo $i)"
     kill -STOP "$pid"
     now_ms >"$STATE/run/silo-$i.paused"
-    log "silo $i (pid $pid) paused with SIGSTOP: no heartbeats, the others declare it dead after Silo:DeathTimeout"
+    log "silo $i (pid $pid) paused with SIGSTOP: it answers no probes, the others declare it dead"
 }
 
 cmd_resume_silo() {
@@ -536,7 +581,7 @@ cmd_restart_postgres() {
     log "PostgreSQL (pid $pid) accepts connections again: down for at most $(seconds_since "$started")s (restart to pg_isready)"
 }
 
-# One line per process for tools: NAME PID PORT STATE (PID "-" when there is none).
+# One line per process for tools: NAME PID PORT STATE [MANAGEMENT_PORT] (PID "-" when there is none).
 cmd_pids() {
     load_env || die "no cluster state in $STATE"
     local f name pid state
@@ -544,8 +589,11 @@ cmd_pids() {
         [[ -f $f ]] || continue
         name=$(basename "$f" .port)
         pid=$(pid_of "$STATE/run/$name.pid")
-        echo "$name ${pid:--} $(cat "$f") $(proc_state "$name")"
+        echo "$name ${pid:--} $(cat "$f") $(proc_state "$name") $(cat "$STATE/run/$name.management" 2>/dev/null || echo -)"
     done
+    pid=$(pid_of "$STATE/redis/redis.pid")
+    if alive "$pid"; then state=running; else state=stopped; fi
+    echo "redis ${pid:--} $REDIS_PORT $state"
     pid=$(pid_of "$STATE/nginx/nginx.pid")
     if alive "$pid"; then state=running; else state=stopped; fi
     echo "nginx ${pid:--} $PORT $state"
@@ -562,7 +610,7 @@ cmd_pids() {
 cmd_env() {
     load_env || die "no cluster state in $STATE"
     printf '%s\n' "POSTGRES_CONN=$POSTGRES_CONN" "PSQL_CONN=$PSQL_CONN" "PORT=$PORT" "URL=http://127.0.0.1:$PORT" \
-        "CLUSTER_ID=$CLUSTER_ID" "SERVICE_ID=$SERVICE_ID" "SILOS=$SILOS" "WEBFRONTS=$WEBFRONTS" "OWN_PG=$OWN_PG" "CONFIG=$CONFIG" "STATE=$STATE"
+        "CLUSTER_ID=$CLUSTER_ID" "SERVICE_ID=$SERVICE_ID" "REDIS_PORT=$REDIS_PORT" "SILOS=$SILOS" "WEBFRONTS=$WEBFRONTS" "OWN_PG=$OWN_PG" "CONFIG=$CONFIG" "STATE=$STATE"
 }
 
 case ${1:-} in

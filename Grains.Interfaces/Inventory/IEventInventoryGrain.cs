@@ -1,42 +1,60 @@
-using TicketFlow.Runtime;
-
 namespace TicketFlow.Grains.Inventory;
 
 /// <summary>
-/// The authoritative seat counts of one ticket tier (key: <see cref="TierKey"/>). Single-threaded; changes are
-/// acknowledged only once durable, in batches (group commit); reads never wait behind a write in flight.
+/// The authoritative seat counts of one ticket tier (key: <see cref="TierKey"/>). Changes are acknowledged only once
+/// durable, many calls sharing one journal append (group commit); counts reach watchers only once durable.
 /// </summary>
+[Alias("TicketFlow.IEventInventoryGrain")]
 public interface IEventInventoryGrain : IGrainWithStringKey
 {
     /// <summary>Creates the tier's inventory, or grows its capacity (it never shrinks).</summary>
-    [GroupCommit]
+    [Alias("Configure")]
     Task<TierCounts> Configure(TierTerms terms);
 
     /// <summary>Holds seats; the same hold id again returns the first outcome (retries are safe).</summary>
-    [GroupCommit]
+    [Alias("Hold")]
     Task<TierHoldReply> Hold(TierHoldRequest request);
 
     /// <summary>Returns a held (not yet sold) hold's seats; false if it was not active.</summary>
-    [GroupCommit]
+    [Alias("Release")]
     Task<bool> Release(string holdId);
 
     /// <summary>Sells a held hold's seats; confirming a sold hold again succeeds.</summary>
-    [GroupCommit]
+    [Alias("Confirm")]
     Task<ConfirmReply> Confirm(string holdId);
 
     /// <summary>Returns a sold hold's seats to sale; refunding again changes nothing.</summary>
-    [GroupCommit]
+    [Alias("Refund")]
     Task<bool> Refund(string holdId);
 
     /// <summary>No more holds (event cancelled); held and sold seats stay until released or refunded.</summary>
-    [GroupCommit]
+    [Alias("Close")]
     Task<TierCounts> Close();
 
-    [ReadOnly]
+    [Alias("GetCounts")]
     Task<TierCounts> GetCounts();
 
-    [ReadOnly]
+    [Alias("GetStatistics")]
     Task<TierStatistics> GetStatistics();
+
+    /// <summary>Subscribes <paramref name="watcher"/> to this tier's counts (or renews its subscription) and returns them now.</summary>
+    /// <remarks>A subscription lapses unless renewed (<see cref="AvailabilityWatch.Lifetime"/>), and with the activation: watchers renew.</remarks>
+    [Alias("Watch")]
+    Task<TierCounts> Watch(IAvailabilityObserver watcher);
+}
+
+/// <summary>Receives a tier's counts whenever they change (coalesced to at most one message per 100 ms), once durable.</summary>
+[Alias("TicketFlow.IAvailabilityObserver")]
+public interface IAvailabilityObserver : IGrainObserver
+{
+    [OneWay, Alias("CountsChanged")]
+    Task CountsChanged(TierCounts counts);
+}
+
+public static class AvailabilityWatch
+{
+    /// <summary>How long a tier keeps a watcher that does not renew.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
 }
 
 public static class TierKey
@@ -50,23 +68,48 @@ public static class TierKey
     }
 }
 
-public sealed record TierTerms(int Capacity, int PerUserLimit);
+[GenerateSerializer, Immutable, Alias("TicketFlow.TierTerms")]
+public sealed record TierTerms([property: Id(0)] int Capacity, [property: Id(1)] int PerUserLimit);
 
 /// <param name="Terms">The tier as the catalog knows it: an inventory not configured yet starts from it, a larger capacity grows it.</param>
-public sealed record TierHoldRequest(string HoldId, string UserId, int Quantity, DateTimeOffset ExpiresAt, TierTerms Terms);
+[GenerateSerializer, Immutable, Alias("TicketFlow.TierHoldRequest")]
+public sealed record TierHoldRequest(
+    [property: Id(0)] string HoldId,
+    [property: Id(1)] string UserId,
+    [property: Id(2)] int Quantity,
+    [property: Id(3)] DateTimeOffset ExpiresAt,
+    [property: Id(4)] TierTerms Terms);
 
 /// <param name="Error">Null when granted; else a problem code: <c>sold_out</c>, <c>limit_exceeded</c>, <c>event_closed</c>, <c>hold_already_used</c>.</param>
-public sealed record TierHoldReply(string? Error, TierCounts Counts)
+[GenerateSerializer, Immutable, Alias("TicketFlow.TierHoldReply")]
+public sealed record TierHoldReply([property: Id(0)] string? Error, [property: Id(1)] TierCounts Counts)
 {
     public bool Granted => Error is null;
 }
 
 /// <param name="Error">Null when sold; else <c>hold_expired</c> (the hold is gone: expired or released) or <c>event_closed</c>.</param>
-public sealed record ConfirmReply(string? Error)
+[GenerateSerializer, Immutable, Alias("TicketFlow.ConfirmReply")]
+public sealed record ConfirmReply([property: Id(0)] string? Error)
 {
     public bool Confirmed => Error is null;
 }
 
-public sealed record TierCounts(string EventId, string TierId, int Capacity, int Available, int Held, int Sold, DateTimeOffset AsOf);
+[GenerateSerializer, Immutable, Alias("TicketFlow.TierCounts")]
+public sealed record TierCounts(
+    [property: Id(0)] string EventId,
+    [property: Id(1)] string TierId,
+    [property: Id(2)] int Capacity,
+    [property: Id(3)] int Available,
+    [property: Id(4)] int Held,
+    [property: Id(5)] int Sold,
+    [property: Id(6)] DateTimeOffset AsOf);
 
-public sealed record TierStatistics(TierCounts Counts, long HoldsPlaced, long HoldsReleased, long HoldsExpired, long HoldsSold, long Refunds, long JournalVersion);
+[GenerateSerializer, Immutable, Alias("TicketFlow.TierStatistics")]
+public sealed record TierStatistics(
+    [property: Id(0)] TierCounts Counts,
+    [property: Id(1)] long HoldsPlaced,
+    [property: Id(2)] long HoldsReleased,
+    [property: Id(3)] long HoldsExpired,
+    [property: Id(4)] long HoldsSold,
+    [property: Id(5)] long Refunds,
+    [property: Id(6)] long JournalVersion);

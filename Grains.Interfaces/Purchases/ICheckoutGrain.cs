@@ -1,5 +1,3 @@
-using TicketFlow.Runtime;
-
 namespace TicketFlow.Grains.Purchases;
 
 /// <summary>
@@ -7,28 +5,49 @@ namespace TicketFlow.Grains.Purchases;
 /// hold verified → payment captured → seats confirmed → order and tickets written. Every step is stored before
 /// the next starts; a durable reminder resumes or compensates after a crash.
 /// </summary>
+[Alias("TicketFlow.ICheckoutGrain")]
 public interface ICheckoutGrain : IGrainWithStringKey
 {
+    [Alias("Checkout")]
     Task<CheckoutReply> Checkout(CheckoutRequest request);
 
     /// <summary>Refunds a completed checkout: tickets void, seats back on sale, payment refunded once.</summary>
     /// <param name="force">Event cancelled: refund even if a ticket was used.</param>
+    [Alias("Refund")]
     Task<CheckoutReply> Refund(bool force);
 
-    [ReadOnly]
+    [ReadOnly, Alias("GetState")]
     Task<CheckoutView?> GetState();
 }
 
 /// <param name="HighDemand">The event sells through a waiting room: a completed checkout frees the buyer's shopping place.</param>
-public sealed record CheckoutRequest(string HoldId, string EventId, string UserId, string? Simulate, bool HighDemand = false);
+[GenerateSerializer, Immutable, Alias("TicketFlow.CheckoutRequest")]
+public sealed record CheckoutRequest(
+    [property: Id(0)] string HoldId,
+    [property: Id(1)] string EventId,
+    [property: Id(2)] string UserId,
+    [property: Id(3)] string? Simulate,
+    [property: Id(4)] bool HighDemand = false);
 
 /// <param name="Error">Null when the order exists; else <c>payment_declined</c>, <c>payment_unavailable</c>, <c>hold_expired</c>,
 /// <c>hold_not_found</c>, <c>hold_already_used</c>, <c>ticket_used</c>, <c>not_found</c>.</param>
 /// <param name="RetryAfter">For <c>payment_unavailable</c>: when trying again makes sense.</param>
-public sealed record CheckoutReply(string? Error, string State, string? OrderId, TimeSpan? RetryAfter = null);
+[GenerateSerializer, Immutable, Alias("TicketFlow.CheckoutReply")]
+public sealed record CheckoutReply([property: Id(0)] string? Error, [property: Id(1)] string State, [property: Id(2)] string? OrderId,
+    [property: Id(3)] TimeSpan? RetryAfter = null);
 
-public sealed record CheckoutView(string Id, string HoldId, string EventId, string UserId, string Step, long TotalMinor, string Currency,
-    string? FailureReason, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt);
+[GenerateSerializer, Immutable, Alias("TicketFlow.CheckoutView")]
+public sealed record CheckoutView(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string HoldId,
+    [property: Id(2)] string EventId,
+    [property: Id(3)] string UserId,
+    [property: Id(4)] string Step,
+    [property: Id(5)] long TotalMinor,
+    [property: Id(6)] string Currency,
+    [property: Id(7)] string? FailureReason,
+    [property: Id(8)] DateTimeOffset StartedAt,
+    [property: Id(9)] DateTimeOffset UpdatedAt);
 
 public static class CheckoutIds
 {

@@ -1,5 +1,4 @@
 using TicketFlow.Grains.Inventory;
-using TicketFlow.Runtime;
 
 namespace TicketFlow.Grains.Purchases;
 
@@ -7,21 +6,26 @@ namespace TicketFlow.Grains.Purchases;
 /// One user's holds at one event (key: <see cref="ShopperKey"/>). It serialises that user's requests, so the
 /// per-user-per-event limit is exact, and places multi-tier holds all-or-nothing on the tier grains.
 /// </summary>
+[Alias("TicketFlow.IShopperGrain")]
 public interface IShopperGrain : IGrainWithStringKey
 {
     /// <summary>Holds every line or none; the same hold id again returns the first outcome.</summary>
+    [Alias("PlaceHold")]
     Task<PlaceHoldReply> PlaceHold(PlaceHoldRequest request);
 
-    [ReadOnly]
+    [ReadOnly, Alias("GetHold")]
     Task<HoldView?> GetHold(string holdId);
 
     /// <summary>Returns the seats; null when released, else the problem code (<c>hold_not_found</c>, <c>checkout_in_progress</c>, …).</summary>
+    [Alias("ReleaseHold")]
     Task<string?> ReleaseHold(string holdId);
 
     /// <summary>Marks the hold as being checked out (it can no longer be released by the user) and returns it.</summary>
+    [Alias("BeginCheckout")]
     Task<PlaceHoldReply> BeginCheckout(string holdId);
 
-    /// <summary>Records how the checkout of the hold ended: <c>purchased</c>, <c>released</c> or <c>refunded</c>.</summary>
+    /// <summary>Records how the checkout of the hold ended: <c>purchased</c>, <c>released</c>, <c>expired</c> or <c>refunded</c>.</summary>
+    [Alias("EndCheckout")]
     Task EndCheckout(string holdId, string state, string? orderId);
 }
 
@@ -40,18 +44,38 @@ public static class HoldStates
 }
 
 /// <param name="Terms">The tier as the catalog knows it (see <see cref="TierHoldRequest.Terms"/>).</param>
-public sealed record HoldLine(string TierId, int Quantity, long PriceMinor, TierTerms Terms);
+[GenerateSerializer, Immutable, Alias("TicketFlow.HoldLine")]
+public sealed record HoldLine([property: Id(0)] string TierId, [property: Id(1)] int Quantity, [property: Id(2)] long PriceMinor, [property: Id(3)] TierTerms Terms);
 
 /// <param name="EventLimit">Seats one user may hold or own at this event, across tiers.</param>
-public sealed record PlaceHoldRequest(string HoldId, string EventId, string UserId, IReadOnlyList<HoldLine> Lines, string Currency,
-    TimeSpan HoldDuration, int EventLimit);
+[GenerateSerializer, Immutable, Alias("TicketFlow.PlaceHoldRequest")]
+public sealed record PlaceHoldRequest(
+    [property: Id(0)] string HoldId,
+    [property: Id(1)] string EventId,
+    [property: Id(2)] string UserId,
+    [property: Id(3)] IReadOnlyList<HoldLine> Lines,
+    [property: Id(4)] string Currency,
+    [property: Id(5)] TimeSpan HoldDuration,
+    [property: Id(6)] int EventLimit);
 
-public sealed record HoldView(string HoldId, string EventId, string UserId, IReadOnlyList<HoldLine> Lines, string Currency,
-    DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string State, bool CheckingOut, string? OrderId)
+/// <summary>A hold as its shopper keeps it (also its stored form: the shopper grain's state holds these).</summary>
+[GenerateSerializer, Immutable, Alias("TicketFlow.HoldView")]
+public sealed record HoldView(
+    [property: Id(0)] string HoldId,
+    [property: Id(1)] string EventId,
+    [property: Id(2)] string UserId,
+    [property: Id(3)] IReadOnlyList<HoldLine> Lines,
+    [property: Id(4)] string Currency,
+    [property: Id(5)] DateTimeOffset CreatedAt,
+    [property: Id(6)] DateTimeOffset ExpiresAt,
+    [property: Id(7)] string State,
+    [property: Id(8)] bool CheckingOut,
+    [property: Id(9)] string? OrderId)
 {
     public long TotalMinor => Lines.Sum(l => l.PriceMinor * l.Quantity);
 }
 
 /// <param name="Error">Null on success; else a problem code (<c>sold_out</c>, <c>limit_exceeded</c>, <c>event_closed</c>, <c>hold_expired</c>,
 /// <c>hold_not_found</c>, <c>hold_already_used</c>, <c>unavailable</c>).</param>
-public sealed record PlaceHoldReply(string? Error, HoldView? Hold);
+[GenerateSerializer, Immutable, Alias("TicketFlow.PlaceHoldReply")]
+public sealed record PlaceHoldReply([property: Id(0)] string? Error, [property: Id(1)] HoldView? Hold);

@@ -1,8 +1,7 @@
-using TicketFlow.Runtime;
-
 namespace TicketFlow.Grains.Diagnostics;
 
-public sealed class PingGrain : Grain, IPingGrain
+[GrainType("ping")]
+public sealed class PingGrain(TimeProvider time) : Grain, IPingGrain
 {
-    public Task<PingReply> Ping() => Task.FromResult(new PingReply(SiloIdentity, Time.GetUtcNow()));
+    public Task<PingReply> Ping() => Task.FromResult(new PingReply(RuntimeIdentity, time.GetUtcNow()));
 }

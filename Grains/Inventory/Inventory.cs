@@ -2,7 +2,7 @@ namespace TicketFlow.Grains.Inventory;
 
 /// <summary>
 /// The seat counts of one tier as a plain state machine: no runtime, no I/O, time passed in. Every change is an
-/// <see cref="InventoryChange"/> applied by <see cref="Apply"/>, the same code that replays the journal, so the
+/// <see cref="InventoryEvent"/> applied by <see cref="Apply"/>, the same code that replays the journal, so the
 /// journal always recomputes the state. <c>available + held + sold = capacity</c>, each ≥ 0, after every change.
 /// </summary>
 public sealed class Inventory
@@ -11,7 +11,7 @@ public sealed class Inventory
     private readonly SortedSet<(DateTimeOffset ExpiresAt, string HoldId)> byExpiry = [];
     private readonly Dictionary<string, Sale> sales = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> perUser = new(StringComparer.Ordinal); // active holds + sold seats
-    private readonly List<InventoryChange> uncommitted = [];
+    private readonly List<InventoryEvent> uncommitted = [];
 
     public bool IsConfigured { get; private set; }
     public int Capacity { get; private set; }
@@ -49,7 +49,7 @@ public sealed class Inventory
         if (expiresAt <= now) return "hold_expired";
         if (perUser.GetValueOrDefault(userId) + quantity > PerUserLimit) return "limit_exceeded";
         if (Available < quantity) return "sold_out";
-        Emit(new Held(now, holdId, userId, quantity, expiresAt));
+        Emit(new HoldPlaced(now, holdId, userId, quantity, expiresAt));
         return null;
     }
 
@@ -57,7 +57,7 @@ public sealed class Inventory
     {
         ExpireDue(now);
         if (!holds.ContainsKey(holdId)) return false;
-        Emit(new Released(now, holdId));
+        Emit(new HoldReleased(now, holdId));
         return true;
     }
 
@@ -69,7 +69,7 @@ public sealed class Inventory
         if (sales.TryGetValue(holdId, out var sale)) return sale.Refunded ? "hold_already_used" : null;
         if (!holds.ContainsKey(holdId)) return "hold_expired";
         if (IsClosed) return "event_closed";
-        Emit(new Sold(now, holdId));
+        Emit(new SaleConfirmed(now, holdId));
         return null;
     }
 
@@ -77,13 +77,13 @@ public sealed class Inventory
     public bool Refund(string holdId, DateTimeOffset now)
     {
         if (!sales.TryGetValue(holdId, out var sale)) return false;
-        if (!sale.Refunded) Emit(new Refunded(now, holdId));
+        if (!sale.Refunded) Emit(new SaleRefunded(now, holdId));
         return true;
     }
 
     public void Close(DateTimeOffset now)
     {
-        if (!IsClosed) Emit(new Closed(now));
+        if (!IsClosed) Emit(new TierClosed(now));
     }
 
     /// <summary>Expires every hold whose time has come. Every operation calls it first, so an expired hold never blocks a seat.</summary>
@@ -92,7 +92,7 @@ public sealed class Inventory
         var expired = 0;
         while (byExpiry.Count > 0 && byExpiry.Min.ExpiresAt <= now)
         {
-            Emit(new Expired(now, byExpiry.Min.HoldId));
+            Emit(new HoldExpired(now, byExpiry.Min.HoldId));
             expired++;
         }
         return expired;
@@ -116,60 +116,60 @@ public sealed class Inventory
     public int SoldQuantity(string holdId) => sales.TryGetValue(holdId, out var sale) ? sale.Quantity : 0;
 
     /// <summary>Changes made since the last call, in order, for the journal.</summary>
-    public IReadOnlyList<InventoryChange> TakeChanges()
+    public IReadOnlyList<InventoryEvent> TakeChanges()
     {
         var changes = uncommitted.ToArray();
         uncommitted.Clear();
         return changes;
     }
 
-    private void Emit(InventoryChange change)
+    private void Emit(InventoryEvent change)
     {
         Apply(change);
         uncommitted.Add(change);
     }
 
     /// <summary>Applies one journal entry. The only place state changes.</summary>
-    public void Apply(InventoryChange change)
+    public void Apply(InventoryEvent change)
     {
         switch (change)
         {
             case TermsSet terms:
                 (IsConfigured, Capacity, PerUserLimit) = (true, terms.Capacity, terms.PerUserLimit);
                 break;
-            case Held held:
+            case HoldPlaced held:
                 holds.Add(held.HoldId, new ActiveHold(held.UserId, held.Quantity, held.ExpiresAt));
                 byExpiry.Add((held.ExpiresAt, held.HoldId));
                 Held += held.Quantity;
                 AddToUser(held.UserId, held.Quantity);
                 HoldsPlaced++;
                 break;
-            case Released released:
+            case HoldReleased released:
                 RemoveHold(released.HoldId, countsForUser: true);
                 HoldsReleased++;
                 break;
-            case Expired expired:
+            case HoldExpired expired:
                 RemoveHold(expired.HoldId, countsForUser: true);
                 HoldsExpired++;
                 break;
-            case Sold sold:
+            case SaleConfirmed sold:
                 var hold = RemoveHold(sold.HoldId, countsForUser: false);
                 Sold += hold.Quantity;
                 sales.Add(sold.HoldId, new Sale(hold.UserId, hold.Quantity, Refunded: false));
                 HoldsSold++;
                 break;
-            case Refunded refunded:
+            case SaleRefunded refunded:
                 var sale = sales[refunded.HoldId];
                 sales[refunded.HoldId] = sale with { Refunded = true };
                 Sold -= sale.Quantity;
                 AddToUser(sale.UserId, -sale.Quantity);
                 Refunds++;
                 break;
-            case Closed:
+            case TierClosed:
                 IsClosed = true;
                 break;
             default:
-                throw new ArgumentException($"Unknown inventory change {change.GetType().Name}.", nameof(change));
+                throw new ArgumentException($"Unknown inventory event {change.GetType().Name}.", nameof(change));
         }
         if (Held < 0 || Sold < 0 || Available < 0)
             throw new InvalidOperationException($"Inventory invariant broken by {change}: capacity {Capacity}, held {Held}, sold {Sold}.");
@@ -197,7 +197,7 @@ public sealed class Inventory
         HoldsPlaced, HoldsReleased, HoldsExpired, HoldsSold, Refunds);
 
     /// <summary>The state a snapshot and the journal entries after it describe.</summary>
-    public static Inventory Restore(InventorySnapshot? snapshot, IEnumerable<InventoryChange> entries)
+    public static Inventory Restore(InventorySnapshot? snapshot, IEnumerable<InventoryEvent> entries)
     {
         var inventory = new Inventory();
         if (snapshot is not null) inventory.Load(snapshot);

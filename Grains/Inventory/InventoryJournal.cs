@@ -1,19 +1,21 @@
-using System.Text.Json;
+using TicketFlow.Data.Journal;
+using TicketFlow.Grains.Journaling;
 
 namespace TicketFlow.Grains.Inventory;
 
-/// <summary>For auditors: a tier's stored journal entries (as the runtime wrote them) replayed into counts, from the first entry.</summary>
+/// <summary>How a tier's journal is named and read: for the grain, and for auditors replaying it from its first entry.</summary>
 public static class InventoryJournal
 {
-    public const string GrainType = "EventInventory";
+    /// <summary>The Orleans grain type of <see cref="EventInventoryGrain"/>: decided once, it names stored journals and reminders.</summary>
+    public const string GrainType = "event-inventory";
     public const string Name = "inventory";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    public static JournalId For(string tierKey) => new(GrainType, tierKey, Name);
 
-    public static InventoryChange Read(byte[] entry) => JsonSerializer.Deserialize<InventoryChange>(entry, Json)!;
+    public static InventoryEvent Read(byte[] entry) => JournalFormat.Entry<InventoryEvent>(entry);
 
     public static Inventory Replay(IEnumerable<byte[]> entries) => Inventory.Restore(null, entries.Select(Read));
 
     /// <summary>A stored snapshot (tf_journal_snapshot.payload) as the grain wrote it.</summary>
-    public static InventorySnapshot ReadSnapshot(byte[] payload) => JsonSerializer.Deserialize<InventorySnapshot>(payload, Json)!;
+    public static InventorySnapshot ReadSnapshot(byte[] payload) => JournalFormat.Snapshot<InventorySnapshot>(payload);
 }

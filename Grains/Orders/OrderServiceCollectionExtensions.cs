@@ -1,16 +1,18 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using TicketFlow.Runtime.Storage;
+using TicketFlow.Data;
 
 namespace TicketFlow.Grains.Orders;
 
 public static class OrderServiceCollectionExtensions
 {
-    /// <summary>The SQL order book on <paramref name="database"/>; its tables are created when the host starts.</summary>
+    /// <summary>The SQL order book on <paramref name="database"/>; its tables are created when the host starts. Registered once
+    /// even when asked twice (an embedded silo and its WebFront share one).</summary>
     public static IServiceCollection AddOrderBook(this IServiceCollection services, Func<IServiceProvider, SqlStoreDatabase> database)
     {
-        services.AddSingleton<IOrderBook>(sp => new SqlOrderBook(database(sp), sp.GetService<TimeProvider>() ?? TimeProvider.System));
-        services.AddHostedService<OrderBookBootstrap>();
+        services.TryAddSingleton<IOrderBook>(sp => new SqlOrderBook(database(sp), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OrderBookBootstrap>());
         return services;
     }
 

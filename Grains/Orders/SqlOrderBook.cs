@@ -1,6 +1,6 @@
 using System.Data.Common;
 using System.Security.Cryptography;
-using TicketFlow.Runtime.Storage;
+using TicketFlow.Data;
 
 namespace TicketFlow.Grains.Orders;
 

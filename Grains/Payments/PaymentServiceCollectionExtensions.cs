@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TicketFlow.Runtime.Storage;
+using TicketFlow.Data;
 
 namespace TicketFlow.Grains.Payments;
 
@@ -28,7 +28,7 @@ public static class PaymentServiceCollectionExtensions
             return gateway;
         });
         services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<ProtectedPaymentGateway>());
-        services.AddSingleton<TicketFlow.Runtime.Statistics.ISiloHealthSource, PaymentBreakerHealth>();
+        services.AddHostedService<PaymentBreakerReporter>(); // the breaker's state reaches every WebFront's readiness
         services.AddHostedService<PaymentGatewayBootstrap>();
         return services;
     }

@@ -3,22 +3,23 @@ using TicketFlow.Grains.Inventory;
 using TicketFlow.Grains.Orders;
 using TicketFlow.Grains.Payments;
 using TicketFlow.Grains.WaitingRoom;
-using TicketFlow.Runtime;
 
 namespace TicketFlow.Grains.Purchases;
 
+/// <summary>Stored as JSON by Orleans' grain storage (provider <c>state</c>) before every side effect of the saga.</summary>
 public sealed class CheckoutState
 {
     public Checkout? Checkout { get; set; }
 }
 
 /// <summary>Drives <see cref="Checkout"/> through the gateway, the tier grains and the order book, storing each step first.</summary>
-[GrainType("Checkout")]
+[GrainType("checkout")]
 public sealed class CheckoutGrain(
-    [PersistentState("checkout")] IPersistentState<CheckoutState> state,
+    [PersistentState("checkout", StorageProviders.State)] IPersistentState<CheckoutState> state,
     IPaymentGateway gateway,
     IOrderBook orders,
     CheckoutOptions options,
+    TimeProvider time,
     ILogger<CheckoutGrain> logger) : Grain, ICheckoutGrain, IRemindable
 {
     private const string ResumeReminder = "resume";
@@ -28,12 +29,12 @@ public sealed class CheckoutGrain(
 
     public async Task<CheckoutReply> Checkout(CheckoutRequest request)
     {
-        var now = Time.GetUtcNow();
+        var now = time.GetUtcNow();
         if (Current is null)
         {
             // Stored, with its reminder, before anything else happens: no crash can leave the hold locked by a saga nobody resumes.
-            await RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
-            await SaveAsync(Purchases.Checkout.Start(GetPrimaryKeyString(), request.HoldId, request.EventId, request.UserId, request.Simulate, now)
+            await this.RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
+            await SaveAsync(Purchases.Checkout.Start(this.GetPrimaryKeyString(), request.HoldId, request.EventId, request.UserId, request.Simulate, now)
                 with { HighDemand = request.HighDemand });
         }
         else if (Current.HoldId != request.HoldId || Current.UserId != request.UserId)
@@ -50,8 +51,8 @@ public sealed class CheckoutGrain(
         if (checkout.Step == CheckoutStep.Completed)
         {
             // Reminder first, then the step: whatever happens next (tickets void, seats back, money back) is resumed after a crash.
-            await RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
-            await SaveAsync(checkout.Refund(force ? "event_cancelled" : "refund_requested", Time.GetUtcNow()) with { ForceRefund = force });
+            await this.RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
+            await SaveAsync(checkout.Refund(force ? "event_cancelled" : "refund_requested", time.GetUtcNow()) with { ForceRefund = force });
         }
         return checkout.Step is CheckoutStep.Completed or CheckoutStep.Refunding or CheckoutStep.Refunded ? await DriveAsync() : Reply("not_refundable");
     }
@@ -65,19 +66,19 @@ public sealed class CheckoutGrain(
         var checkout = Current;
         if (checkout is null || checkout.IsFinished)
         {
-            await UnregisterReminder(ResumeReminder);
+            await UnregisterResumeAsync();
             return;
         }
         if (checkout.Step is CheckoutStep.New or CheckoutStep.Verified)
         {
             // Before Paying is stored no capture was sent; once the hold is gone no one can finish this checkout.
             var hold = await Shopper(checkout).GetHold(checkout.HoldId);
-            if (hold is null || hold.ExpiresAt <= Time.GetUtcNow())
+            if (hold is null || hold.ExpiresAt <= time.GetUtcNow())
             {
                 await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Expired, null);
                 await RecordFailureAsync(checkout, "hold_expired");
-                await SaveAsync(checkout.Abandon("hold_expired", Time.GetUtcNow()));
-                await UnregisterReminder(ResumeReminder);
+                await SaveAsync(checkout.Abandon("hold_expired", time.GetUtcNow()));
+                await UnregisterResumeAsync();
                 return;
             }
         }
@@ -86,8 +87,8 @@ public sealed class CheckoutGrain(
             // The gateway kept failing until the hold ran out: stop retrying a charge the buyer can no longer use.
             await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Expired, null);
             await RecordFailureAsync(checkout, "payment_failed");
-            await SaveAsync(checkout.Abandon("payment_failed", Time.GetUtcNow()));
-            await UnregisterReminder(ResumeReminder);
+            await SaveAsync(checkout.Abandon("payment_failed", time.GetUtcNow()));
+            await UnregisterResumeAsync();
             return;
         }
         logger.LogInformation("Checkout {GrainKey} resumes at {Step}", checkout.Id, checkout.Step);
@@ -99,7 +100,7 @@ public sealed class CheckoutGrain(
         while (true)
         {
             var checkout = Current!;
-            var now = Time.GetUtcNow();
+            var now = time.GetUtcNow();
             switch (checkout.Step)
             {
                 case CheckoutStep.New:
@@ -108,7 +109,7 @@ public sealed class CheckoutGrain(
                     {
                         await RecordFailureAsync(checkout, begun.Error);
                         await SaveAsync(checkout.Abandon(begun.Error, now));
-                        await UnregisterReminder(ResumeReminder);
+                        await UnregisterResumeAsync();
                         return Reply(begun.Error);
                     }
                     await SaveAsync(checkout.Verified(begun.Hold!, now));
@@ -117,7 +118,7 @@ public sealed class CheckoutGrain(
                 case CheckoutStep.Verified:
                     // Stored before the capture, with a reminder: if this silo dies mid-call, someone asks the gateway what happened.
                     await SaveAsync(checkout.Paying(now));
-                    await RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
+                    await this.RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
                     break;
 
                 case CheckoutStep.Paying:
@@ -137,7 +138,7 @@ public sealed class CheckoutGrain(
                         CancellationToken.None);
                     await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Purchased, checkout.Id);
                     await SaveAsync(checkout.OrderIssued(now));
-                    await UnregisterReminder(ResumeReminder);
+                    await UnregisterResumeAsync();
                     if (checkout.HighDemand) await FreeShoppingPlaceAsync(checkout);
                     break;
 
@@ -163,7 +164,7 @@ public sealed class CheckoutGrain(
     private async Task<(CheckoutReply? Reply, bool)> CaptureAsync(Checkout checkout)
     {
         Payment payment;
-        var started = Time.GetTimestamp();
+        var started = time.GetTimestamp();
         try
         {
             payment = await gateway.CaptureAsync(new PaymentRequest(checkout.Id, checkout.UserId, checkout.TotalMinor, checkout.Currency, checkout.Simulate),
@@ -180,7 +181,7 @@ public sealed class CheckoutGrain(
         {
             // The capture may or may not have happened: settle it now if the gateway knows, else leave it to the reminder.
             logger.LogWarning("Checkout {GrainKey}: payment outcome unknown ({Reason})", checkout.Id, failure.Message);
-            PurchaseMetrics.PaymentCaptured(Time.GetElapsedTime(started), "error");
+            PurchaseMetrics.PaymentCaptured(time.GetElapsedTime(started), "error");
             Payment? known;
             try { known = await gateway.GetAsync(checkout.Id, CancellationToken.None); }
             catch (Exception error) when (error is PaymentGatewayException or PaymentUnavailableException) { return (Reply("payment_unavailable", UnknownOutcomeRetryAfter), false); }
@@ -188,17 +189,17 @@ public sealed class CheckoutGrain(
             if (known is null) return (Reply("payment_unavailable", UnknownOutcomeRetryAfter), false);
             payment = known;
         }
-        PurchaseMetrics.PaymentCaptured(Time.GetElapsedTime(started), payment.Status.ToString().ToLowerInvariant());
+        PurchaseMetrics.PaymentCaptured(time.GetElapsedTime(started), payment.Status.ToString().ToLowerInvariant());
         if (payment.Status == PaymentStatus.Declined)
         {
             await Task.WhenAll(checkout.Lines.Select(l => Tier(checkout, l).Release(checkout.HoldId)));
             await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Released, null);
             await RecordFailureAsync(checkout, "payment_declined");
-            await SaveAsync(checkout.Declined(payment.DeclineReason ?? "declined", Time.GetUtcNow()));
-            await UnregisterReminder(ResumeReminder);
+            await SaveAsync(checkout.Declined(payment.DeclineReason ?? "declined", time.GetUtcNow()));
+            await UnregisterResumeAsync();
             return (Reply("payment_declined"), false);
         }
-        await SaveAsync(checkout.Captured(Time.GetUtcNow()));
+        await SaveAsync(checkout.Captured(time.GetUtcNow()));
         return (null, true);
     }
 
@@ -208,8 +209,8 @@ public sealed class CheckoutGrain(
         // The order book decides whether a used ticket blocks the refund (it checks and voids in one transaction).
         if (await orders.VoidAsync(checkout.Id, checkout.ForceRefund, CancellationToken.None) == VoidOutcome.TicketUsed)
         {
-            await SaveAsync(checkout.RefundRefused(Time.GetUtcNow()));
-            await UnregisterReminder(ResumeReminder);
+            await SaveAsync(checkout.RefundRefused(time.GetUtcNow()));
+            await UnregisterResumeAsync();
             return Reply("ticket_used");
         }
         // Sold seats go back on sale; seats still only held (a partial confirm) are released.
@@ -226,8 +227,8 @@ public sealed class CheckoutGrain(
         }
         await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Refunded, null);
         if (checkout.FailureReason == "hold_expired") await RecordFailureAsync(checkout, "seats_lost_after_capture");
-        await SaveAsync(checkout.Refunded(Time.GetUtcNow()));
-        await UnregisterReminder(ResumeReminder);
+        await SaveAsync(checkout.Refunded(time.GetUtcNow()));
+        await UnregisterResumeAsync();
         logger.LogInformation("Checkout {GrainKey} refunded ({Reason})", checkout.Id, checkout.FailureReason);
         return null;
     }
@@ -237,7 +238,7 @@ public sealed class CheckoutGrain(
     private async Task<bool> PaymentNeverTakenAsync(Checkout checkout)
     {
         var hold = await Shopper(checkout).GetHold(checkout.HoldId);
-        if (hold is not null && hold.ExpiresAt > Time.GetUtcNow()) return false;
+        if (hold is not null && hold.ExpiresAt > time.GetUtcNow()) return false;
         try { return await gateway.GetAsync(checkout.Id, CancellationToken.None) is null; }
         catch (Exception error) when (error is PaymentGatewayException or PaymentUnavailableException) { return false; }
     }
@@ -246,7 +247,7 @@ public sealed class CheckoutGrain(
     private async Task FreeShoppingPlaceAsync(Checkout checkout)
     {
         try { await GrainFactory.GetGrain<IWaitingRoomGrain>(checkout.EventId).CheckoutCompleted(checkout.UserId); }
-        catch (Exception error) when (error is RetryableGrainException or GrainCallTimeoutException or GrainCallOutcomeUnknownException or GrainException)
+        catch (Exception error) when (GrainCallFailures.IsTransient(error))
         {
             logger.LogWarning("Checkout {GrainKey}: the waiting room did not hear of it ({Reason})", checkout.Id, error.Message);
         }
@@ -261,6 +262,11 @@ public sealed class CheckoutGrain(
         state.State.Checkout = next;
         await state.WriteStateAsync();
         if (next.IsFinished) PurchaseMetrics.CheckoutEnded(next.EventId, next.Step == CheckoutStep.Refunded ? $"refunded_{next.FailureReason}" : Name(next.Step));
+    }
+
+    private async Task UnregisterResumeAsync()
+    {
+        if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
     private CheckoutReply Reply(string? error, TimeSpan? retryAfter = null) =>

@@ -7,7 +7,7 @@ namespace TicketFlow.Grains.Purchases;
 
 /// <summary>
 /// The purchase path's instruments (meter <c>TicketFlow.Purchases</c>), per event; exported at <c>/metrics</c> of the
-/// process that records them (silos; WebFront when embedded). Seat changes are counted when applied to the tier.
+/// process that records them (silos; WebFront when embedded). Seat changes are counted once the tier's journal holds them.
 /// </summary>
 public static class PurchaseMetrics
 {
@@ -29,16 +29,16 @@ public static class PurchaseMetrics
     public static void HoldRequested(string eventId, string? error) =>
         Holds.Add(1, new("event", eventId), new("outcome", error ?? "granted"));
 
-    public static void Applied(string eventId, IEnumerable<InventoryChange> changes, Func<string, int> quantityOf)
+    public static void Applied(string eventId, IEnumerable<InventoryEvent> events, Func<string, int> quantityOf)
     {
-        foreach (var change in changes)
+        foreach (var change in events)
         {
             switch (change)
             {
-                case Held held: SeatsHeld.Add(held.Quantity, new KeyValuePair<string, object?>("event", eventId)); break;
-                case Sold sold: SeatsSold.Add(quantityOf(sold.HoldId), new KeyValuePair<string, object?>("event", eventId)); break;
-                case Refunded refunded: SeatsRefunded.Add(quantityOf(refunded.HoldId), new KeyValuePair<string, object?>("event", eventId)); break;
-                case Expired: HoldsExpired.Add(1, new KeyValuePair<string, object?>("event", eventId)); break;
+                case HoldPlaced held: SeatsHeld.Add(held.Quantity, new KeyValuePair<string, object?>("event", eventId)); break;
+                case SaleConfirmed sold: SeatsSold.Add(quantityOf(sold.HoldId), new KeyValuePair<string, object?>("event", eventId)); break;
+                case SaleRefunded refunded: SeatsRefunded.Add(quantityOf(refunded.HoldId), new KeyValuePair<string, object?>("event", eventId)); break;
+                case HoldExpired: HoldsExpired.Add(1, new KeyValuePair<string, object?>("event", eventId)); break;
             }
         }
     }

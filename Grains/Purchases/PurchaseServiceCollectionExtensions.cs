@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TicketFlow.Grains.Orders;
 using TicketFlow.Grains.Payments;
-using TicketFlow.Runtime.Storage;
+using TicketFlow.Data;
 
 namespace TicketFlow.Grains.Purchases;
 

@@ -1,16 +1,16 @@
 using TicketFlow.Grains.Inventory;
-using TicketFlow.Runtime;
 
 namespace TicketFlow.Grains.Purchases;
 
+/// <summary>Stored as JSON by Orleans' grain storage (provider <c>state</c>): plain property names, no .NET type names.</summary>
 public sealed class ShopperState
 {
     public Dictionary<string, HoldView> Holds { get; set; } = [];
 }
 
 /// <summary>Places a user's holds at one event on the tier grains, all or nothing, within the user's limit for the event.</summary>
-[GrainType("Shopper")]
-public sealed class ShopperGrain([PersistentState("shopper")] IPersistentState<ShopperState> state) : Grain, IShopperGrain
+[GrainType("shopper")]
+public sealed class ShopperGrain([PersistentState("shopper", StorageProviders.State)] IPersistentState<ShopperState> state, TimeProvider time) : Grain, IShopperGrain
 {
     private static readonly TimeSpan KeepFinishedHolds = TimeSpan.FromDays(1);
 
@@ -18,7 +18,7 @@ public sealed class ShopperGrain([PersistentState("shopper")] IPersistentState<S
 
     public async Task<PlaceHoldReply> PlaceHold(PlaceHoldRequest request)
     {
-        var now = Time.GetUtcNow();
+        var now = time.GetUtcNow();
         if (Holds.TryGetValue(request.HoldId, out var existing)) return new PlaceHoldReply(null, Current(existing, now));
         var wanted = request.Lines.Sum(l => l.Quantity);
         if (SeatsCounted(now) + wanted > request.EventLimit)
@@ -52,12 +52,12 @@ public sealed class ShopperGrain([PersistentState("shopper")] IPersistentState<S
     }
 
     public Task<HoldView?> GetHold(string holdId) =>
-        Task.FromResult(Holds.TryGetValue(holdId, out var hold) ? Current(hold, Time.GetUtcNow()) : null);
+        Task.FromResult(Holds.TryGetValue(holdId, out var hold) ? Current(hold, time.GetUtcNow()) : null);
 
     public async Task<string?> ReleaseHold(string holdId)
     {
         if (!Holds.TryGetValue(holdId, out var hold)) return "hold_not_found";
-        hold = Current(hold, Time.GetUtcNow());
+        hold = Current(hold, time.GetUtcNow());
         if (hold.CheckingOut) return "checkout_in_progress";
         if (hold.State == HoldStates.Released) return null;
         if (hold.State != HoldStates.Active) return hold.State == HoldStates.Expired ? "hold_expired" : "hold_already_used";
@@ -70,7 +70,7 @@ public sealed class ShopperGrain([PersistentState("shopper")] IPersistentState<S
     public async Task<PlaceHoldReply> BeginCheckout(string holdId)
     {
         if (!Holds.TryGetValue(holdId, out var hold)) return new PlaceHoldReply("hold_not_found", null);
-        hold = Current(hold, Time.GetUtcNow());
+        hold = Current(hold, time.GetUtcNow());
         if (hold.State == HoldStates.Expired) return new PlaceHoldReply("hold_expired", hold);
         if (hold.State != HoldStates.Active) return new PlaceHoldReply(hold.State == HoldStates.Released ? "hold_expired" : "hold_already_used", hold);
         if (!hold.CheckingOut)
@@ -113,7 +113,7 @@ public sealed class ShopperGrain([PersistentState("shopper")] IPersistentState<S
         {
             return (await tier.Hold(request)).Error;
         }
-        catch (Exception error) when (error is RetryableGrainException or GrainCallTimeoutException or GrainCallOutcomeUnknownException or GrainException)
+        catch (Exception error) when (GrainCallFailures.IsTransient(error))
         {
             return "unavailable";
         }
@@ -122,7 +122,7 @@ public sealed class ShopperGrain([PersistentState("shopper")] IPersistentState<S
     private static Func<IEventInventoryGrain, Task> ReleaseQuietlyAsync(string holdId) => async tier =>
     {
         try { await tier.Release(holdId); }
-        catch (Exception error) when (error is RetryableGrainException or GrainCallTimeoutException or GrainCallOutcomeUnknownException or GrainException)
+        catch (Exception error) when (GrainCallFailures.IsTransient(error))
         {
             // The hold expires on its own: the seats come back at its expiry at the latest.
         }

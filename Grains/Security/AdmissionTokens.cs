@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.AspNetCore.WebUtilities;
+using System.Buffers.Text;
 
 namespace TicketFlow.Grains.Security;
 
@@ -12,7 +12,7 @@ public sealed class AdmissionTokens(SigningKey key)
 {
     public string Issue(string eventId, string userId, DateTimeOffset expiresAt)
     {
-        var payload = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(
+        var payload = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(
             $"{eventId}\n{userId}\n{expiresAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}"));
         return $"{payload}.{key.Sign("admission:" + payload)}";
     }
@@ -24,7 +24,7 @@ public sealed class AdmissionTokens(SigningKey key)
         var dot = token.IndexOf('.');
         if (dot <= 0 || !key.Verify("admission:" + token[..dot], token[(dot + 1)..])) return false;
         string[] parts;
-        try { parts = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(token[..dot])).Split('\n'); }
+        try { parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token.AsSpan(0, dot))).Split('\n'); }
         catch (FormatException) { return false; }
         return parts.Length == 3 && parts[0] == eventId && parts[1] == userId
             && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var expiresMs)

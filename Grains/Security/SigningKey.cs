@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.WebUtilities;
+using System.Buffers.Text;
 
 namespace TicketFlow.Grains.Security;
 
@@ -30,7 +30,7 @@ public sealed class SigningKey
         return FromBase64(File.ReadAllText(path).Trim());
     }
 
-    public string Sign(string payload) => WebEncoders.Base64UrlEncode(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(payload)));
+    public string Sign(string payload) => Base64Url.EncodeToString(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(payload)));
 
     /// <summary>Constant-time comparison with the one canonical spelling of the signature.</summary>
     public bool Verify(string payload, string signature) =>

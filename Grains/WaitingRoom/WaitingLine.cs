@@ -4,7 +4,7 @@ namespace TicketFlow.Grains.WaitingRoom;
 
 /// <summary>
 /// The waiting room of one high-demand event as a plain state machine: no runtime, no I/O, time passed in, and
-/// randomness only from the seed source given to it. Every change is a <see cref="WaitingRoomChange"/> applied by
+/// randomness only from the seed source given to it. Every change is a <see cref="WaitingRoomEvent"/> applied by
 /// <see cref="Apply"/>, the same code that replays the journal. Users live in arrays indexed by ticket − 1 (no object
 /// per user); a Fenwick tree over queue slots (1 = still waiting) gives every waiting user's exact position.
 /// </summary>
@@ -36,7 +36,7 @@ public sealed class WaitingLine
     private readonly int[] recentWaits = new int[RecentWaitsKept];
     private int recentWaitsCount;
     private int recentWaitsNext;
-    private readonly List<WaitingRoomChange> uncommitted = [];
+    private readonly List<WaitingRoomEvent> uncommitted = [];
     private DateTimeOffset nextWaveAt;
     private int oldestPoll = int.MaxValue; // a lower bound of the waiting users' last polls: no scan before it matters
     private int firstMaybeWaiting; // every index below it has stopped waiting
@@ -77,7 +77,7 @@ public sealed class WaitingLine
         ArgumentException.ThrowIfNullOrEmpty(userId);
         OpenIfDue(now); // someone joining after on-sale must not land in the pre-queue because no tick came yet
         if (latestIndex.TryGetValue(userId, out var index) && !EndedWithoutPurchase(StateOf(index))) return new(index + 1L, IsNew: false);
-        Emit(new Joined(now, userId));
+        Emit(new UserJoined(now, userId));
         return new(count, IsNew: true);
     }
 
@@ -86,7 +86,7 @@ public sealed class WaitingLine
     {
         if (!TryIndex(ticket, out var index)) return false;
         var state = StateOf(index);
-        if (state is QueueState.Waiting or QueueState.Admitted) Emit(new Left(now, ticket));
+        if (state is QueueState.Waiting or QueueState.Admitted) Emit(new UserLeft(now, ticket));
         return state is QueueState.Waiting or QueueState.Admitted or QueueState.Left;
     }
 
@@ -119,7 +119,7 @@ public sealed class WaitingLine
         var state = StateOf(index);
         if (state == QueueState.Completed) return true;
         if (state != QueueState.Admitted || now >= waves[waveOf[index]].ExpiresAt) return false;
-        Emit(new Completed(now, index + 1L));
+        Emit(new CheckoutCompleted(now, index + 1L));
         return true;
     }
 
@@ -127,7 +127,7 @@ public sealed class WaitingLine
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
-        if (settings != Settings) Emit(new Configured(now, settings));
+        if (settings != Settings) Emit(new SettingsChanged(now, settings));
     }
 
     public void Pause(DateTimeOffset now) => Configure(Settings with { Paused = true }, now);
@@ -157,7 +157,7 @@ public sealed class WaitingLine
     }
 
     /// <summary>Changes made since the last call, in order, for the journal.</summary>
-    public IReadOnlyList<WaitingRoomChange> TakeChanges()
+    public IReadOnlyList<WaitingRoomEvent> TakeChanges()
     {
         var changes = uncommitted.ToArray();
         uncommitted.Clear();
@@ -167,7 +167,7 @@ public sealed class WaitingLine
     private bool OpenIfDue(DateTimeOffset now)
     {
         if (OpenedAt is not null || now < timeBase) return false;
-        Emit(new Opened(now, seeds()));
+        Emit(new LineOpened(now, seeds()));
         return true;
     }
 
@@ -186,7 +186,7 @@ public sealed class WaitingLine
             else oldest = Math.Min(oldest, lastPoll[index]);
         }
         oldestPoll = oldest;
-        if (dropped.Count > 0) Emit(new Dropped(now, dropped));
+        if (dropped.Count > 0) Emit(new UsersDropped(now, dropped));
         return dropped.Count;
     }
 
@@ -200,7 +200,7 @@ public sealed class WaitingLine
                 if (StateOf(index) == QueueState.Admitted) (expired ??= []).Add(index + 1L);
         }
         if (expired is null) return 0;
-        Emit(new Expired(now, expired));
+        Emit(new AdmissionsExpired(now, expired));
         return expired.Count;
     }
 
@@ -222,25 +222,25 @@ public sealed class WaitingLine
             var index = IndexAt(slot);
             if (StateOf(index) == QueueState.Waiting) tickets[taken++] = index + 1L;
         }
-        Emit(new Admitted(now, tickets));
+        Emit(new WaveAdmitted(now, tickets));
         return size;
     }
 
-    private void Emit(WaitingRoomChange change)
+    private void Emit(WaitingRoomEvent change)
     {
         Apply(change);
         uncommitted.Add(change);
     }
 
     /// <summary>Applies one journal entry. The only place state changes (besides poll times, which are not journaled).</summary>
-    public void Apply(WaitingRoomChange change)
+    public void Apply(WaitingRoomEvent change)
     {
         switch (change)
         {
-            case Joined joined:
+            case UserJoined joined:
                 ApplyJoined(joined);
                 break;
-            case Left left:
+            case UserLeft left:
                 var leaving = IndexOf(left.Ticket);
                 switch (StateOf(leaving))
                 {
@@ -251,16 +251,16 @@ public sealed class WaitingLine
                 states[leaving] = (byte)QueueState.Left;
                 LeftTotal++;
                 break;
-            case Opened opened:
+            case LineOpened opened:
                 if (OpenedAt is not null) throw new InvalidOperationException($"The line opened already at {OpenedAt}; {change} repeats it.");
                 (OpenedAt, Seed) = (opened.At, opened.Seed);
                 SetPreQueue(Shuffled(count, opened.Seed));
                 nextWaveAt = ScheduledWave();
                 break;
-            case Admitted admitted:
+            case WaveAdmitted admitted:
                 ApplyAdmitted(admitted);
                 break;
-            case Dropped dropped:
+            case UsersDropped dropped:
                 foreach (var ticket in dropped.Tickets)
                 {
                     var index = IndexOf(ticket);
@@ -270,7 +270,7 @@ public sealed class WaitingLine
                     DroppedTotal++;
                 }
                 break;
-            case Expired expired:
+            case AdmissionsExpired expired:
                 foreach (var ticket in expired.Tickets)
                 {
                     var index = IndexOf(ticket);
@@ -280,14 +280,14 @@ public sealed class WaitingLine
                     ExpiredTotal++;
                 }
                 break;
-            case Completed completed:
+            case CheckoutCompleted completed:
                 var buyer = IndexOf(completed.Ticket);
                 if (StateOf(buyer) != QueueState.Admitted) throw Invalid(change, completed.Ticket);
                 StopShopping(buyer);
                 states[buyer] = (byte)QueueState.Completed;
                 CompletedTotal++;
                 break;
-            case Configured configured:
+            case SettingsChanged configured:
                 Settings = configured.Settings;
                 if (OpenedAt is not null) nextWaveAt = ScheduledWave();
                 break;
@@ -296,7 +296,7 @@ public sealed class WaitingLine
         }
     }
 
-    private void ApplyJoined(Joined joined)
+    private void ApplyJoined(UserJoined joined)
     {
         ref var latest = ref CollectionsMarshal.GetValueRefOrAddDefault(latestIndex, joined.UserId, out var known);
         if (known && !EndedWithoutPurchase(StateOf(latest)))
@@ -314,7 +314,7 @@ public sealed class WaitingLine
         if (OpenedAt is not null) waitingSlots.Add(index, 1);
     }
 
-    private void ApplyAdmitted(Admitted admitted)
+    private void ApplyAdmitted(WaveAdmitted admitted)
     {
         var at = FloorSeconds(admitted.At);
         var members = new int[admitted.Tickets.Count];
@@ -396,7 +396,7 @@ public sealed class WaitingLine
     private int IndexOf(long ticket) =>
         TryIndex(ticket, out var index) ? index : throw new InvalidOperationException($"Ticket {ticket} was never issued ({count} were).");
 
-    private InvalidOperationException Invalid(WaitingRoomChange change, long ticket) =>
+    private InvalidOperationException Invalid(WaitingRoomEvent change, long ticket) =>
         new($"{change.GetType().Name} at {change.At} does not apply to ticket {ticket}, which is {StateOf(IndexOf(ticket))}.");
 
     private void Grow()
@@ -476,7 +476,7 @@ public sealed class WaitingLine
     /// user counts as having polled at <paramref name="now"/>: nobody is dropped because the line was down.
     /// </summary>
     public static WaitingLine Restore(DateTimeOffset onSaleAt, WaitingRoomSettings initial, Func<int> seeds,
-        WaitingLineSnapshot? snapshot, IEnumerable<WaitingRoomChange> entries, DateTimeOffset now)
+        WaitingLineSnapshot? snapshot, IEnumerable<WaitingRoomEvent> entries, DateTimeOffset now)
     {
         var line = new WaitingLine(onSaleAt, initial, seeds);
         if (snapshot is not null) line.Load(snapshot);

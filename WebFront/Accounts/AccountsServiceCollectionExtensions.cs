@@ -1,3 +1,4 @@
+using TicketFlow.WebFront.Cluster;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
@@ -14,7 +15,7 @@ public static class AccountsServiceCollectionExtensions
     /// <summary>Users (PostgreSQL in cluster mode, SQLite embedded), password hashing, cookie + bearer authentication.</summary>
     public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddStore<IUserRepository>(configuration, database => new SqlUserRepository(database));
+        services.AddStore<IUserRepository>(database => new SqlUserRepository(database));
         services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         services.AddSingleton(TimeProvider.System);
         services.Configure<AdminAccountOptions>(options =>

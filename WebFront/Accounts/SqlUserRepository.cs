@@ -1,4 +1,4 @@
-using TicketFlow.Runtime.Storage;
+using TicketFlow.Data;
 
 namespace TicketFlow.WebFront.Accounts;
 

@@ -1,7 +1,5 @@
 using TicketFlow.Grains.Inventory;
 using TicketFlow.Grains.Orders;
-using TicketFlow.Runtime;
-using TicketFlow.Runtime.Statistics;
 using TicketFlow.WebFront.Accounts;
 using TicketFlow.WebFront.Catalog;
 
@@ -15,11 +13,37 @@ public static class AdminEndpoints
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/v1/admin").RequireAuthorization(Policy).WithTags("Admin");
-        // Dashboard data: per silo status, activations, per grain method calls/errors/latency, reminders, group commits, process.
-        admin.MapGet("/cluster", async (ISiloReports silos, CancellationToken cancellationToken) =>
-            Results.Ok(new { silos = await silos.GetSiloReportsAsync(cancellationToken) }));
+        admin.MapGet("/cluster", ClusterAsync);
         admin.MapGet("/events/{eventId}/stats", EventStatsAsync);
         return app;
+    }
+
+    /// <summary>The cluster as Orleans' management grain sees it: every silo in membership with its status, and the active ones'
+    /// activations (per grain type), CPU and memory.</summary>
+    private static async Task<IResult> ClusterAsync(IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var management = grains.GetGrain<IManagementGrain>(0);
+        var hosts = await management.GetDetailedHosts(onlyActive: false, cancellationToken);
+        var active = hosts.Where(h => h.Status == SiloStatus.Active).Select(h => h.SiloAddress).ToArray();
+        var statistics = (await management.GetRuntimeStatistics(active, cancellationToken)).Zip(active).ToDictionary(s => s.Second, s => s.First);
+        var grainTypes = (await management.GetSimpleGrainStatistics(active, cancellationToken)).ToLookup(g => g.SiloAddress);
+        return Results.Ok(new
+        {
+            silos = hosts.OrderBy(h => h.SiloAddress.ToString()).Select(h => new
+            {
+                silo = h.SiloAddress.ToString(),
+                name = h.SiloName,
+                host = h.HostName,
+                status = h.Status.ToString(),
+                startedAt = new DateTimeOffset(h.StartTime, TimeSpan.Zero),
+                iAmAliveAt = new DateTimeOffset(h.IAmAliveTime, TimeSpan.Zero),
+                activations = statistics.GetValueOrDefault(h.SiloAddress)?.ActivationCount,
+                activationsByType = grainTypes[h.SiloAddress].GroupBy(g => g.GrainType.Split(',')[0]).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Sum(x => x.ActivationCount)),
+                cpuPercent = statistics.GetValueOrDefault(h.SiloAddress)?.EnvironmentStatistics.FilteredCpuUsagePercentage,
+                memoryUsageBytes = statistics.GetValueOrDefault(h.SiloAddress)?.EnvironmentStatistics.FilteredMemoryUsageBytes,
+                clients = statistics.GetValueOrDefault(h.SiloAddress)?.ClientCount,
+            }),
+        });
     }
 
     // Counts from the tier grains (authoritative), money and orders from the order book.

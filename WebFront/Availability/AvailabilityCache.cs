@@ -1,29 +1,27 @@
 using System.Collections.Concurrent;
+using TicketFlow.Grains;
 using TicketFlow.Grains.Inventory;
-using TicketFlow.Runtime;
-using TicketFlow.Runtime.Notifications;
+using TicketFlow.WebFront.Cluster;
 
 namespace TicketFlow.WebFront.Availability;
 
 /// <summary>
-/// Every tier's latest counts, kept fresh by the tier grains' pushes: a page view reads memory, not a grain.
-/// A tier never pushed to this WebFront (or silent for <see cref="MaxAge"/>, in case a push was lost) is read from its grain once.
+/// Every watched tier's latest durable counts, pushed by the tier grains to this WebFront (a grain observer): a page view
+/// reads memory, not a grain. The first read of a tier subscribes to it (<see cref="IEventInventoryGrain.Watch"/>, which
+/// also answers the counts); subscriptions are renewed every <see cref="RenewPeriod"/> while the tier is read, at once when
+/// gateways come back (a silo died: its grains lost their watchers), and dropped after <see cref="IdleAfter"/> unread.
+/// A tier whose counts were not confirmed for <see cref="MaxAge"/> (a lost push, a failed renewal) is read from its grain again.
 /// </summary>
-public sealed class AvailabilityCache : IDisposable
+public sealed class AvailabilityCache(IGrainFactory grains, TimeProvider time, ILogger<AvailabilityCache> logger, IServiceProvider services)
+    : BackgroundService, IAvailabilityObserver
 {
-    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan RenewPeriod = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan IdleAfter = TimeSpan.FromMinutes(10);
 
-    private readonly ConcurrentDictionary<string, (TierCounts Counts, DateTimeOffset ReceivedAt)> tiers = new();
-    private readonly IGrainFactory grains;
-    private readonly TimeProvider time;
-    private readonly IDisposable subscription;
-
-    public AvailabilityCache(IClusterNotifications notifications, IGrainFactory grains, TimeProvider time)
-    {
-        this.grains = grains;
-        this.time = time;
-        subscription = notifications.Subscribe(AvailabilityTopic.Prefix, n => { if (n.Read<TierCounts>() is { } counts) Store(counts); });
-    }
+    private readonly ConcurrentDictionary<string, Tier> tiers = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim renewNow = new(0);
+    private IAvailabilityObserver? reference;
 
     /// <summary>Raised for every newer count stored (the SignalR broadcaster listens).</summary>
     public event Action<TierCounts>? Changed;
@@ -34,20 +32,79 @@ public sealed class AvailabilityCache : IDisposable
         return await Task.WhenAll(tierIds.Select(async tierId =>
         {
             var key = TierKey.For(eventId, tierId);
-            if (tiers.TryGetValue(key, out var cached) && now - cached.ReceivedAt < MaxAge) return cached.Counts;
-            var counts = await grains.GetGrain<IEventInventoryGrain>(key).GetCounts();
-            Store(counts);
-            return counts;
+            var tier = tiers.GetOrAdd(key, _ => new Tier());
+            tier.ReadAt = now;
+            if (tier.Counts is { } counts && now - tier.ConfirmedAt < MaxAge) return counts;
+            return await WatchAsync(key, tier);
         }));
     }
 
-    private void Store(TierCounts counts)
+    /// <summary>A push from a tier grain (one-way; counts only leave a grain once durable).</summary>
+    public Task CountsChanged(TierCounts counts)
     {
-        var key = TierKey.For(counts.EventId, counts.TierId);
-        var received = (counts, time.GetUtcNow());
-        var stored = tiers.AddOrUpdate(key, received, (_, current) => current.Counts.AsOf > counts.AsOf ? current : received);
-        if (stored.Item1 == counts) Changed?.Invoke(counts);
+        Store(TierKey.For(counts.EventId, counts.TierId), tiers.GetOrAdd(TierKey.For(counts.EventId, counts.TierId), _ => new Tier()), counts);
+        return Task.CompletedTask;
     }
 
-    public void Dispose() => subscription.Dispose();
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var connection = services.GetService<ClusterClientConnection>();
+        if (connection is not null) connection.GatewaysRecovered += RenewSoon;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await renewNow.WaitAsync(RenewPeriod, stoppingToken);
+                var idleSince = time.GetUtcNow() - IdleAfter;
+                foreach (var (key, tier) in tiers)
+                {
+                    if (tier.ReadAt < idleSince) tiers.TryRemove(key, out _);
+                    else await RenewAsync(key, tier);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        finally
+        {
+            if (connection is not null) connection.GatewaysRecovered -= RenewSoon;
+        }
+    }
+
+    private void RenewSoon() => renewNow.Release();
+
+    private async Task RenewAsync(string key, Tier tier)
+    {
+        try { await WatchAsync(key, tier); }
+        catch (Exception error) when (GrainCallFailures.IsTransient(error))
+        {
+            logger.LogDebug("Renewing the watch of tier {Tier} failed ({Reason}); next try in {Period}", key, error.Message, RenewPeriod);
+        }
+    }
+
+    private async Task<TierCounts> WatchAsync(string key, Tier tier)
+    {
+        reference ??= grains.CreateObjectReference<IAvailabilityObserver>(this);
+        var counts = await grains.GetGrain<IEventInventoryGrain>(key).Watch(reference);
+        return Store(key, tier, counts);
+    }
+
+    private TierCounts Store(string key, Tier tier, TierCounts counts)
+    {
+        bool newer;
+        lock (tier)
+        {
+            newer = tier.Counts is null || counts.AsOf > tier.Counts.AsOf;
+            if (newer) tier.Counts = counts;
+            tier.ConfirmedAt = time.GetUtcNow();
+        }
+        if (newer) Changed?.Invoke(counts);
+        return tier.Counts!;
+    }
+
+    private sealed class Tier
+    {
+        public TierCounts? Counts;
+        public DateTimeOffset ConfirmedAt;
+        public DateTimeOffset ReadAt;
+    }
 }

@@ -1,5 +1,4 @@
 using TicketFlow.Grains.Inventory;
-using TicketFlow.Runtime;
 using TicketFlow.WebFront.Purchases;
 
 namespace TicketFlow.WebFront.Availability;

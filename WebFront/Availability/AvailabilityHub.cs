@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.SignalR;
-using TicketFlow.Runtime;
 using TicketFlow.WebFront.Purchases;
 
 namespace TicketFlow.WebFront.Availability;

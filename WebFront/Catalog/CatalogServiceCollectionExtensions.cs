@@ -1,10 +1,11 @@
+using TicketFlow.WebFront.Cluster;
 namespace TicketFlow.WebFront.Catalog;
 
 public static class CatalogServiceCollectionExtensions
 {
     public static IServiceCollection AddCatalog(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddStore<ICatalogStore>(configuration, database => new SqlCatalogStore(database));
+        services.AddStore<ICatalogStore>(database => new SqlCatalogStore(database));
         services.AddOutputCache();
         services.AddHostedService<CatalogBootstrap>();
         services.Configure<DemoOptions>(configuration.GetSection("Demo"));

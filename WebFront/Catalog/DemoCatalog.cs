@@ -1,3 +1,4 @@
+using TicketFlow.WebFront.Cluster;
 using Microsoft.Extensions.Options;
 
 namespace TicketFlow.WebFront.Catalog;
@@ -61,7 +62,7 @@ public sealed class DemoCatalogSeeder(ICatalogStore catalog, IOptions<DemoOption
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!(options.Value.Seed ?? ClusterConnection.PostgresConnectionString(configuration) is null)) return;
+        if (!(options.Value.Seed ?? !GrainAccess.IsClusterMode(configuration))) return;
         var added = 0;
         foreach (var demo in DemoCatalog.Build(time.GetUtcNow()))
         {

@@ -1,5 +1,5 @@
 using System.Data.Common;
-using TicketFlow.Runtime.Storage;
+using TicketFlow.Data;
 
 namespace TicketFlow.WebFront.Catalog;
 

@@ -1,10 +1,11 @@
+using TicketFlow.WebFront.Cluster;
 namespace TicketFlow.WebFront.Idempotency;
 
 public static class IdempotencyServiceCollectionExtensions
 {
     public static IServiceCollection AddIdempotency(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddStore<IIdempotencyStore>(configuration, database => new SqlIdempotencyStore(database));
+        services.AddStore<IIdempotencyStore>(database => new SqlIdempotencyStore(database));
         services.Configure<IdempotencyOptions>(configuration.GetSection("Idempotency"));
         services.AddHostedService<IdempotencyBootstrap>();
         return services;

@@ -1,3 +1,4 @@
+using TicketFlow.Data;
 using TicketFlow.Grains.Orders;
 using TicketFlow.WebFront.Security;
 
@@ -8,7 +9,7 @@ public static class OrdersServiceCollectionExtensions
     /// <summary>The order book on WebFront's database (PostgreSQL in cluster mode, SQLite embedded) and the ticket code signer.</summary>
     public static IServiceCollection AddOrders(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOrderBook(sp => ClusterConnection.StoreDatabase(sp, configuration));
+        services.AddOrderBook(sp => sp.GetRequiredService<SqlStoreDatabase>());
         services.AddSigningKey(configuration);
         services.AddSingleton<TicketCodes>();
         return services;

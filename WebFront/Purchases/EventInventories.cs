@@ -1,7 +1,6 @@
 using TicketFlow.Grains.Inventory;
 using TicketFlow.Grains.Orders;
 using TicketFlow.Grains.Purchases;
-using TicketFlow.Runtime;
 using TicketFlow.WebFront.Catalog;
 
 namespace TicketFlow.WebFront.Purchases;

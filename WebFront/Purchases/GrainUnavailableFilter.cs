@@ -1,10 +1,11 @@
-using TicketFlow.Runtime;
+using TicketFlow.Grains;
 
 namespace TicketFlow.WebFront.Purchases;
 
 /// <summary>
-/// A grain call that timed out, found no silo, or failed inside the grain (e.g. its storage write failed) is the
-/// server's trouble, not the client's: 503 with Retry-After, never 500. The sagas behind these calls are safe to retry.
+/// A grain call that found no silo or gateway, timed out (outcome unknown), or failed in the grain's storage is the
+/// cluster's trouble, not the client's: 503 with Retry-After, never 500. The requests behind these calls are safe to
+/// retry with the same Idempotency-Key, which then gets the one true outcome.
 /// </summary>
 public sealed class GrainUnavailableFilter(ILogger<GrainUnavailableFilter> logger) : IEndpointFilter
 {
@@ -14,13 +15,12 @@ public sealed class GrainUnavailableFilter(ILogger<GrainUnavailableFilter> logge
         {
             return await next(context);
         }
-        catch (Exception error) when (error is RetryableGrainException or GrainCallTimeoutException or GrainCallOutcomeUnknownException or GrainException)
+        catch (Exception error) when (GrainCallFailures.IsTransient(error))
         {
-            if (error is GrainException failed) logger.LogError("{Path}: grain call failed with {Type}: {Error}", context.HttpContext.Request.Path, failed.OriginalType, failed.Message);
-            else logger.LogWarning("{Path}: {Error}", context.HttpContext.Request.Path, error.Message);
+            logger.LogWarning("{Path}: the cluster could not answer ({Type}: {Error})", context.HttpContext.Request.Path, error.GetType().Name, error.Message);
             context.HttpContext.Response.Headers.RetryAfter = "1";
             return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "unavailable",
-                "The cluster could not finish this request in time; retry with the same Idempotency-Key.");
+                "The cluster could not finish this request; retry with the same Idempotency-Key.");
         }
     }
 }

@@ -5,7 +5,6 @@ using TicketFlow.Grains.Inventory;
 using TicketFlow.Grains.Orders;
 using TicketFlow.Grains.Purchases;
 using TicketFlow.Grains.Security;
-using TicketFlow.Runtime;
 using TicketFlow.WebFront.Accounts;
 using TicketFlow.WebFront.Catalog;
 using TicketFlow.WebFront.Conventions;

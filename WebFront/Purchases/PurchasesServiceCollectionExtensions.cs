@@ -1,13 +1,11 @@
-using TicketFlow.Grains.Purchases;
 using TicketFlow.Grains.Security;
-using TicketFlow.Grains.WaitingRoom;
 using TicketFlow.WebFront.Availability;
 
 namespace TicketFlow.WebFront.Purchases;
 
 public static class PurchasesServiceCollectionExtensions
 {
-    /// <summary>Holds, checkout, waiting rooms and live availability; embedded, also what the co-hosted silo's grains need.</summary>
+    /// <summary>Holds, checkout, waiting rooms and live availability (what the grains need is the silo's: <c>SiloHosting</c>).</summary>
     public static IServiceCollection AddPurchases(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<PurchaseOptions>(configuration.GetSection("Purchases"));
@@ -16,15 +14,11 @@ public static class PurchasesServiceCollectionExtensions
         services.AddSingleton<EventInventories>();
         services.AddSingleton<AdmissionTokens>();
         services.AddSingleton<AvailabilityCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<AvailabilityCache>()); // renews the tiers' watches
         services.AddSignalR();
         services.AddHostedService<AvailabilityBroadcaster>();
         services.AddHealthChecks().AddCheck<PaymentBreakerHealthCheck>("payments", tags: ["ready"]);
         services.AddMemoryCache(cache => cache.SizeLimit = 200_000); // waiting-room status answers, one entry per polling ticket
-        if (ClusterConnection.PostgresConnectionString(configuration) is null)
-        {
-            services.AddCheckoutServices(configuration, sp => ClusterConnection.StoreDatabase(sp, configuration));
-            services.AddWaitingRoomServices(configuration);
-        }
         return services;
     }
 }

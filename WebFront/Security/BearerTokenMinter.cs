@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
-using TicketFlow.Runtime.Storage;
+using TicketFlow.Data;
 using TicketFlow.WebFront.Accounts;
 
 namespace TicketFlow.WebFront.Security;

@@ -1,3 +1,4 @@
+using TicketFlow.WebFront.Cluster;
 using TicketFlow.Grains.Security;
 
 namespace TicketFlow.WebFront.Security;
@@ -14,10 +15,10 @@ public static class SigningKeyServiceCollectionExtensions
     {
         var configured = configuration[Setting];
         if (!string.IsNullOrWhiteSpace(configured)) return services.AddSingleton(Parse(configured));
-        if (ClusterConnection.PostgresConnectionString(configuration) is not null)
+        if (GrainAccess.IsClusterMode(configuration))
             throw new InvalidOperationException(
                 $"{Setting} is not set. In cluster mode every WebFront and silo must share one signing key: set {Setting} to at least 32 random bytes in base64 (e.g. `openssl rand -base64 32`).");
-        var path = Path.Combine(Path.GetDirectoryName(ClusterConnection.SqlitePath(configuration))!, "signing.key");
+        var path = Path.Combine(Path.GetDirectoryName(GrainAccess.SqlitePath(configuration))!, "signing.key");
         return services.AddSingleton(_ => SigningKey.FromFile(path));
     }
 

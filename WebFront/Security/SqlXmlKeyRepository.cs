@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.Repositories;
-using TicketFlow.Runtime.Storage;
+using TicketFlow.Data;
 
 namespace TicketFlow.WebFront.Security;
 

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Caching.Memory;
 using TicketFlow.Grains.WaitingRoom;
-using TicketFlow.Runtime;
 using TicketFlow.WebFront.Admin;
 using TicketFlow.WebFront.Catalog;
 using TicketFlow.WebFront.Conventions;

@@ -23,6 +23,7 @@ public static class BrowseBenchmark
             Environment =
             {
                 ["TICKETFLOW_DATA"] = Path.Combine(folder, "ticketflow.db"),
+                ["Management__Port"] = FreePort().ToString(),
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["Logging__LogLevel__Default"] = "Warning",
             },

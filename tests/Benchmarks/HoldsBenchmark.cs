@@ -5,12 +5,13 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
+using TicketFlow.Testing;
 
 namespace TicketFlow.Benchmarks;
 
 /// <summary>
-/// <c>POST /holds</c> end to end: a load generator → a WebFront process (cluster client) → a silo process → PostgreSQL,
-/// all on this machine. Each request is a real purchase call: bearer auth, rate limiter, Idempotency-Key stored,
+/// <c>POST /holds</c> end to end: a load generator → a WebFront process (Orleans client) → a silo process → PostgreSQL,
+/// membership in a real redis-server, all on this machine. Each request is a real purchase call: bearer auth, rate limiter, Idempotency-Key stored,
 /// shopper grain (per-user limit, stored), tier grain (journal group commit). N connections, closed loop.
 /// </summary>
 public static class HoldsBenchmark
@@ -24,19 +25,25 @@ public static class HoldsBenchmark
         var folder = AppContext.BaseDirectory;
         var clusterId = $"bench-holds-{Guid.NewGuid():N}";
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var (siloPort, webPort) = (FreePort(), FreePort());
+        var (siloPort, gatewayPort, webPort) = (FreePort(), FreePort(), FreePort());
+        await using var redis = await ThrowawayRedis.StartAsync();
         Dictionary<string, string> shared = new()
         {
             ["TICKETFLOW_POSTGRES"] = connectionString,
+            ["TICKETFLOW_REDIS"] = redis.ConnectionString,
             ["TICKETFLOW_SIGNING_KEY"] = key,
             ["Cluster__ClusterId"] = clusterId,
             ["Cluster__ServiceId"] = clusterId,
             ["Logging__LogLevel__Default"] = "Warning",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
-        using var silo = Start(Path.Combine(folder, "TicketFlow.Silo.dll"), [], shared, new() { ["Silo__Port"] = siloPort.ToString() });
+        using var silo = Start(Path.Combine(folder, "TicketFlow.Silo.dll"), [], shared, new()
+        {
+            ["Silo__Port"] = siloPort.ToString(), ["Silo__GatewayPort"] = gatewayPort.ToString(), ["Management__Port"] = FreePort().ToString(),
+        });
         using var web = Start(Path.Combine(folder, "TicketFlow.WebFront.dll"), ["--urls", $"http://127.0.0.1:{webPort}"], shared, new()
         {
+            ["Management__Port"] = FreePort().ToString(),
             ["TICKETFLOW_ADMIN_EMAIL"] = "bench@ticketflow.test",
             ["TICKETFLOW_ADMIN_PASSWORD"] = Password,
             ["RateLimits__Auth__PermitLimit"] = "100000",

@@ -1,14 +1,10 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using TicketFlow.Grains;
 using TicketFlow.Grains.Inventory;
-using TicketFlow.Runtime.Hosting;
 
 namespace TicketFlow.Benchmarks;
 
 /// <summary>
-/// One hot tier: durable holds on ONE <see cref="IEventInventoryGrain"/> (in process, group commit on PostgreSQL),
+/// One hot tier: durable holds on ONE <see cref="IEventInventoryGrain"/> (called inside its silo's process, group commit on PostgreSQL),
 /// then the same holds through the row lock (<see cref="RowLockBenchmark"/>) on the same server. Prints the tables.
 /// </summary>
 public static class InventoryBenchmark
@@ -21,7 +17,7 @@ public static class InventoryBenchmark
 
     public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
-    /// <param name="CallsPerCommit">Holds that shared one durable write on average (null: one transaction per hold).</param>
+    /// <param name="CallsPerCommit">Journal entries (holds) that shared one durable append on average (null: one transaction per hold).</param>
     public sealed record Row(LoadRun.Result Load, double? CallsPerCommit, bool CountsConsistent, string Check);
 
     public static async Task RunAsync(string connectionString, TimeSpan duration, int[] callerCounts)
@@ -38,16 +34,10 @@ public static class InventoryBenchmark
 
     private static async Task<List<Row>> RunGrainAsync(NpgsqlDataSource dataSource, string runId, TimeSpan duration, int[] callerCounts)
     {
-        var cluster = new ClusterOptions { ClusterId = $"bench-{Guid.NewGuid():N}", ServiceId = $"bench-{Guid.NewGuid():N}" };
         var rows = new List<Row>();
-        // Idle tiers are collected quickly, so each row runs with only its own tier in memory (a production silo hosts one
-        // copy of each tier's state; here every row leaves a tier of a few hundred thousand holds behind).
-        var options = new SiloOptions { IdleActivationAge = TimeSpan.FromSeconds(1), CollectionPeriod = TimeSpan.FromMilliseconds(250) };
-        await using var silo = new SiloRuntime(RuntimeStores.PostgreSql(dataSource, cluster), GrainAssemblies.All, cluster, options,
-            new ServiceCollection().AddLogging().BuildServiceProvider(), NullLoggerFactory.Instance);
-        await silo.StartAsync("bench-inventory", CancellationToken.None);
+        await using var silo = await BenchSilo.StartAsync(dataSource);
         // Unmeasured: JIT tiering and the connection pool settle before the first row, which would otherwise pay for them.
-        var warmUp = silo.GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For($"evt-bench-{runId}", "warm-up"));
+        var warmUp = silo.Grains.GetGrain<IEventInventoryGrain>(TierKey.For($"evt-bench-{runId}", "warm-up"));
         long warmUpHolds = 0;
         await LoadRun.RunAsync("warm-up", 16, WarmUp, async () =>
         {
@@ -56,11 +46,13 @@ public static class InventoryBenchmark
         });
         foreach (var (callers, index) in callerCounts.Select((c, i) => (c, i)))
         {
-            await WaitUntilNoActivationsAsync(silo);
+            // Each row runs with only its own tier in memory (a row leaves a tier of a few hundred thousand holds behind).
+            await silo.CollectIdleActivationsAsync();
             // A fresh tier per row: its held count must equal exactly the holds this row was granted.
-            var tier = silo.GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For($"evt-bench-{runId}", $"tier-{index}-{callers}"));
+            var tier = silo.Grains.GetGrain<IEventInventoryGrain>(TierKey.For($"evt-bench-{runId}", $"tier-{index}-{callers}"));
+            await tier.Configure(Terms);
             long next = 0, granted = 0;
-            var (commitsBefore, callsBefore) = (silo.Statistics.GroupCommits, silo.Statistics.GroupCommitCalls);
+            var (appendsBefore, entriesBefore) = (silo.Journals.Appends, silo.Journals.Entries);
             var load = await LoadRun.RunAsync("one tier grain, durable holds (group commit)", callers, duration, async () =>
             {
                 var n = Interlocked.Increment(ref next);
@@ -68,26 +60,14 @@ public static class InventoryBenchmark
                 if (reply.Error is not null) throw new InvalidOperationException($"Hold refused: {reply.Error}");
                 Interlocked.Increment(ref granted);
             });
-            var (commits, calls) = (silo.Statistics.GroupCommits - commitsBefore, silo.Statistics.GroupCommitCalls - callsBefore);
+            var (appends, entries) = (silo.Journals.Appends - appendsBefore, silo.Journals.Entries - entriesBefore);
             var counts = await tier.GetCounts();
             var consistent = counts.Held == granted && counts.Available + counts.Held + counts.Sold == counts.Capacity;
-            rows.Add(new Row(load, commits == 0 ? null : (double)calls / commits, consistent,
+            rows.Add(new Row(load, appends == 0 ? null : (double)entries / appends, consistent,
                 $"held {counts.Held:N0} {(counts.Held == granted ? "=" : "≠")} granted {granted:N0}"));
             Report(rows[^1]);
         }
-        await silo.StopAsync(CancellationToken.None);
         return rows;
-    }
-
-    private static async Task WaitUntilNoActivationsAsync(SiloRuntime silo)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (silo.ActivationCount > 0)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{silo.ActivationCount} activations were not collected within 30 s.");
-            await Task.Delay(50);
-        }
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
     public static void Report(Row row) => Console.Error.WriteLine(
@@ -99,13 +79,13 @@ public static class InventoryBenchmark
         Console.WriteLine();
         Console.WriteLine($"Targets: ≥ {TargetHoldsPerSecond:N0} durable holds/s on one tier; grain ≥ {TargetRatio:0}× the row lock");
         Console.WriteLine();
-        Console.WriteLine("| mechanism | callers | holds/s | p50 ms | p95 ms | p99 ms | errors | calls/commit | counts |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        Console.WriteLine("| mechanism | callers | holds/s | p50 ms | p95 ms | p99 ms | errors | calls/commit | CPU µs/hold (this process) | counts |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var row in grain.Concat(rowLock))
         {
             var r = row.Load;
             Console.WriteLine($"| {r.Scenario} | {r.Callers} | {r.OpsPerSecond:N0} | {r.P50Ms:0.00} | {r.P95Ms:0.00} | {r.P99Ms:0.00} | {r.Errors} | " +
-                $"{(row.CallsPerCommit is { } c ? c.ToString("0.0") : "1")} | {(row.CountsConsistent ? "OK" : "FAIL")}: {row.Check} |");
+                $"{(row.CallsPerCommit is { } c ? c.ToString("0.0") : "1")} | {r.CpuMicrosecondsPerOp:0.0} | {(row.CountsConsistent ? "OK" : "FAIL")}: {row.Check} |");
         }
 
         Console.WriteLine();

@@ -1,11 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using System.Security.Cryptography;
-using TicketFlow.Grains;
-using TicketFlow.Grains.Security;
 using TicketFlow.Grains.WaitingRoom;
-using TicketFlow.Runtime.Hosting;
 
 namespace TicketFlow.Benchmarks;
 
@@ -19,19 +13,12 @@ public static class WaitingRoomBenchmark
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 16, AutoPrepareMinUsages = 2 };
         await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
-        var cluster = new ClusterOptions { ClusterId = $"bench-{Guid.NewGuid():N}", ServiceId = $"bench-{Guid.NewGuid():N}" };
-        var services = new ServiceCollection().AddLogging()
-            .AddSingleton(new SigningKey(RandomNumberGenerator.GetBytes(32)))
-            .AddWaitingRoomServices(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build())
-            .BuildServiceProvider();
-        await using var silo = new SiloRuntime(RuntimeStores.PostgreSql(dataSource, cluster), GrainAssemblies.All, cluster, new SiloOptions(), services,
-            NullLoggerFactory.Instance);
-        await silo.StartAsync("bench-waiting-room", CancellationToken.None);
+        await using var silo = await BenchSilo.StartAsync(dataSource);
         var terms = new RoomTerms(DateTimeOffset.UtcNow.AddMinutes(-1)); // open: joins are FIFO, positions exact
         var results = new List<LoadRun.Result>();
         foreach (var callers in callerCounts)
         {
-            var room = silo.GrainFactory.GetGrain<IWaitingRoomGrain>($"evt-bench-room-{Guid.NewGuid():N}");
+            var room = silo.Grains.GetGrain<IWaitingRoomGrain>($"evt-bench-room-{Guid.NewGuid():N}");
             await room.Configure(new RoomSettingsChange(Paused: true), terms); // nobody leaves the line while it is measured
             long joined = 0;
             var userOfTicket = new System.Collections.Concurrent.ConcurrentDictionary<long, long>();
@@ -50,7 +37,6 @@ public static class WaitingRoomBenchmark
                 if (await room.Status(ticket, $"usr_{userOfTicket[ticket]:x32}") is null) throw new InvalidOperationException($"ticket {ticket} not found");
             }));
         }
-        await silo.StopAsync(CancellationToken.None);
         return results;
     }
 }

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Npgsql;
-using TicketFlow.Runtime.Testing;
+using TicketFlow.Testing;
 using Xunit.Abstractions;
 
 namespace TicketFlow.LoadTool.Tests;

@@ -89,7 +89,7 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
         foreach (var (key, entries) in data.Journals)
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var held in entries.Select(e => InventoryJournal.Read(e.Entry)).OfType<Held>())
+            foreach (var held in entries.Select(e => InventoryJournal.Read(e.Entry)).OfType<HoldPlaced>())
             {
                 if (!seen.Add(held.HoldId)) twice.Add($"{key}: hold {held.HoldId} placed twice");
                 holdIds.Add(held.HoldId);

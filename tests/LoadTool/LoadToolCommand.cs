@@ -1,5 +1,5 @@
 using Npgsql;
-using TicketFlow.Runtime.Storage;
+using TicketFlow.Data;
 using TicketFlow.WebFront.Security;
 
 namespace TicketFlow.LoadTool;

@@ -5,7 +5,8 @@ namespace TicketFlow.LoadTool;
 /// <summary>The local cluster as deploy/local-cluster.sh runs it: processes to list, kill, pause and restart.</summary>
 public sealed class LocalCluster(string script, string? stateFolder = null)
 {
-    public sealed record Member(string Name, int? Pid, int? Port, string State);
+    /// <param name="ManagementPort">Where the process serves /metrics (silos and WebFronts; loopback only).</param>
+    public sealed record Member(string Name, int? Pid, int? Port, string State, int? ManagementPort);
 
     public async Task<IReadOnlyList<Member>> MembersAsync()
     {
@@ -14,7 +15,8 @@ public sealed class LocalCluster(string script, string? stateFolder = null)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(parts => parts.Length >= 2)
             .Select(parts => new Member(parts[0], int.TryParse(parts[1], out var pid) ? pid : null,
-                parts.Length >= 3 && int.TryParse(parts[2], out var port) ? port : null, parts.Length >= 4 ? parts[3] : "running"))
+                parts.Length >= 3 && int.TryParse(parts[2], out var port) ? port : null, parts.Length >= 4 ? parts[3] : "running",
+                parts.Length >= 5 && int.TryParse(parts[4], out var management) ? management : null))
             .ToList();
     }
 

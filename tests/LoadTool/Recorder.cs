@@ -21,10 +21,12 @@ public sealed class Recorder
 
     public bool Stopped => stoppedAt is not null;
 
+    // ToArray first: ConcurrentDictionary.ToArray is atomic, while LINQ over it sizes a buffer by Count and then copies,
+    // which throws when a buyer adds an entry in between (a CI run failed on exactly that).
     public IEnumerable<(string Endpoint, EndpointStats Stats)> Endpoints =>
-        endpoints.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (e.Key, e.Value));
+        endpoints.ToArray().OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (e.Key, e.Value));
 
-    public IEnumerable<(int Second, Second Stats)> Timeline => timeline.OrderBy(s => s.Key).Select(s => (s.Key, s.Value));
+    public IEnumerable<(int Second, Second Stats)> Timeline => timeline.ToArray().OrderBy(s => s.Key).Select(s => (s.Key, s.Value));
 
     /// <param name="outcome">"2xx" for success, else e.g. "409 sold_out", "503 grain_unavailable" or "transport: timeout".</param>
     public void Record(string endpoint, TimeSpan latency, bool success, string outcome)
@@ -50,7 +52,7 @@ public sealed class Recorder
 
     public EndpointStats? For(string endpoint) => endpoints.GetValueOrDefault(endpoint);
 
-    public long TotalRequests => endpoints.Values.Sum(e => e.Latency.Count);
+    public long TotalRequests => endpoints.ToArray().Sum(e => e.Value.Latency.Count);
 
     public sealed class EndpointStats
     {

@@ -4,13 +4,14 @@ using System.Text.RegularExpressions;
 namespace TicketFlow.LoadTool;
 
 /// <summary>
-/// The WebFronts' own view of latency: their <c>tf_http_request_duration_seconds</c> histograms (at /metrics of each
-/// WebFront) read before and after the run. Beside the tool's numbers it shows how much of a latency is the server and
-/// how much is waiting in the client or nginx. Bucket bounds are coarse (…, 100, 250, 500 ms, 1, 2.5 s, …): a
-/// percentile is reported as the bound it falls under.
+/// The WebFronts' own view of latency: ASP.NET Core's <c>http.server.request.duration</c> histogram, exported by each WebFront
+/// at /metrics on its management port (<c>http_server_request_duration_seconds_bucket</c>), read before and after the run.
+/// Beside the tool's numbers it shows how much of a latency is the server and how much is waiting in the client or nginx.
+/// Bucket bounds are coarse (…, 100, 250, 500 ms, 1, 2.5 s, …): a percentile is reported as the bound it falls under.
 /// </summary>
-public sealed partial class ServerLatency(IReadOnlyList<Uri> webFronts)
+public sealed partial class ServerLatency(IReadOnlyList<Uri> managementEndpoints)
 {
+    private const string Histogram = "http_server_request_duration_seconds_bucket";
     private Dictionary<(string Route, double Bound), double> before = [];
 
     public static async Task<ServerLatency?> ForClusterAsync(LocalCluster? cluster)
@@ -19,7 +20,7 @@ public sealed partial class ServerLatency(IReadOnlyList<Uri> webFronts)
         try
         {
             var ports = (await cluster.MembersAsync()).Where(m => m.Name.StartsWith("webfront-", StringComparison.Ordinal))
-                .Select(m => m.Port).OfType<int>().ToList();
+                .Select(m => m.ManagementPort).OfType<int>().ToList();
             return ports.Count == 0 ? null : new ServerLatency(ports.Select(p => new Uri($"http://127.0.0.1:{p}")).ToList());
         }
         catch (InvalidOperationException)
@@ -48,23 +49,28 @@ public sealed partial class ServerLatency(IReadOnlyList<Uri> webFronts)
     private async Task<Dictionary<(string Route, double Bound), double>> ScrapeAsync(HttpClient http)
     {
         var sums = new Dictionary<(string, double), double>();
-        foreach (var webFront in webFronts)
+        foreach (var endpoint in managementEndpoints)
         {
             string text;
-            try { text = await http.GetStringAsync(new Uri(webFront, "/metrics")); }
+            try { text = await http.GetStringAsync(new Uri(endpoint, "/metrics")); }
             catch (HttpRequestException) { continue; }
-            foreach (Match m in Bucket().Matches(text))
+            foreach (Match sample in Bucket().Matches(text))
             {
-                var bound = m.Groups["le"].Value == "+Inf" ? double.PositiveInfinity : double.Parse(m.Groups["le"].Value, CultureInfo.InvariantCulture);
-                var key = ($"{m.Groups["method"].Value} {m.Groups["route"].Value}", bound);
-                sums[key] = sums.GetValueOrDefault(key) + double.Parse(m.Groups["count"].Value, CultureInfo.InvariantCulture);
+                var labels = Label().Matches(sample.Groups["labels"].Value).ToDictionary(l => l.Groups["key"].Value, l => l.Groups["value"].Value);
+                if (!labels.TryGetValue("le", out var le) || !labels.TryGetValue("http_request_method", out var method)) continue;
+                var bound = le == "+Inf" ? double.PositiveInfinity : double.Parse(le, CultureInfo.InvariantCulture);
+                var key = ($"{method} {labels.GetValueOrDefault("http_route", "unmatched")}", bound);
+                sums[key] = sums.GetValueOrDefault(key) + double.Parse(sample.Groups["count"].Value, CultureInfo.InvariantCulture);
             }
         }
         return sums;
     }
 
-    [GeneratedRegex("""^tf_http_request_duration_seconds_bucket\{route="(?<route>[^"]*)",method="(?<method>[^"]*)",status="[^"]*",le="(?<le>[^"]*)"\} (?<count>\S+)$""", RegexOptions.Multiline)]
+    [GeneratedRegex("^" + Histogram + """\{(?<labels>[^}]*)\} (?<count>\S+)""", RegexOptions.Multiline)]
     private static partial Regex Bucket();
+
+    [GeneratedRegex("(?<key>[a-zA-Z_][a-zA-Z0-9_]*)=\"(?<value>[^\"]*)\"")]
+    private static partial Regex Label();
 }
 
 /// <param name="P50">Upper bound in ms of the bucket the median falls in; null beyond the largest bound (10 s).</param>

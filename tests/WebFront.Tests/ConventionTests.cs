@@ -57,17 +57,19 @@ public sealed class ConventionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Metrics_count_requests_per_route_and_status_in_Prometheus_text()
+    public async Task Metrics_count_requests_per_route_and_status_on_the_management_port_only()
     {
         var client = host.CreateClient();
         for (var i = 0; i < 3; i++) (await client.GetAsync("/health/live")).Dispose();
         (await client.GetAsync("/api/v1/me")).Dispose();
 
-        var text = await client.GetStringAsync("/metrics");
-        Assert.Contains("# TYPE tf_http_requests_total counter", text);
-        Assert.Contains("tf_http_requests_total{route=\"/health/live\",method=\"GET\",status=\"200\"} 3", text);
-        Assert.Contains("tf_http_requests_total{route=\"/api/v1/me\",method=\"GET\",status=\"401\"} 1", text);
-        Assert.Contains("tf_http_request_duration_seconds_bucket{route=\"/health/live\",method=\"GET\",status=\"200\",le=\"+Inf\"} 3", text);
+        var text = await host.MetricsAsync();
+        using var onPublicPort = await client.GetAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.NotFound, onPublicPort.StatusCode);
+        Assert.Equal(3, PrometheusText.Value(text, "http_server_request_duration_seconds_count", ("http_route", "/health/live"), ("http_response_status_code", "200")));
+        Assert.Equal(1, PrometheusText.Value(text, "http_server_request_duration_seconds_count", ("http_route", "/api/v1/me"), ("http_response_status_code", "401")));
+        Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text);
     }
 
     [Fact]

@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using TicketFlow.Runtime.Storage;
-using TicketFlow.Runtime.Testing;
+using TicketFlow.Data;
+using TicketFlow.Testing;
 using TicketFlow.WebFront.Idempotency;
 
 namespace TicketFlow.WebFront.Tests;

@@ -41,6 +41,7 @@ public sealed class SigningKeyConfigurationTests
         using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             // Never reached: startup fails before anything connects.
+            web.UseSetting("TICKETFLOW_REDIS", "127.0.0.1:1"); // cluster mode; these tests need no silo
             web.UseSetting("TICKETFLOW_POSTGRES", "Host=127.0.0.1;Port=1;Username=nobody");
             if (key is not null) web.UseSetting("TICKETFLOW_SIGNING_KEY", key);
         });

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
-using TicketFlow.Runtime.Storage;
-using TicketFlow.Runtime.Testing;
+using TicketFlow.Data;
+using TicketFlow.Testing;
 using TicketFlow.WebFront.Accounts;
 
 namespace TicketFlow.WebFront.Tests;

@@ -26,6 +26,13 @@ public sealed class WebFrontHost : IAsyncDisposable
 
     public HttpClient CreateClient(bool cookies = true) => Factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = cookies });
 
+    /// <summary>The management port's /metrics (Prometheus text); the public port does not serve it.</summary>
+    public Task<string> MetricsAsync() =>
+        Factory.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri(ManagementUrl) }).GetStringAsync("/metrics");
+
+    /// <summary>WebFront's default management address (the test server answers for any port; only the Host header routes).</summary>
+    public const string ManagementUrl = "http://127.0.0.1:5081";
+
     /// <summary>A bearer token for the user (registering it first when asked).</summary>
     public async Task<string> TokenAsync(string email, string password, bool register = false)
     {

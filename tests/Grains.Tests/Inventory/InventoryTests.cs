@@ -104,7 +104,7 @@ public sealed class InventoryTests
         Prop.ForAll(Arb.From(Gen.ListOf(StepGen)), steps =>
         {
             var tier = Tier(capacity: 12, perUser: 5);
-            var journal = new List<InventoryChange>(tier.TakeChanges());
+            var journal = new List<InventoryEvent>(tier.TakeChanges());
             var now = T0;
             foreach (var step in steps)
             {
@@ -133,7 +133,7 @@ public sealed class InventoryTests
         == (b.Capacity, b.Held, b.Sold, b.ActiveHolds, b.HoldsPlaced, b.HoldsExpired, b.HoldsReleased, b.HoldsSold, b.Refunds);
 
     // Recompute each user's holds + purchases from the journal alone, after every entry.
-    private static bool PerUserWithinLimit(IEnumerable<InventoryChange> journal, int limit)
+    private static bool PerUserWithinLimit(IEnumerable<InventoryEvent> journal, int limit)
     {
         var holds = new Dictionary<string, (string User, int Quantity)>();
         var sales = new Dictionary<string, (string User, int Quantity)>();
@@ -142,11 +142,11 @@ public sealed class InventoryTests
         {
             switch (change)
             {
-                case Held h: holds[h.HoldId] = (h.UserId, h.Quantity); perUser[h.UserId] = perUser.GetValueOrDefault(h.UserId) + h.Quantity; break;
-                case Released r: Drop(holds, r.HoldId); break;
-                case Expired e: Drop(holds, e.HoldId); break;
-                case Sold s: sales[s.HoldId] = holds[s.HoldId]; holds.Remove(s.HoldId); break;
-                case Refunded r: Drop(sales, r.HoldId); break;
+                case HoldPlaced h: holds[h.HoldId] = (h.UserId, h.Quantity); perUser[h.UserId] = perUser.GetValueOrDefault(h.UserId) + h.Quantity; break;
+                case HoldReleased r: Drop(holds, r.HoldId); break;
+                case HoldExpired e: Drop(holds, e.HoldId); break;
+                case SaleConfirmed s: sales[s.HoldId] = holds[s.HoldId]; holds.Remove(s.HoldId); break;
+                case SaleRefunded r: Drop(sales, r.HoldId); break;
             }
             if (perUser.Values.Any(v => v > limit)) return false;
         }

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using TicketFlow.Grains.Orders;
 using TicketFlow.Grains.Security;
-using TicketFlow.Runtime.Storage;
+using TicketFlow.Data;
 
 namespace TicketFlow.Grains.Tests.Orders;
 
@@ -289,7 +289,7 @@ public sealed class PostgresOrderBookTests : OrderBookTests
 
     protected override async Task<SqlStoreDatabase> CreateDatabaseAsync()
     {
-        dataSource = await TicketFlow.Runtime.Testing.TestDatabase.DataSourceAsync();
+        dataSource = await TicketFlow.Testing.TestDatabase.DataSourceAsync();
         return SqlStoreDatabase.PostgreSql(dataSource);
     }
 

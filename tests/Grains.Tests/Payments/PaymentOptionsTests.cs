@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TicketFlow.Grains.Payments;
-using TicketFlow.Runtime.Storage;
+using TicketFlow.Data;
 
 namespace TicketFlow.Grains.Tests.Payments;
 

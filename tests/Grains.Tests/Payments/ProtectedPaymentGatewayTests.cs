@@ -1,4 +1,4 @@
-using TicketFlow.Runtime.Testing;
+using TicketFlow.Testing;
 using TicketFlow.Grains.Payments;
 
 namespace TicketFlow.Grains.Tests.Payments;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using TicketFlow.Grains.Payments;
-using TicketFlow.Runtime.Storage;
-using TicketFlow.Runtime.Testing;
+using TicketFlow.Data;
+using TicketFlow.Testing;
 
 namespace TicketFlow.Grains.Tests.Payments;
 

@@ -38,7 +38,7 @@ public sealed class WaitingLinePropertyTests
         select new Step(op, user, seconds, touch, settings);
 
     /// <summary>Runs the steps from 100 s before on-sale, calling <paramref name="holds"/> after each; false as soon as it fails.</summary>
-    private static bool Run(IEnumerable<Step> steps, Func<WaitingLine, DateTimeOffset, bool> holds, out WaitingLine line, out List<WaitingRoomChange> journal, out DateTimeOffset now)
+    private static bool Run(IEnumerable<Step> steps, Func<WaitingLine, DateTimeOffset, bool> holds, out WaitingLine line, out List<WaitingRoomEvent> journal, out DateTimeOffset now)
     {
         line = Line(Initial, seed: 31);
         journal = [];
@@ -95,7 +95,7 @@ public sealed class WaitingLinePropertyTests
     }
 
     // Recomputed from the journal alone: the settings in force, who is shopping, and the order of admissions.
-    private static bool AdmissionsKeepTheRules(IEnumerable<WaitingRoomChange> journal)
+    private static bool AdmissionsKeepTheRules(IEnumerable<WaitingRoomEvent> journal)
     {
         var settings = Initial;
         var shopping = new HashSet<long>();
@@ -106,13 +106,13 @@ public sealed class WaitingLinePropertyTests
         {
             switch (change)
             {
-                case Joined: tickets++; break;
-                case Opened: preQueue = tickets; break;
-                case Configured c: settings = c.Settings; break;
-                case Left l: shopping.Remove(l.Ticket); break;
-                case Completed c: if (!shopping.Remove(c.Ticket)) return false; break;
-                case Expired e: if (!e.Tickets.All(shopping.Remove)) return false; break;
-                case Admitted a:
+                case UserJoined: tickets++; break;
+                case LineOpened: preQueue = tickets; break;
+                case SettingsChanged c: settings = c.Settings; break;
+                case UserLeft l: shopping.Remove(l.Ticket); break;
+                case CheckoutCompleted c: if (!shopping.Remove(c.Ticket)) return false; break;
+                case AdmissionsExpired e: if (!e.Tickets.All(shopping.Remove)) return false; break;
+                case WaveAdmitted a:
                     if (settings.Paused || a.Tickets.Count > settings.WaveSize) return false;
                     if (lastWave is { } previous && a.At - previous < settings.WaveInterval) return false;
                     lastWave = a.At;

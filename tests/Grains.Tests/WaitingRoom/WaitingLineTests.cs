@@ -15,7 +15,7 @@ public sealed class WaitingLineTests
 
     private static int? PositionOf(WaitingLine line, long ticket, DateTimeOffset now) => line.Status(ticket, now, touch: false)!.Position;
 
-    private static List<long> AdmittedTickets(IEnumerable<WaitingRoomChange> journal) => journal.OfType<Admitted>().SelectMany(a => a.Tickets).ToList();
+    private static List<long> AdmittedTickets(IEnumerable<WaitingRoomEvent> journal) => journal.OfType<WaveAdmitted>().SelectMany(a => a.Tickets).ToList();
 
     [Fact]
     public void Joining_twice_returns_the_same_ticket_and_journals_one_join()
@@ -54,7 +54,7 @@ public sealed class WaitingLineTests
         var positions = Enumerable.Range(1, 3).Select(t => line.Status(t, At(0), touch: false)!).ToList();
         Assert.All(positions, s => Assert.False(s.InPreQueue));
         Assert.Equal([1, 2, 3], positions.Select(s => s.Position!.Value).Order());
-        Assert.Equal(new Opened(At(0), 7), line.TakeChanges().OfType<Opened>().Single());
+        Assert.Equal(new LineOpened(At(0), 7), line.TakeChanges().OfType<LineOpened>().Single());
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class WaitingLineTests
         line.TakeChanges();
         line.Join(User(3), At(1));
         Assert.True(line.IsOpen);
-        Assert.Collection(line.TakeChanges(), c => Assert.IsType<Opened>(c), c => Assert.IsType<Joined>(c));
+        Assert.Collection(line.TakeChanges(), c => Assert.IsType<LineOpened>(c), c => Assert.IsType<UserJoined>(c));
         Assert.Equal(3, PositionOf(line, 3, At(1)));
     }
 
@@ -99,7 +99,7 @@ public sealed class WaitingLineTests
     [Fact]
     public void The_pre_queue_order_is_fixed_by_the_journaled_seed()
     {
-        static (WaitingLine Line, List<WaitingRoomChange> Journal) Open(int seed)
+        static (WaitingLine Line, List<WaitingRoomEvent> Journal) Open(int seed)
         {
             var line = Line(new WaitingRoomSettings { Paused = true }, seed);
             for (var i = 0; i < 50; i++) line.Join(User(i), At(-100 + i));
@@ -161,7 +161,7 @@ public sealed class WaitingLineTests
         Assert.Equal(0, line.Tick(At(60)).Admitted);
         line.Resume(At(61));
         Assert.Equal(2, line.Tick(At(61)).Admitted);
-        Assert.Collection(line.TakeChanges().OfType<Configured>(), p => Assert.True(p.Settings.Paused), r => Assert.False(r.Settings.Paused));
+        Assert.Collection(line.TakeChanges().OfType<SettingsChanged>(), p => Assert.True(p.Settings.Paused), r => Assert.False(r.Settings.Paused));
     }
 
     [Fact]
@@ -215,7 +215,7 @@ public sealed class WaitingLineTests
         Assert.Equal(2, line.Tick(At(120)).Dropped);
         Assert.Equal([1, null, null], Enumerable.Range(1, 3).Select(t => PositionOf(line, t, At(120))));
         Assert.Equal(QueueState.Dropped, line.Status(2, At(120), touch: true)!.State);
-        var dropped = line.TakeChanges().OfType<Dropped>().Single();
+        var dropped = line.TakeChanges().OfType<UsersDropped>().Single();
         Assert.Equal(At(120), dropped.At);
         Assert.Equal([2L, 3L], dropped.Tickets);
         Assert.Equal(1, line.Tick(At(180)).Dropped);
@@ -227,13 +227,13 @@ public sealed class WaitingLineTests
     {
         var settings = new WaitingRoomSettings { WaveSize = 2, MaxActive = 3, AdmissionTtl = TimeSpan.FromMinutes(5), AbandonAfter = TimeSpan.FromMinutes(2) };
         var line = Line(settings, seed: 99);
-        var journal = new List<WaitingRoomChange>();
+        var journal = new List<WaitingRoomEvent>();
         for (var i = 1; i <= 6; i++) line.Join(User(i), At(-60 + i));
         line.Tick(At(0));
         for (var i = 7; i <= 14; i++) line.Join(User(i), At(i));
         journal.AddRange(line.TakeChanges());
         line.Leave(line.TicketOf(User(9))!.Value, At(15));
-        line.Complete(line.Status(journal.OfType<Admitted>().First().Tickets[0], At(15), false)!.UserId, At(15));
+        line.Complete(line.Status(journal.OfType<WaveAdmitted>().First().Tickets[0], At(15), false)!.UserId, At(15));
         line.Configure(settings with { WaveSize = 3 }, At(16));
         line.Tick(At(20));
         for (var t = 1; t <= 14; t += 2) line.Status(t, At(100), touch: true);
@@ -313,7 +313,7 @@ public sealed class WaitingLineTests
         for (var i = 0; i < 4; i++) line.Join(User(i), At(-10));
         line.Tick(At(0));
         var journal = line.TakeChanges().ToList();
-        var admitted = journal.OfType<Admitted>().Single().Tickets;
+        var admitted = journal.OfType<WaveAdmitted>().Single().Tickets;
         line.Join(User(9), At(1));
         line.Leave(Enumerable.Range(1, 4).First(t => !admitted.Contains(t)), At(2));
         line.Complete(line.Status(admitted[0], At(2), false)!.UserId, At(2));
@@ -326,13 +326,13 @@ public sealed class WaitingLineTests
         foreach (var change in journal)
         {
             var text = JsonSerializer.Serialize(change, json);
-            var back = JsonSerializer.Deserialize<WaitingRoomChange>(text, json)!;
+            var back = JsonSerializer.Deserialize<WaitingRoomEvent>(text, json)!;
             Assert.Equal(change.GetType(), back.GetType());
             Assert.Equal(text, JsonSerializer.Serialize(back, json));
         }
-        Assert.Equal("""{"kind":"admit","tickets":[1,2],"at":"2026-11-22T12:00:00+00:00"}""", JsonSerializer.Serialize<WaitingRoomChange>(new Admitted(At(0), [1, 2]), json));
+        Assert.Equal("""{"kind":"WaveAdmitted","tickets":[1,2],"at":"2026-11-22T12:00:00+00:00"}""", JsonSerializer.Serialize<WaitingRoomEvent>(new WaveAdmitted(At(0), [1, 2]), json));
 
-        var stored = JsonSerializer.Deserialize<List<WaitingRoomChange>>(JsonSerializer.Serialize(journal, json), json)!;
+        var stored = JsonSerializer.Deserialize<List<WaitingRoomEvent>>(JsonSerializer.Serialize(journal, json), json)!;
         Assert.Equal(Describe(line, At(90)), Describe(WaitingLine.Restore(OnSale, settings, () => 0, null, stored, At(90)), At(90)));
         var snapshot = JsonSerializer.Deserialize<WaitingLineSnapshot>(JsonSerializer.Serialize(line.ToSnapshot(), json), json)!;
         Assert.Equal(Describe(line, At(90)), Describe(WaitingLine.Restore(OnSale, new WaitingRoomSettings(), () => 0, snapshot, [], At(90)), At(90)));

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using TicketFlow.Grains.Payments;
-using TicketFlow.Runtime.Testing;
+using TicketFlow.Testing;
 
 namespace TicketFlow.WebFront.Tests.Purchases;
 

@@ -1,29 +1,27 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using TicketFlow.Runtime.Statistics;
-using TicketFlow.WebFront.Purchases;
+using TicketFlow.Testing;
+using System.Net;
+using TicketFlow.Grains.Diagnostics;
 
 namespace TicketFlow.WebFront.Tests.Purchases;
 
-/// <summary>In cluster mode the breaker lives in the silos: readiness reads it from their reports (a fixed report source here).</summary>
-public sealed class PaymentBreakerHealthCheckTests
+/// <summary>In cluster mode the breakers live in the silos: each reports its own, and any WebFront's readiness shows them all.</summary>
+[Collection(PurchaseClusterFixture.Collection)]
+public sealed class PaymentBreakerHealthCheckTests(PurchaseClusterFixture fixture)
 {
-    private sealed class Reports(params (string Silo, string Breaker)[] silos) : ISiloReports
-    {
-        public Task<IReadOnlyList<SiloReport>> GetSiloReportsAsync(CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<SiloReport>>(silos.Select(s => new SiloReport(s.Silo, "Active", new Dictionary<string, int>(), [], 0, 0, 0,
-                new ProcessStats(0, 0, 0, 2, 1)) { Health = new Dictionary<string, string> { ["payments"] = s.Breaker } }).ToList());
-    }
-
-    private static Task<HealthCheckResult> CheckAsync(params (string, string)[] silos) =>
-        new PaymentBreakerHealthCheck(new ServiceCollection().BuildServiceProvider(), new Reports(silos)).CheckHealthAsync(new HealthCheckContext());
-
     [Fact]
-    public async Task Readiness_is_degraded_when_any_silos_payment_breaker_is_not_closed()
+    public async Task Readiness_shows_every_silos_payment_breaker_and_is_degraded_while_any_is_not_closed()
     {
-        Assert.Equal(HealthStatus.Healthy, (await CheckAsync(("a:1", "closed"), ("b:2", "closed"))).Status);
-        var degraded = await CheckAsync(("a:1", "closed"), ("b:2", "open"));
-        Assert.Equal(HealthStatus.Degraded, degraded.Status);
-        Assert.Equal("open", degraded.Data["b:2"]);
+        var silos = fixture.Cluster.Silos.Select(s => s.SiloAddress.ToString()).ToList();
+        var ready = await Eventually.Get(() => fixture.Api.SendAsync(HttpMethod.Get, "/health/ready", null),
+            r => silos.All(s => r.Body.GetProperty("checks").GetProperty("payments").GetProperty("data").TryGetProperty(s, out _)), TimeSpan.FromSeconds(20),
+            "every silo reported its breaker");
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), (ready.Status, ready.Body.GetProperty("checks").GetProperty("payments").GetProperty("status").GetString()));
+
+        // What a silo whose breaker opened reports (the silos' own reporters keep sending "closed").
+        await fixture.Grains.GetGrain<IClusterHealthGrain>(IClusterHealthGrain.Key).Report(new DependencyReport("S10.0.0.9:11111:1", "payments", "open", DateTimeOffset.UtcNow));
+        var degraded = (await fixture.Api.SendAsync(HttpMethod.Get, "/health/ready", null)).Body.GetProperty("checks").GetProperty("payments");
+
+        Assert.Equal("Degraded", degraded.GetProperty("status").GetString());
+        Assert.Equal("open", degraded.GetProperty("data").GetProperty("S10.0.0.9:11111:1").GetString());
     }
 }

@@ -1,4 +1,4 @@
-using TicketFlow.Runtime.Testing;
+using TicketFlow.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;

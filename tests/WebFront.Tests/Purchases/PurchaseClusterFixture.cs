@@ -1,32 +1,41 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using TicketFlow.Data;
 using TicketFlow.Grains;
 using TicketFlow.Grains.Payments;
-using TicketFlow.Grains.Purchases;
 using TicketFlow.Grains.Security;
-using TicketFlow.Grains.WaitingRoom;
-using TicketFlow.Runtime.Storage;
+using TicketFlow.Hosting;
+using TicketFlow.Hosting.Storage;
+using TicketFlow.Testing;
+using TicketFlow.WebFront.Cluster;
 using TicketFlow.WebFront.Security;
-using TicketFlow.Runtime.Testing;
 
 namespace TicketFlow.WebFront.Tests.Purchases;
 
 /// <summary>
-/// Three silos with real transport on loopback and a cluster-mode WebFront, all on one real PostgreSQL. The silos'
-/// payment gateway is the simulated one wrapped in <see cref="ControllableGateway"/>, so tests can pause a capture
-/// and make the next grain write fail (a crash between capture and confirm).
+/// Three TicketFlow silos on Orleans' InProcessTestCluster and a cluster-mode WebFront whose Orleans client is that cluster's,
+/// all on the tests' PostgreSQL. The silos' payment gateway is the simulated one wrapped in <see cref="ControllableGateway"/>,
+/// so tests can pause a capture, and their grain state goes through one fault switch (a crash between capture and confirm).
 /// </summary>
 public sealed class PurchaseClusterFixture : IAsyncLifetime
 {
+    /// <summary>The test classes that share one cluster (and so run one after another).</summary>
+    public const string Collection = "purchase cluster";
+
     public const string AdminEmail = "ops@ticketflow.test";
     public const string AdminPassword = "admin-password-1";
     private FaultInjectingGrainStorage? faults;
     private WebApplicationFactory<Program> web = null!;
     private BearerTokenMinter? minter;
 
-    public TestCluster Cluster { get; private set; } = null!;
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
 
     public PurchaseApi Api { get; private set; } = null!;
 
@@ -36,36 +45,36 @@ public sealed class PurchaseClusterFixture : IAsyncLifetime
 
     public SigningKey SigningKey { get; } = new(RandomNumberGenerator.GetBytes(32));
 
-    public static IConfiguration SiloConfiguration { get; } = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    public static IReadOnlyDictionary<string, string?> SiloSettings { get; } = new Dictionary<string, string?>
     {
         ["Payments:Simulator:Latency"] = "00:00:00.005",
         ["Checkout:ResumeAfter"] = "00:00:01",
         ["Checkout:ResumePeriod"] = "00:00:01",
         ["WaitingRoom:TickPeriod"] = "00:00:00.100",
-    }).Build();
+    };
 
     public async Task InitializeAsync()
     {
         var dataSource = await TestDatabase.DataSourceAsync();
-        Cluster = await TestCluster.StartAsync(new TestClusterOptions
+        Cluster = await TestSilos.StartAsync(new TestSiloOptions
         {
-            InitialSilos = 3,
-            GrainAssemblies = GrainAssemblies.All,
-            // One fault switch for the whole cluster: every silo's storage is the same PostgreSQL.
-            WrapStorage = inner => faults ??= new FaultInjectingGrainStorage(inner),
-            ConfigureServices = services =>
+            Silos = 3,
+            Settings = SiloSettings,
+            ConfigureSilo = silo =>
             {
-                services.AddSingleton(SigningKey);
-                services.AddPurchaseServices(SiloConfiguration, _ => SqlStoreDatabase.PostgreSql(dataSource));
-                services.AddWaitingRoomServices(SiloConfiguration);
-                services.AddSingleton<IPaymentGateway>(sp => Gateway.Wrap(sp.GetRequiredService<ProtectedPaymentGateway>(), Faults));
+                silo.Services.AddSingleton(SigningKey);
+                // One fault switch for the whole cluster, inside the fence (a failed write deactivates, as a real one would).
+                silo.Services.AddKeyedSingleton<IGrainStorage>(StorageProviders.State, (sp, _) => new FencedGrainStorage(
+                    faults ??= new FaultInjectingGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(SiloHosting.AdoNetStateProvider)),
+                    sp.GetRequiredService<IGrainContextAccessor>()));
+                silo.Services.AddSingleton<IPaymentGateway>(sp => Gateway.Wrap(sp.GetRequiredService<ProtectedPaymentGateway>(), Faults));
             },
         });
         web = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
         {
-            host.UseSetting("TICKETFLOW_POSTGRES", Cluster.DataSource.ConnectionString);
-            host.UseSetting("Cluster:ClusterId", Cluster.Cluster.ClusterId);
-            host.UseSetting("Cluster:ServiceId", Cluster.Cluster.ServiceId);
+            host.UseSetting("TICKETFLOW_POSTGRES", dataSource.ConnectionString);
+            host.UseSetting("TICKETFLOW_REDIS", "not-used:1"); // the Orleans client is the test cluster's (below)
+            host.UseSetting("Cluster:ServiceId", Cluster.Options.ServiceId);
             host.UseSetting("TICKETFLOW_SIGNING_KEY", SigningKey.ToBase64());
             host.UseSetting("TICKETFLOW_ADMIN_EMAIL", AdminEmail);
             host.UseSetting("TICKETFLOW_ADMIN_PASSWORD", AdminPassword);
@@ -74,6 +83,11 @@ public sealed class PurchaseClusterFixture : IAsyncLifetime
             host.UseSetting("RateLimits:Join:PerIpPermitLimit", "1000000");
             host.UseSetting("Purchases:MaxSeatsPerUserPerEvent", "100");
             host.UseSetting("Demo:Seed", "false");
+            host.ConfigureTestServices(services =>
+            {
+                services.RemoveAll<ClusterClientConnection>();
+                services.AddSingleton(ClusterClientConnection.ForClient(Cluster.Client));
+            });
         });
         Api = new PurchaseApi(() => web.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false }), AdminEmail, AdminPassword);
         await Api.AdminTokenAsync();
@@ -82,7 +96,9 @@ public sealed class PurchaseClusterFixture : IAsyncLifetime
     /// <summary>A bearer token for a user id, minted from WebFront's own key ring: thousands of buyers without hashing a password each.</summary>
     public string MintToken(string userId) => (minter ??= BearerTokenMinter.Create(web.Services.GetRequiredService<SqlStoreDatabase>())).Mint(userId);
 
-    public string Metrics() => web.Services.GetRequiredService<TicketFlow.Runtime.Statistics.PrometheusExporter>().Render();
+    /// <summary>WebFront's /metrics, from its management port.</summary>
+    public Task<string> MetricsAsync() =>
+        web.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri(WebFrontHost.ManagementUrl) }).GetStringAsync("/metrics");
 
     public async Task DisposeAsync()
     {
@@ -91,3 +107,6 @@ public sealed class PurchaseClusterFixture : IAsyncLifetime
         await Cluster.DisposeAsync();
     }
 }
+
+[CollectionDefinition(PurchaseClusterFixture.Collection)]
+public sealed class PurchaseClusterCollection : ICollectionFixture<PurchaseClusterFixture>;

@@ -1,14 +1,15 @@
-using TicketFlow.Runtime.Testing;
+using TicketFlow.Testing;
 using System.Net;
 using Npgsql;
 using TicketFlow.Grains.Inventory;
 using TicketFlow.Grains.Purchases;
-using TicketFlow.Runtime.Notifications;
+using TicketFlow.Data.Journal;
 
 namespace TicketFlow.WebFront.Tests.Purchases;
 
 /// <summary>The purchase path over HTTP against three silos: invariants under concurrency, retries, expiry and crashes.</summary>
-public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture) : IClassFixture<PurchaseClusterFixture>
+[Collection(PurchaseClusterFixture.Collection)]
+public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture)
 {
     private PurchaseApi Api => fixture.Api;
 
@@ -132,7 +133,7 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture) : IClas
         var checkout = Api.CheckoutAsync(buyer, holdId);
         await captured;
         // While the money is taken, the seats go (as if the hold expired): confirm must fail and the saga refund.
-        Assert.True(await fixture.Cluster.GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, tiers[0])).Release(holdId));
+        Assert.True(await fixture.Grains.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, tiers[0])).Release(holdId));
         release.SetResult();
         var reply = await checkout;
 
@@ -202,17 +203,18 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture) : IClas
 
         var checkout = Api.CheckoutAsync(buyer, holdId);
         await captured;
-        var owner = fixture.Cluster.OwnerOf<ICheckoutGrain>(orderId);
-        var restarted = fixture.Cluster.RestartSiloAsync(owner);
+        var owner = await fixture.Cluster.HostOfAsync(fixture.Grains.GetGrain<ICheckoutGrain>(orderId));
+        var killed = fixture.Cluster.KillSiloAsync(owner); // mid-capture: the saga's silo dies with the payment taken
         proceed.SetResult();
-        await restarted;
+        await killed;
+        await fixture.Cluster.StartAdditionalSiloAsync();
         await checkout; // whatever the first caller saw, the outcome below is what counts
 
         await Eventually.Get(async () => (await CountAsync("SELECT count(*) FROM tf_tickets WHERE order_id = $1", orderId),
                 (string?)await ScalarAsync("SELECT status FROM tf_gateway_payments WHERE payment_id = $1", orderId)),
             s => (s.Item1 == 1 && s.Item2 == "captured") || (s.Item1 == 0 && s.Item2 == "refunded"), TimeSpan.FromSeconds(30),
             "tickets with the capture kept, or no tickets and the capture refunded");
-        await fixture.Cluster.WaitForActiveSilosAsync();
+        await fixture.Cluster.WaitForLivenessToStabilizeAsync();
     }
 
     [Fact]
@@ -253,31 +255,42 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture) : IClas
         foreach (var orderId in orderIds) Assert.Equal("refunded", await ScalarAsync("SELECT status FROM tf_gateway_payments WHERE payment_id = $1", orderId));
         Assert.Equal(3, await CountAsync("SELECT count(*) FROM tf_orders WHERE event_id = $1 AND state = 'refunded'", eventId));
         await Api.CountsBecomeAsync(eventId, tiers[0], (10, 0, 0));
-        var late = await fixture.Cluster.GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, tiers[0]))
+        var late = await fixture.Grains.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, tiers[0]))
             .Hold(new TierHoldRequest("late", "someone", 1, DateTimeOffset.UtcNow.AddMinutes(5), new TierTerms(10, 6)));
         Assert.Equal("event_closed", late.Error);
     }
 
     [Fact]
-    public async Task A_hold_expires_with_no_traffic_and_pushes_its_counts_even_after_the_hosting_silo_is_killed()
+    public async Task A_hold_expires_with_no_traffic_even_after_the_hosting_silo_is_killed_and_a_new_watcher_gets_the_counts()
     {
         var key = TierKey.For("evt_expiry_" + Guid.NewGuid().ToString("N")[..8], "t1");
-        var pushes = new List<TierCounts>();
-        using var subscription = fixture.Cluster.Client.Subscribe(AvailabilityTopic.Prefix, n =>
-        {
-            if (n.Read<TierCounts>() is { } counts && TierKey.For(counts.EventId, counts.TierId) == key) lock (pushes) pushes.Add(counts);
-        });
-        var tier = fixture.Cluster.GrainFactory.GetGrain<IEventInventoryGrain>(key);
+        var tier = fixture.Grains.GetGrain<IEventInventoryGrain>(key);
         var reply = await tier.Hold(new TierHoldRequest("h1", "ann", 3, DateTimeOffset.UtcNow.AddSeconds(3), new TierTerms(10, 6)));
         Assert.True(reply.Granted);
 
-        await fixture.Cluster.KillSiloAsync(fixture.Cluster.OwnerOf<IEventInventoryGrain>(key));
+        await fixture.Cluster.KillSiloAsync(await fixture.Cluster.HostOfAsync(tier));
 
         // Only storage is watched (no grain calls): the reminder, now fired by a surviving silo, stores the expiry.
-        await Eventually.Get(() => JournalKindsAsync(key), kinds => kinds.Contains("expire"), TimeSpan.FromSeconds(30), "the hold expired by reminder");
-        await Eventually.True(() => { lock (pushes) return pushes.Any(p => p.Held == 0 && p.Available == 10); }, TimeSpan.FromSeconds(10), "the new counts were pushed");
-        await fixture.Cluster.StartSiloAsync();
-        await fixture.Cluster.WaitForActiveSilosAsync();
+        await Eventually.Get(() => JournalKindsAsync(key), kinds => kinds.Contains("HoldExpired"), TimeSpan.FromSeconds(30), "the hold expired by reminder");
+        // A WebFront renewing its watch after the silo died (as it does when gateways change) is pushed the counts again.
+        var watcher = new CountsWatcher();
+        var counts = await tier.Watch(fixture.Grains.CreateObjectReference<IAvailabilityObserver>(watcher));
+        Assert.Equal((10, 0), (counts.Available, counts.Held));
+        await tier.Hold(new TierHoldRequest("h2", "bob", 2, DateTimeOffset.UtcNow.AddMinutes(5), new TierTerms(10, 6)));
+        await Eventually.True(() => watcher.Last is { Held: 2, Available: 8 }, TimeSpan.FromSeconds(10), "the next change was pushed to the watcher");
+        await fixture.Cluster.StartAdditionalSiloAsync();
+        await fixture.Cluster.WaitForLivenessToStabilizeAsync();
+    }
+
+    private sealed class CountsWatcher : IAvailabilityObserver
+    {
+        public TierCounts? Last { get; private set; }
+
+        public Task CountsChanged(TierCounts counts)
+        {
+            Last = counts;
+            return Task.CompletedTask;
+        }
     }
 
     [Fact]
@@ -303,7 +316,7 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture) : IClas
     public async Task Replaying_a_tiers_journal_from_storage_recomputes_the_grains_counts_after_a_randomized_run()
     {
         var eventId = "evt_audit_" + Guid.NewGuid().ToString("N")[..8];
-        var tier = fixture.Cluster.GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, "t1"));
+        var tier = fixture.Grains.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, "t1"));
         await tier.Configure(new TierTerms(40, 8));
         await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
         {
@@ -343,41 +356,20 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture) : IClas
         return (eventId, tiers, buyer, holdId, CheckoutIds.ForHold(holdId));
     }
 
-    private async Task<Inventory> ReplayJournalAsync(string eventId, string tierId)
-    {
-        await using var command = fixture.Cluster.DataSource.CreateCommand(
-            "SELECT entry FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 ORDER BY seq");
-        AddKey(command, TierKey.For(eventId, tierId));
-        var entries = new List<byte[]>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) entries.Add((byte[])reader[0]);
-        return InventoryJournal.Replay(entries);
-    }
+    private async Task<Inventory> ReplayJournalAsync(string eventId, string tierId) =>
+        InventoryJournal.Replay((await Journal().ReadAsync(InventoryJournal.For(TierKey.For(eventId, tierId)), CancellationToken.None)).Entries);
 
-    private async Task<List<string>> JournalKindsAsync(string key)
-    {
-        await using var command = fixture.Cluster.DataSource.CreateCommand(
-            "SELECT convert_from(entry, 'UTF8')::json->>'kind' FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 ORDER BY seq");
-        AddKey(command, key);
-        var kinds = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) kinds.Add(reader.GetString(0));
-        return kinds;
-    }
+    private async Task<List<string>> JournalKindsAsync(string key) =>
+        (await Journal().ReadAsync(InventoryJournal.For(key), CancellationToken.None)).Entries
+            .Select(entry => InventoryJournal.Read(entry).GetType().Name).ToList();
 
-    private void AddKey(NpgsqlCommand command, string key)
-    {
-        command.Parameters.AddWithValue(fixture.Cluster.Cluster.ServiceId);
-        command.Parameters.AddWithValue(InventoryJournal.GrainType);
-        command.Parameters.AddWithValue(key);
-        command.Parameters.AddWithValue(InventoryJournal.Name);
-    }
+    private PostgresJournalStore Journal() => new(TestDatabase.DataSourceAsync().GetAwaiter().GetResult(), fixture.Cluster.Options.ServiceId);
 
     private async Task<long> CountAsync(string sql, string parameter) => Convert.ToInt64(await ScalarAsync(sql, parameter));
 
     private async Task<object?> ScalarAsync(string sql, string parameter)
     {
-        await using var command = fixture.Cluster.DataSource.CreateCommand(sql);
+        await using var command = (await TestDatabase.DataSourceAsync()).CreateCommand(sql);
         command.Parameters.AddWithValue(parameter);
         return await command.ExecuteScalarAsync();
     }

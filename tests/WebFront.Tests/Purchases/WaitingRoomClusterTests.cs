@@ -1,4 +1,4 @@
-using TicketFlow.Runtime.Testing;
+using TicketFlow.Testing;
 using System.Diagnostics;
 using System.Net;
 using TicketFlow.Grains.Security;
@@ -7,7 +7,8 @@ using TicketFlow.Grains.WaitingRoom;
 namespace TicketFlow.WebFront.Tests.Purchases;
 
 /// <summary>The waiting room over HTTP against three silos: exact positions, waves, tokens, and a silo kill mid-sale.</summary>
-public sealed class WaitingRoomClusterTests(PurchaseClusterFixture fixture) : IClassFixture<PurchaseClusterFixture>
+[Collection(PurchaseClusterFixture.Collection)]
+public sealed class WaitingRoomClusterTests(PurchaseClusterFixture fixture)
 {
     private PurchaseApi Api => fixture.Api;
 
@@ -83,8 +84,8 @@ public sealed class WaitingRoomClusterTests(PurchaseClusterFixture fixture) : IC
                 Assert.Equal(("waiting", rank[tickets[i]] - admittedTotal), (status.Get("state"), long.Parse(status.Get("position"))));
             }
         }
-        await Eventually.True(() => fixture.Metrics().Contains($"ticketflow_waiting_room_queue_length{{event=\"{eventId}\"}} {buyers.Length - admittedTotal}"),
-            TimeSpan.FromSeconds(10), "the queue length is exported per event");
+        await Eventually.Get(async () => PrometheusText.Value(await fixture.MetricsAsync(), "ticketflow_waiting_room_queue_length", ("event", eventId)),
+            length => length == buyers.Length - admittedTotal, TimeSpan.FromSeconds(10), "the queue length is exported per event");
     }
 
     [Fact]
@@ -120,15 +121,15 @@ public sealed class WaitingRoomClusterTests(PurchaseClusterFixture fixture) : IC
         var tickets = (await InParallel(buyers.Length, 32, i => JoinAsync(buyers[i], eventId))).Select(j => long.Parse(j.Get("ticket"))).ToArray();
         var before = (await InParallel(buyers.Length, 32, i => StatusAsync(buyers[i], eventId, tickets[i]))).Select(s => s.Get("position")).ToArray();
 
-        await fixture.Cluster.KillSiloAsync(fixture.Cluster.OwnerOf<IWaitingRoomGrain>(eventId));
-        await fixture.Cluster.WaitForActiveSilosAsync();
+        await fixture.Cluster.KillSiloAsync(await fixture.Cluster.HostOfAsync(fixture.Grains.GetGrain<IWaitingRoomGrain>(eventId)));
+        await fixture.Cluster.WaitForLivenessToStabilizeAsync(didKill: true);
 
         var after = await Eventually.Get(async () => (await InParallel(buyers.Length, 32, i => StatusAsync(buyers[i], eventId, tickets[i]))).Select(s => s.Get("position")).ToArray(),
             positions => positions.SequenceEqual(before), TimeSpan.FromSeconds(30), "every user keeps their exact position on the new silo");
         await ConfigureAsync(eventId, new { paused = false });
         await Eventually.Get(async () => (await ViewAsync(eventId)).Body.GetProperty("admittedTotal").GetInt64(), admitted => admitted >= 100, TimeSpan.FromSeconds(20));
-        await fixture.Cluster.StartSiloAsync();
-        await fixture.Cluster.WaitForActiveSilosAsync();
+        await fixture.Cluster.StartAdditionalSiloAsync();
+        await fixture.Cluster.WaitForLivenessToStabilizeAsync();
     }
 
     private static (HttpStatusCode, string?) Outcome(Response response) => (response.Status, response.Code);

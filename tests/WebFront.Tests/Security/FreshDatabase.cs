@@ -1,6 +1,6 @@
 using Npgsql;
-using TicketFlow.Runtime.Storage;
-using TicketFlow.Runtime.Testing;
+using TicketFlow.Data;
+using TicketFlow.Testing;
 
 namespace TicketFlow.WebFront.Tests.Security;
 

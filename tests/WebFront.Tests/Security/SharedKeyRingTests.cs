@@ -9,7 +9,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using TicketFlow.Runtime.Storage;
+using TicketFlow.Data;
 using TicketFlow.WebFront.Security;
 
 namespace TicketFlow.WebFront.Tests.Security;
@@ -23,6 +23,7 @@ public sealed class SharedKeyRingTests
     internal static WebApplicationFactory<Program> ClusterWebFront(FreshDatabase database) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
+            web.UseSetting("TICKETFLOW_REDIS", "127.0.0.1:1"); // cluster mode; these tests need no silo
             web.UseSetting("TICKETFLOW_POSTGRES", database.ConnectionString);
             web.UseSetting("Cluster:ClusterId", "keys");
             web.UseSetting("Cluster:ServiceId", "keys");

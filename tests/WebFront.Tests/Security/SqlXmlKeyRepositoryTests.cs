@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 using Microsoft.Data.Sqlite;
-using TicketFlow.Runtime.Storage;
+using TicketFlow.Data;
 using TicketFlow.WebFront.Security;
 
 namespace TicketFlow.WebFront.Tests.Security;

@@ -1,0 +1,92 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace TicketFlow.Data.Journal;
+
+/// <summary>Journals in PostgreSQL: one append is one statement (plus the snapshot upsert) in one transaction.</summary>
+public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string serviceId) : IJournalStore
+{
+    public Task InitializeAsync(CancellationToken cancellationToken) =>
+        SqlStoreDatabase.PostgreSql(dataSource).MigrateAsync(JournalSchema.Component, JournalSchema.Migrations, cancellationToken);
+
+    public async Task<StoredJournal> ReadAsync(JournalId journal, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // One snapshot-consistent read of both tables, so no append can fall between them.
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        byte[]? snapshot = null;
+        long snapshotVersion = 0;
+        await using (var command = new NpgsqlCommand(
+            "SELECT payload, version FROM tf_journal_snapshot WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4", connection, transaction))
+        {
+            AddKey(command.Parameters, journal);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken)) (snapshot, snapshotVersion) = ((byte[])reader[0], reader.GetInt64(1));
+        }
+        var entries = new List<byte[]>();
+        await using (var command = new NpgsqlCommand("""
+            SELECT seq, entry FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 AND seq > $5 ORDER BY seq
+            """, connection, transaction))
+        {
+            AddKey(command.Parameters, journal);
+            command.Parameters.Add(new NpgsqlParameter { Value = snapshotVersion });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                JournalIntegrity.CheckNext(journal, snapshotVersion + entries.Count, reader.GetInt64(0));
+                entries.Add((byte[])reader[1]);
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return new StoredJournal(snapshot, snapshotVersion, entries);
+    }
+
+    public async Task AppendAsync(JournalId journal, long expectedVersion, IReadOnlyList<byte[]> entries, JournalSnapshot? snapshot, CancellationToken cancellationToken)
+    {
+        JournalIntegrity.CheckSnapshot(snapshot, expectedVersion + entries.Count);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        // Numbers are dense, so an activation holding an older journal always collides with what a newer one appended,
+        // and one that thinks the journal is longer than it is appends nothing (the EXISTS fails).
+        var append = new NpgsqlBatchCommand("""
+            INSERT INTO tf_journal (service_id, grain_type, grain_key, journal, seq, entry)
+            SELECT $1, $2, $3, $4, $5 + t.ordinal, t.entry FROM unnest($6::bytea[]) WITH ORDINALITY AS t(entry, ordinal)
+            WHERE $5 = 0 OR EXISTS (SELECT 1 FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 AND seq = $5)
+            """);
+        AddKey(append.Parameters, journal);
+        append.Parameters.Add(new NpgsqlParameter { Value = expectedVersion });
+        append.Parameters.Add(new NpgsqlParameter { Value = entries as byte[][] ?? entries.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        batch.BatchCommands.Add(append);
+        if (snapshot is not null)
+        {
+            var save = new NpgsqlBatchCommand("""
+                INSERT INTO tf_journal_snapshot (service_id, grain_type, grain_key, journal, version, payload) VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (service_id, grain_type, grain_key, journal) DO UPDATE SET version = excluded.version, payload = excluded.payload
+                WHERE tf_journal_snapshot.version < excluded.version
+                """);
+            AddKey(save.Parameters, journal);
+            save.Parameters.Add(new NpgsqlParameter { Value = snapshot.Version });
+            save.Parameters.Add(new NpgsqlParameter { Value = snapshot.Payload, NpgsqlDbType = NpgsqlDbType.Bytea });
+            batch.BatchCommands.Add(save);
+        }
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw new JournalConflictException(journal, expectedVersion);
+        }
+        if (append.RecordsAffected != entries.Count) throw new JournalConflictException(journal, expectedVersion);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private void AddKey(NpgsqlParameterCollection parameters, JournalId journal)
+    {
+        parameters.Add(new NpgsqlParameter { Value = serviceId });
+        parameters.Add(new NpgsqlParameter { Value = journal.GrainType });
+        parameters.Add(new NpgsqlParameter { Value = journal.Key });
+        parameters.Add(new NpgsqlParameter { Value = journal.Name });
+    }
+}

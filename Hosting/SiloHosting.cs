@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
+using TicketFlow.Data.Journal;
+using TicketFlow.Data.Reminders;
+using TicketFlow.Grains;
+using TicketFlow.Grains.Purchases;
+using TicketFlow.Grains.WaitingRoom;
+using TicketFlow.Hosting.Storage;
+
+namespace TicketFlow.Hosting;
+
+/// <summary>
+/// What every TicketFlow silo is, wherever it runs (the Silo process, the WebFront's embedded silo, test clusters,
+/// benchmarks): Orleans with its ADO.NET grain storage (state as plain JSON, any failed write deactivating), the grain
+/// journals, durable reminders, and the services grains ask for. Clustering and endpoints are the host's choice.
+/// </summary>
+public static class SiloHosting
+{
+    /// <summary>Orleans' ADO.NET provider behind <see cref="StorageProviders.State"/> (which fences it); grains never name it.</summary>
+    public const string AdoNetStateProvider = "state-adonet";
+
+    /// <summary>Namespaces whose exceptions Orleans may carry between processes, besides Microsoft's and System's.</summary>
+    public static readonly string[] SerializableExceptionNamespaces = ["Npgsql", "TicketFlow"];
+
+    /// <param name="configuration">Sections <c>Cluster</c> (ClusterId, ServiceId, ResponseTimeout, Membership), <c>Reminders</c>
+    /// (MinimumPeriod), and those of the grain services (<c>Checkout</c>, <c>Payments</c>, <c>WaitingRoom</c>).</param>
+    public static ISiloBuilder AddTicketFlow(this ISiloBuilder silo, IConfiguration configuration, ClusterStorage storage)
+    {
+        var cluster = ClusterSettings.From(configuration);
+        silo.Configure<ClusterOptions>(options => (options.ClusterId, options.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
+        silo.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = cluster.ResponseTimeout);
+        silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Cluster:Membership"));
+        silo.Configure<ReminderOptions>(options =>
+            options.MinimumReminderPeriod = configuration.GetValue("Reminders:MinimumPeriod", options.MinimumReminderPeriod));
+        silo.UseSystemTextJsonGrainStorageSerializer(); // plain JSON, no .NET type names: a renamed class still loads
+
+        var services = silo.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(storage);
+        services.AddSingleton(storage.Database);
+        services.AddSingleton<IJournalStore>(sp => storage.Database.Journals(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StoragePreparation>();
+
+        services.AddAdoNetGrainStorage(AdoNetStateProvider, options =>
+        {
+            options.Invariant = storage.Invariant;
+            options.DataSource = storage.DataSource;
+            options.ConnectionString = storage.ConnectionString;
+        });
+        services.AddGrainStorage(StorageProviders.State, (sp, _) =>
+            new FencedGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStateProvider), sp.GetRequiredService<IGrainContextAccessor>()));
+
+        if (storage.Database.IsPostgreSql)
+        {
+            silo.UseAdoNetReminderService(options =>
+            {
+                options.Invariant = storage.Invariant;
+                options.DataSource = storage.DataSource;
+            });
+        }
+        else
+        {
+            // Orleans has no SQLite reminder scripts: TicketFlow's own table, in the same file.
+            silo.AddReminders();
+            services.AddSingleton<IReminderTable>(sp =>
+                new SqliteReminderTable(storage.Database.SqliteFile!, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
+        }
+
+        silo.AddIncomingGrainCallFilter<DatabaseOutageFilter>();
+        // Exceptions of these libraries cross the wire as themselves (the fallback codec), not as "no codec found".
+        services.Configure<ExceptionSerializationOptions>(options => options.SupportedNamespacePrefixes.UnionWith(SerializableExceptionNamespaces));
+
+        services.AddPurchaseServices(configuration, _ => storage.Database);
+        services.AddWaitingRoomServices(configuration);
+        return silo;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+using TicketFlow.Data;
+using TicketFlow.Hosting;
+using TicketFlow.Hosting.Storage;
+
+namespace TicketFlow.WebFront.Cluster;
+
+/// <summary>
+/// How WebFront reaches grains. With <c>TICKETFLOW_POSTGRES</c> and <c>TICKETFLOW_REDIS</c> set it is an Orleans client of the
+/// silo cluster (membership in Redis), connecting in the background; with neither it co-hosts one embedded silo whose grain
+/// state, journals and reminders live in the SQLite file beside its own tables. Either way endpoints use <see cref="IGrainFactory"/>.
+/// </summary>
+public static class GrainAccess
+{
+    public static bool IsClusterMode(IConfiguration configuration) => ClusterSettings.PostgresConnectionString(configuration) is not null;
+
+    public static string Describe(IConfiguration configuration) => IsClusterMode(configuration)
+        ? "client of the silo cluster (membership in Redis, storage in PostgreSQL)"
+        : $"embedded silo, SQLite at {SqlitePath(configuration)}";
+
+    public static WebApplicationBuilder AddGrainAccess(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var postgres = ClusterSettings.PostgresConnectionString(configuration);
+        if (postgres is not null)
+        {
+            var redis = ClusterSettings.RedisConnectionString(configuration)
+                ?? throw new InvalidOperationException("Cluster mode (TICKETFLOW_POSTGRES is set) needs TICKETFLOW_REDIS: the Redis that holds the cluster's membership.");
+            var dataSource = NpgsqlDataSource.Create(postgres);
+            builder.Services.AddSingleton(dataSource);
+            builder.Services.AddSingleton(SqlStoreDatabase.PostgreSql(dataSource));
+            builder.Services.AddSingleton(sp => new ClusterClientConnection(configuration, redis, sp.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterClientConnection>());
+            builder.Services.AddSingleton<IGrainFactory>(sp => new ClusterGrainFactory(sp.GetRequiredService<ClusterClientConnection>()));
+            return builder;
+        }
+        var storage = ClusterStorage.Sqlite(new SqliteDatabase(SqlitePath(configuration)));
+        var cluster = ClusterSettings.From(configuration);
+        // One silo in this process: nothing else connects to it, so no gateway, and any free port for its own endpoint.
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(siloPort: configuration.GetValue("Embedded:SiloPort", FreePort()), gatewayPort: 0,
+                serviceId: cluster.ServiceId, clusterId: cluster.ClusterId)
+            .AddTicketFlow(configuration, storage));
+        return builder;
+    }
+
+    /// <summary>Registers a WebFront store on the same database as the grains: PostgreSQL in cluster mode, the SQLite file embedded.</summary>
+    public static IServiceCollection AddStore<TStore>(this IServiceCollection services, Func<SqlStoreDatabase, TStore> create) where TStore : class =>
+        services.AddSingleton(sp => create(sp.GetRequiredService<SqlStoreDatabase>()));
+
+    internal static string SqlitePath(IConfiguration configuration) =>
+        Path.GetFullPath(configuration["TICKETFLOW_DATA"] ?? configuration["Embedded:DataPath"] ?? Path.Combine("data", "ticketflow.db"));
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

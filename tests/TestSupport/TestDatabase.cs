@@ -1,0 +1,29 @@
+using Npgsql;
+
+namespace TicketFlow.Testing;
+
+/// <summary>
+/// The PostgreSQL server tests use: the one named by <c>TICKETFLOW_TEST_PG</c> (a connection string), or else one
+/// throwaway server per test process, started on first use and stopped when the process exits.
+/// </summary>
+public static class TestDatabase
+{
+    private static readonly Lazy<Task<string>> Server = new(StartAsync);
+    private static ThrowawayPostgres? throwaway;
+
+    public static Task<string> ConnectionStringAsync() => Server.Value;
+
+    public static async Task<NpgsqlDataSource> DataSourceAsync() => NpgsqlDataSource.Create(await ConnectionStringAsync());
+
+    /// <summary>A fresh id, so tests sharing one database never see each other's rows.</summary>
+    public static string UniqueId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    private static async Task<string> StartAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable("TICKETFLOW_TEST_PG");
+        if (!string.IsNullOrWhiteSpace(configured)) return configured;
+        throwaway = await ThrowawayPostgres.StartAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => throwaway.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return throwaway.ConnectionString;
+    }
+}

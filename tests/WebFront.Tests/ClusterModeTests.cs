@@ -1,0 +1,94 @@
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Mvc.Testing;
+using TicketFlow.Testing;
+using TicketFlow.WebFront.Tests.Purchases;
+
+namespace TicketFlow.WebFront.Tests;
+
+/// <summary>
+/// Cluster mode as deployed: Silo processes whose membership is in a real redis-server (password, append-only file) and
+/// whose state is in PostgreSQL, and a WebFront that is their Orleans client. It starts before any silo, connects in the
+/// background, and survives a silo killed with SIGKILL.
+/// </summary>
+public sealed class ClusterModeTests : IAsyncLifetime
+{
+    private const string AdminEmail = "cluster-ops@ticketflow.test";
+    private const string AdminPassword = "admin-password-1";
+    private readonly string clusterId = TestDatabase.UniqueId("cluster");
+    private readonly string serviceId = TestDatabase.UniqueId("service");
+    private readonly string signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private readonly List<SiloProcess> silos = [];
+    private ThrowawayRedis redis = null!;
+    private string postgres = null!;
+
+    public async Task InitializeAsync()
+    {
+        redis = await ThrowawayRedis.StartAsync();
+        postgres = await TestDatabase.ConnectionStringAsync();
+    }
+
+    [Fact]
+    public async Task A_WebFront_answers_503_until_silos_join_then_sells_and_survives_a_silo_killed_with_SIGKILL()
+    {
+        await using var web = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            host.UseSetting("TICKETFLOW_POSTGRES", postgres);
+            host.UseSetting("TICKETFLOW_REDIS", redis.ConnectionString);
+            host.UseSetting("TICKETFLOW_SIGNING_KEY", signingKey);
+            host.UseSetting("Cluster:ClusterId", clusterId);
+            host.UseSetting("Cluster:ServiceId", serviceId);
+            host.UseSetting("TICKETFLOW_ADMIN_EMAIL", AdminEmail);
+            host.UseSetting("TICKETFLOW_ADMIN_PASSWORD", AdminPassword);
+            host.UseSetting("RateLimits:Purchase:PermitLimit", "100000");
+            host.UseSetting("Demo:Seed", "false");
+        });
+        var api = new PurchaseApi(() => web.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false }), AdminEmail, AdminPassword);
+
+        // No silo yet: readiness says why, and a request that needs the cluster is a quick 503 with Retry-After.
+        var notReady = await api.SendAsync(HttpMethod.Get, "/health/ready", null);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.Status);
+        Assert.Contains("Not connected to the cluster", notReady.Body.GetProperty("checks").GetProperty("cluster").GetProperty("description").GetString());
+        var early = await api.SendAsync(HttpMethod.Get, "/api/v1/admin/cluster", await api.AdminTokenAsync());
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "unavailable"), (early.Status, early.Code));
+        Assert.NotNull(early.Headers.RetryAfter);
+
+        silos.Add(StartSilo());
+        silos.Add(StartSilo());
+        await Task.WhenAll(silos.Select(s => s.ServingAsync()));
+        await Eventually.Get(() => api.SendAsync(HttpMethod.Get, "/health/ready", null), r => r.Status == HttpStatusCode.OK, TimeSpan.FromSeconds(30),
+            "WebFront connected in the background");
+        var cluster = await api.SendAsync(HttpMethod.Get, "/api/v1/admin/cluster", await api.AdminTokenAsync());
+        Assert.Equal(2, cluster.Body.GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "Active"));
+
+        var (eventId, tiers) = await api.OnSaleEventAsync([100]);
+        var buyer = await api.SignUpAsync();
+        (await api.HoldAsync(buyer, eventId, [(tiers[0], 1)])).EnsureStatus(HttpStatusCode.Created);
+
+        await silos[0].KillAsync();
+
+        // Whichever silo hosted the tier, holds succeed again once the cluster has declared the dead one dead.
+        await Eventually.Get(() => api.HoldAsync(buyer, eventId, [(tiers[0], 1)]), r => r.Status == HttpStatusCode.Created, TimeSpan.FromSeconds(30),
+            "holds succeed after a silo was killed");
+        await api.CountsBecomeAsync(eventId, tiers[0], (98, 2, 0));
+
+        Assert.Equal(0, await silos[1].TerminateAsync()); // SIGTERM: a graceful leave
+        await Eventually.Get(() => api.SendAsync(HttpMethod.Get, "/health/ready", null), r => r.Status == HttpStatusCode.ServiceUnavailable,
+            TimeSpan.FromSeconds(30), "readiness follows the cluster: no silo left");
+    }
+
+    private SiloProcess StartSilo() => SiloProcess.Start(new Dictionary<string, string>
+    {
+        ["TICKETFLOW_POSTGRES"] = postgres,
+        ["TICKETFLOW_REDIS"] = redis.ConnectionString,
+        ["TICKETFLOW_SIGNING_KEY"] = signingKey,
+        ["Cluster__ClusterId"] = clusterId,
+        ["Cluster__ServiceId"] = serviceId,
+    });
+
+    public async Task DisposeAsync()
+    {
+        foreach (var silo in silos) await silo.DisposeAsync();
+        await redis.DisposeAsync();
+    }
+}

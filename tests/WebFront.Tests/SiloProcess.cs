@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace TicketFlow.WebFront.Tests;
+
+/// <summary>The Silo executable as an operator runs it (configured by environment), for tests that need real processes.</summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+
+    private SiloProcess(Process process)
+    {
+        this.process = process;
+        process.OutputDataReceived += (_, line) => { lock (output) output.AppendLine(line.Data); };
+        process.ErrorDataReceived += (_, line) => { lock (output) output.AppendLine(line.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int Id => process.Id;
+
+    public bool HasExited => process.HasExited;
+
+    public int ExitCode => process.ExitCode;
+
+    public string Output { get { lock (output) return output.ToString(); } }
+
+    /// <summary>Starts a silo on free ports with <paramref name="environment"/> (connection strings, cluster ids) on top.</summary>
+    public static SiloProcess Start(IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "TicketFlow.Silo.dll")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+            Environment =
+            {
+                ["Silo__Port"] = FreePort().ToString(),
+                ["Silo__GatewayPort"] = FreePort().ToString(),
+                ["Management__Port"] = FreePort().ToString(),
+                ["Logging__LogLevel__Default"] = "Warning",
+                ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+            },
+        };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        return new SiloProcess(Process.Start(start)!);
+    }
+
+    /// <summary>Polls until the silo says it serves grains (it has joined the cluster).</summary>
+    public Task ServingAsync() => Testing.Eventually.True(() => HasExited ? throw new InvalidOperationException($"The silo exited ({ExitCode}):\n{Output}") : Output.Contains("is serving grains"),
+        TimeSpan.FromSeconds(60), "the silo process joins the cluster");
+
+    /// <summary>kill -9: no shutdown at all; the cluster finds out through missed probes.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill();
+        await process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, as a supervisor stops a process: the silo leaves the cluster gracefully.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        Process.Start("kill", ["-TERM", process.Id.ToString()])!.WaitForExit();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return process.ExitCode;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited) await KillAsync();
+        process.Dispose();
+    }
+}
