@@ -26,7 +26,7 @@ STATE=${TICKETFLOW_CLUSTER_DIR:-$SCRIPT_DIR/.local-cluster}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 READY_TIMEOUT=${READY_TIMEOUT:-180}   # seconds for every WebFront to answer /health/ready with 200
 STOP_TIMEOUT=${STOP_TIMEOUT:-40}      # seconds a silo gets after SIGTERM before SIGKILL
-SILO_READY_TIMEOUT=${SILO_READY_TIMEOUT:-60}   # seconds restart-silo waits for the silo to serve grains
+SILO_READY_TIMEOUT=${SILO_READY_TIMEOUT:-120}   # seconds restart-silo waits for the silo to serve grains (Orleans joins in seconds; a starved CI machine is slower)
 PG_READY_TIMEOUT=${PG_READY_TIMEOUT:-60}   # seconds restart-postgres waits for pg_isready
 
 log() { printf '[local-cluster] %s\n' "$*" >&2; }

@@ -10,17 +10,32 @@ public sealed class WebFrontHost : IAsyncDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("tf-webfront-").FullName;
 
+    private (string Key, string Value)[] settings;
+
     public WebFrontHost(params (string Key, string Value)[] settings)
     {
-        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            web.UseSetting("TICKETFLOW_DATA", DatabasePath);
-            web.UseSetting("Demo:Seed", "false"); // tests that want the demo catalog turn it on
-            foreach (var (key, value) in settings) web.UseSetting(key, value);
-        });
+        this.settings = settings;
+        Factory = Create();
     }
 
-    public WebApplicationFactory<Program> Factory { get; }
+    public WebApplicationFactory<Program> Factory { get; private set; }
+
+    /// <summary>Stops the process-equivalent and starts a new one on the same SQLite file (and signing key beside it),
+    /// with <paramref name="changed"/> settings replacing the old values.</summary>
+    public async Task RestartAsync(params (string Key, string Value)[] changed)
+    {
+        settings = [.. settings.Where(s => changed.All(c => c.Key != s.Key)), .. changed];
+        await Factory.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Factory = Create();
+    }
+
+    private WebApplicationFactory<Program> Create() => new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+    {
+        web.UseSetting("TICKETFLOW_DATA", DatabasePath);
+        web.UseSetting("Demo:Seed", "false"); // tests that want the demo catalog turn it on
+        foreach (var (key, value) in settings) web.UseSetting(key, value);
+    });
 
     public string DatabasePath => Path.Combine(folder, "ticketflow.db");
 
