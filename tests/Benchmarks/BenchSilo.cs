@@ -49,7 +49,7 @@ public sealed class BenchSilo : IAsyncDisposable
     {
         var (clusterId, serviceId) = ($"bench-{Guid.NewGuid():N}", $"bench-{Guid.NewGuid():N}");
         var (siloPort, gatewayPort) = (FreePort(), FreePort());
-        FaultInjectingJournalStore? journals = null;
+        var journals = new FaultInjectingJournalStore(new PostgresJournalStore(dataSource, serviceId));
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(new SigningKey(RandomNumberGenerator.GetBytes(32)));
@@ -60,10 +60,10 @@ public sealed class BenchSilo : IAsyncDisposable
                 ["Cluster:ClusterId"] = clusterId,
                 ["Cluster:ServiceId"] = serviceId,
             }).Build(), ClusterStorage.PostgreSql(dataSource))
-            .Services.AddSingleton<IJournalStore>(_ => journals ??= new FaultInjectingJournalStore(new PostgresJournalStore(dataSource, serviceId))));
+            .Services.AddSingleton<IJournalStore>(journals));
         var host = builder.Build();
         await host.StartAsync();
-        return new BenchSilo(host, (FaultInjectingJournalStore)host.Services.GetRequiredService<IJournalStore>(), gatewayPort, clusterId, serviceId);
+        return new BenchSilo(host, journals, gatewayPort, clusterId, serviceId);
     }
 
     /// <summary>Deactivates every idle activation, so the next row runs with only its own grains in memory.</summary>

@@ -26,8 +26,8 @@ public sealed class TestSiloOptions
     /// <summary>Where the silos keep their state: the tests' PostgreSQL unless given (an embedded SQLite file).</summary>
     public ClusterStorage? Storage { get; init; }
 
-    /// <summary>How long a client's grain call may wait for an answer before it fails with a timeout.</summary>
-    public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>How long a client's grain call may wait for an answer before it fails with a timeout (Orleans' default: 30 s).</summary>
+    public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>
@@ -42,7 +42,7 @@ public static class TestSilos
     public static readonly IReadOnlyDictionary<string, string?> Defaults = new Dictionary<string, string?>
     {
         ["Reminders:MinimumPeriod"] = "00:00:01",
-        ["Cluster:ResponseTimeout"] = "00:00:15",
+        ["Cluster:ResponseTimeout"] = "00:00:30",
     };
 
     public static async Task<InProcessTestCluster> StartAsync(TestSiloOptions? options = null)
@@ -53,7 +53,8 @@ public static class TestSilos
         var builder = new InProcessTestClusterBuilder((short)options.Silos);
         builder.Options.ClusterId = TestDatabase.UniqueId("cluster");
         builder.Options.ServiceId = options.ServiceId ?? TestDatabase.UniqueId("service");
-        builder.Options.ConfigureFileLogging = false;
+        // TICKETFLOW_TEST_LOGS=1: every silo's log in ./logs (Orleans' own file logging), to see why a test cluster misbehaved.
+        builder.Options.ConfigureFileLogging = Environment.GetEnvironmentVariable("TICKETFLOW_TEST_LOGS") == "1";
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddTicketFlow(configuration, storage);

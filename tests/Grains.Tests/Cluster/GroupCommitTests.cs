@@ -37,7 +37,7 @@ public sealed class GroupCommitTests(JournaledClusterFixture fixture) : IClassFi
         await tier.Configure(Terms);
 
         var before = await BurstAsync(tier, 0);
-        fixture.Journals.FailNextAppends(1);
+        fixture.Journals.Faults.FailNext(1);
         var during = await BurstAsync(tier, 1);
         var after = await BurstAsync(tier, 2);
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Configuration;
 using Orleans.TestingHost;
 using TicketFlow.Data.Journal;
 using TicketFlow.Grains.Inventory;
@@ -10,23 +9,25 @@ namespace TicketFlow.Grains.Tests.Cluster;
 /// <summary>Three TicketFlow silos on the test PostgreSQL whose journal appends go through one fault switch (and are counted).</summary>
 public sealed class JournaledClusterFixture : IAsyncLifetime
 {
-    private FaultInjectingJournalStore? journals;
-
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
-    public FaultInjectingJournalStore Journals => journals!;
+    /// <summary>Every silo's journal store: one instance, made before the silos, so its counters and fault switch are the cluster's.</summary>
+    public FaultInjectingJournalStore Journals { get; private set; } = null!;
 
     public IJournalStore Storage { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
+        var serviceId = TestDatabase.UniqueId("service");
+        Storage = new PostgresJournalStore(await TestDatabase.DataSourceAsync(), serviceId);
+        Journals = new FaultInjectingJournalStore(Storage);
         Cluster = await TestSilos.StartAsync(new TestSiloOptions
         {
-            ConfigureSilo = silo => silo.Services.AddSingleton<IJournalStore>(sp =>
-                journals ??= new FaultInjectingJournalStore(new PostgresJournalStore(TestDatabase.DataSourceAsync().GetAwaiter().GetResult(),
-                    sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>().Value.ServiceId))),
+            ServiceId = serviceId,
+            // Ten thousand calls at once on a two-core machine shared with other test assemblies: answers may queue for a while.
+            ResponseTimeout = TimeSpan.FromSeconds(90),
+            ConfigureSilo = silo => silo.Services.AddSingleton<IJournalStore>(Journals),
         });
-        Storage = new PostgresJournalStore(await TestDatabase.DataSourceAsync(), Cluster.Options.ServiceId);
     }
 
     public IEventInventoryGrain Tier(string tierKey) => Cluster.Client.GetGrain<IEventInventoryGrain>(tierKey);

@@ -26,14 +26,14 @@ public sealed class ControllableGateway
     /// <summary>After the capture of <paramref name="paymentId"/> is stored, the next grain write in the cluster fails.</summary>
     public void FailWriteAfterCapture(string paymentId) => crashAfterCapture[paymentId] = 0;
 
-    public IPaymentGateway Wrap(IPaymentGateway inner, FaultInjectingGrainStorage faults) => new Controlled(this, inner, faults);
+    public IPaymentGateway Wrap(IPaymentGateway inner, FaultSwitch faults) => new Controlled(this, inner, faults);
 
-    private sealed class Controlled(ControllableGateway control, IPaymentGateway inner, FaultInjectingGrainStorage faults) : IPaymentGateway
+    private sealed class Controlled(ControllableGateway control, IPaymentGateway inner, FaultSwitch faults) : IPaymentGateway
     {
         public async Task<Payment> CaptureAsync(PaymentRequest request, CancellationToken cancellationToken)
         {
             var payment = await inner.CaptureAsync(request, cancellationToken);
-            if (control.crashAfterCapture.TryRemove(request.PaymentId, out _)) faults.FailNextWrites(1);
+            if (control.crashAfterCapture.TryRemove(request.PaymentId, out _)) faults.FailNext(1);
             if (control.paused.TryRemove(request.PaymentId, out var pause))
             {
                 pause.Captured.TrySetResult();

@@ -29,7 +29,6 @@ public sealed class PurchaseClusterFixture : IAsyncLifetime
 
     public const string AdminEmail = "ops@ticketflow.test";
     public const string AdminPassword = "admin-password-1";
-    private FaultInjectingGrainStorage? faults;
     private WebApplicationFactory<Program> web = null!;
     private BearerTokenMinter? minter;
 
@@ -41,7 +40,8 @@ public sealed class PurchaseClusterFixture : IAsyncLifetime
 
     public ControllableGateway Gateway { get; } = new();
 
-    public FaultInjectingGrainStorage Faults => faults!;
+    /// <summary>Grain state writes anywhere in the cluster fail while this switch says so (inside the fence, as a real failure would).</summary>
+    public FaultSwitch Faults { get; } = new();
 
     public SigningKey SigningKey { get; } = new(RandomNumberGenerator.GetBytes(32));
 
@@ -65,7 +65,7 @@ public sealed class PurchaseClusterFixture : IAsyncLifetime
                 silo.Services.AddSingleton(SigningKey);
                 // One fault switch for the whole cluster, inside the fence (a failed write deactivates, as a real one would).
                 silo.Services.AddKeyedSingleton<IGrainStorage>(StorageProviders.State, (sp, _) => new FencedGrainStorage(
-                    faults ??= new FaultInjectingGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(SiloHosting.AdoNetStateProvider)),
+                    new FaultInjectingGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(SiloHosting.AdoNetStateProvider), Faults),
                     sp.GetRequiredService<IGrainContextAccessor>()));
                 silo.Services.AddSingleton<IPaymentGateway>(sp => Gateway.Wrap(sp.GetRequiredService<ProtectedPaymentGateway>(), Faults));
             },
