@@ -44,9 +44,8 @@ public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string ser
     public async Task AppendAsync(JournalId journal, long expectedVersion, IReadOnlyList<byte[]> entries, JournalSnapshot? snapshot, CancellationToken cancellationToken)
     {
         JournalIntegrity.CheckSnapshot(snapshot, expectedVersion + entries.Count);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection, transaction);
+        // One round trip and one commit: the statements of a batch run in one implicit transaction.
+        await using var batch = dataSource.CreateBatch();
         // Numbers are dense, so an activation holding an older journal always collides with what a newer one appended,
         // and one that thinks the journal is longer than it is appends nothing (the EXISTS fails).
         var append = new NpgsqlBatchCommand("""
@@ -60,8 +59,11 @@ public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string ser
         batch.BatchCommands.Add(append);
         if (snapshot is not null)
         {
+            // Only beside an append that went in (the entry it covers exists in this transaction), never ahead of the journal.
             var save = new NpgsqlBatchCommand("""
-                INSERT INTO tf_journal_snapshot (service_id, grain_type, grain_key, journal, version, payload) VALUES ($1, $2, $3, $4, $5, $6)
+                INSERT INTO tf_journal_snapshot (service_id, grain_type, grain_key, journal, version, payload)
+                SELECT $1, $2, $3, $4, $5, $6
+                WHERE EXISTS (SELECT 1 FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 AND seq = $5)
                 ON CONFLICT (service_id, grain_type, grain_key, journal) DO UPDATE SET version = excluded.version, payload = excluded.payload
                 WHERE tf_journal_snapshot.version < excluded.version
                 """);
@@ -79,7 +81,6 @@ public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string ser
             throw new JournalConflictException(journal, expectedVersion);
         }
         if (append.RecordsAffected != entries.Count) throw new JournalConflictException(journal, expectedVersion);
-        await transaction.CommitAsync(cancellationToken);
     }
 
     private void AddKey(NpgsqlParameterCollection parameters, JournalId journal)

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
 using Orleans.Storage;
 using TicketFlow.Data.Journal;
 
@@ -12,14 +11,14 @@ namespace TicketFlow.Grains.Journaling;
 /// </summary>
 /// <remarks>
 /// The grain is <c>[Reentrant]</c>. A call decides on the in-memory state machine (synchronously), then returns
-/// <see cref="Acknowledge{T}"/>: the state machine's new entries join the next append, and the reply is released only
-/// when the journal holds every entry applied up to that moment, its own and those it may have read. A call that changed
-/// nothing but read uncommitted state waits too, so nothing that is not durable ever leaves the grain. While one append
-/// is in flight the next batch forms; the appends run one at a time on the activation's scheduler (Orleans'
-/// <see cref="BatchWorker"/>). An append that fails or conflicts fails every call waiting for it or for anything after
-/// it (they saw state that is not stored), refuses every later call, and deactivates the activation: the next call
-/// reloads from the journal. A conflict means nothing was stored (<see cref="InconsistentStateException"/>); any other
-/// failure may or may not have stored the batch (<see cref="StorageWriteFailedException"/>).
+/// <see cref="Acknowledge{T}"/>: the state machine's new entries join the batch that is forming, and the reply is released
+/// only when the journal holds every entry applied up to that moment, its own and those it may have read. A call that
+/// changed nothing but read uncommitted state waits too, so nothing that is not durable ever leaves the grain. While one
+/// batch is appended the next one forms; appends run one at a time on the activation's scheduler (Orleans'
+/// <see cref="BatchWorker"/>). An append that fails or conflicts fails every call waiting for it or for the batch after it
+/// (they saw state that is not stored), refuses every later call, and deactivates the activation: the next call reloads
+/// from the journal. A conflict means nothing was stored (<see cref="InconsistentStateException"/>); any other failure may
+/// or may not have stored the batch (<see cref="StorageWriteFailedException"/>).
 /// </remarks>
 public sealed class GroupCommit<TEntry> : BatchWorker where TEntry : class
 {
@@ -34,10 +33,9 @@ public sealed class GroupCommit<TEntry> : BatchWorker where TEntry : class
     private readonly Func<long, object?> snapshotIfDue;
     private readonly Action<IReadOnlyList<TEntry>>? onDurable;
     private readonly ILogger logger;
-    private readonly Queue<(long Target, TaskCompletionSource Durable)> waiters = new();
     private List<TEntry> pending = [];
-    private long appended; // entries applied in memory: durable, in flight and pending
-    private (long Target, TaskCompletionSource Durable) newest; // the tail of waiters
+    private TaskCompletionSource forming = new(); // completes when the batch now forming (pending) is stored
+    private TaskCompletionSource? inFlight; // completes when the batch being appended is stored; null when none is
     private Exception? failure;
 
     /// <param name="version">Entries the journal held when the state was loaded.</param>
@@ -51,7 +49,7 @@ public sealed class GroupCommit<TEntry> : BatchWorker where TEntry : class
     {
         (this.store, this.journal, this.grain, this.takeChanges, this.snapshotIfDue, this.logger, this.onDurable) =
             (store, journal, grain, takeChanges, snapshotIfDue, logger, onDurable);
-        Version = appended = version;
+        Version = version;
         SnapshotVersion = snapshotVersion;
     }
 
@@ -61,8 +59,8 @@ public sealed class GroupCommit<TEntry> : BatchWorker where TEntry : class
     /// <summary>Entries the newest stored snapshot covers.</summary>
     public long SnapshotVersion { get; private set; }
 
-    /// <summary>Entries applied in memory and not yet durable.</summary>
-    public long Uncommitted => appended - Version;
+    /// <summary>Entries applied in memory and not yet durable (being appended, or waiting for the next append).</summary>
+    public long Uncommitted { get; private set; }
 
     /// <summary>
     /// Journals what the state machine changed and returns <paramref name="reply"/> once every entry applied so far is durable.
@@ -71,15 +69,16 @@ public sealed class GroupCommit<TEntry> : BatchWorker where TEntry : class
     public Task<T> Acknowledge<T>(T reply)
     {
         if (failure is not null) return Task.FromException<T>(failure);
-        foreach (var entry in takeChanges())
+        var changes = takeChanges();
+        if (changes.Count > 0)
         {
-            pending.Add(entry);
-            appended++;
+            pending.AddRange(changes);
+            Uncommitted += changes.Count;
+            Notify();
         }
-        if (appended == Version) return Task.FromResult(reply);
-        var durable = WaitFor(appended);
-        if (pending.Count > 0) Notify();
-        return After(durable, reply);
+        // What this call saw: the batch forming if anything is pending, else the one in flight, else only durable state.
+        var durable = pending.Count > 0 ? forming.Task : inFlight?.Task;
+        return durable is null ? Task.FromResult(reply) : After(durable, reply);
     }
 
     /// <summary>Completes once everything applied so far is durable (or fails with the append that failed).</summary>
@@ -91,6 +90,8 @@ public sealed class GroupCommit<TEntry> : BatchWorker where TEntry : class
         // Everything pending goes: the state in memory is now exactly the state after this batch, so a snapshot taken here matches it.
         var batch = pending;
         pending = [];
+        inFlight = forming;
+        forming = new TaskCompletionSource();
         var expected = Version;
         var snapshot = snapshotIfDue(expected + batch.Count - SnapshotVersion) is { } state
             ? new JournalSnapshot(expected + batch.Count, JournalFormat.SerializeSnapshot(state))
@@ -105,24 +106,14 @@ public sealed class GroupCommit<TEntry> : BatchWorker where TEntry : class
             return;
         }
         Version = expected + batch.Count;
+        Uncommitted -= batch.Count;
         if (snapshot is not null) SnapshotVersion = snapshot.Version;
         Appends.Add(1, new KeyValuePair<string, object?>("grain", journal.GrainType));
         Entries.Add(batch.Count, new KeyValuePair<string, object?>("grain", journal.GrainType));
         onDurable?.Invoke(batch);
-        while (waiters.TryPeek(out var waiter) && waiter.Target <= Version)
-        {
-            waiters.Dequeue();
-            waiter.Durable.TrySetResult();
-        }
-    }
-
-    private Task WaitFor(long target)
-    {
-        // Targets only grow, so the queue stays sorted; calls that saw the same state share one completion.
-        if (waiters.Count > 0 && newest.Target == target) return newest.Durable.Task;
-        newest = (target, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        waiters.Enqueue(newest);
-        return newest.Durable.Task;
+        var stored = inFlight;
+        inFlight = null;
+        stored.SetResult(); // the batch's callers continue on this activation, one after another
     }
 
     private void Fail(Exception error, int entries)
@@ -130,10 +121,11 @@ public sealed class GroupCommit<TEntry> : BatchWorker where TEntry : class
         failure = error is JournalConflictException
             ? new InconsistentStateException($"{journal}: another activation appended first; this one was stale and reloads. Nothing of this call was stored.", error)
             : new StorageWriteFailedException($"{journal}: the append of {entries} entries failed ({error.GetBaseException().Message}); it may or may not be stored. The activation reloads; retry with the same idempotency key.");
-        logger.LogWarning(error, "{GrainType} {GrainKey}: journal append at version {Version} failed; {Waiting} calls fail and the activation reloads",
-            journal.GrainType, journal.Key, Version, waiters.Count);
+        logger.LogWarning(error, "{GrainType} {GrainKey}: journal append at version {Version} failed; its calls and those after it fail and the activation reloads",
+            journal.GrainType, journal.Key, Version);
         pending = [];
-        while (waiters.TryDequeue(out var waiter)) waiter.Durable.TrySetException(failure);
+        inFlight?.TrySetException(failure);
+        forming.TrySetException(failure);
         // The reason carries the callers' exception: Orleans may answer requests still queued here with it.
         grain.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, failure, "A journal append failed: memory may be ahead of storage."));
     }

@@ -48,11 +48,12 @@ public abstract class StorageConformanceTests(StorageEngine engine)
 
         // A stale activation (it read version 1) and one that thinks the journal is longer than it is.
         await Assert.ThrowsAsync<JournalConflictException>(() => journals.AppendAsync(Journal, 1, [Entry("stale")], null, CancellationToken.None));
-        await Assert.ThrowsAsync<JournalConflictException>(() => journals.AppendAsync(Journal, 5, [Entry("ahead")], null, CancellationToken.None));
+        await Assert.ThrowsAsync<JournalConflictException>(() => journals.AppendAsync(Journal, 5, [Entry("ahead")], new JournalSnapshot(6, Entry("ahead")), CancellationToken.None));
         await Assert.ThrowsAsync<JournalConflictException>(() => journals.AppendAsync(Journal, 0, [Entry("first again")], null, CancellationToken.None));
 
         var stored = await journals.ReadAsync(Journal, CancellationToken.None);
         Assert.Equal(["a", "b", "c"], stored.Entries.Select(Encoding.UTF8.GetString));
+        Assert.Null(stored.Snapshot); // nor the snapshot that came with a refused append
     }
 
     [Fact]
