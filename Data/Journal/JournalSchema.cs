@@ -1,6 +1,10 @@
 namespace TicketFlow.Data.Journal;
 
-/// <summary>The journal tables; one DDL for PostgreSQL and SQLite (BIGINT is SQLite's 64-bit INTEGER, BYTEA a BLOB).</summary>
+/// <summary>
+/// The journal tables; one DDL for PostgreSQL and SQLite (BIGINT is SQLite's 64-bit INTEGER, BYTEA a BLOB). One row per
+/// append: entries <c>first_seq</c>..<c>last_seq</c> as one JSON array (<see cref="JournalBatch"/>), so a group commit of
+/// hundreds of entries costs the database one row, and the key on <c>first_seq</c> still fences every stale append.
+/// </summary>
 internal static class JournalSchema
 {
     public const string Component = "journal";
@@ -13,9 +17,10 @@ internal static class JournalSchema
                 grain_type  TEXT   NOT NULL,
                 grain_key   TEXT   NOT NULL,
                 journal     TEXT   NOT NULL,
-                seq         BIGINT NOT NULL CHECK (seq > 0),
-                entry       BYTEA  NOT NULL,
-                PRIMARY KEY (service_id, grain_type, grain_key, journal, seq));
+                first_seq   BIGINT NOT NULL CHECK (first_seq > 0),
+                last_seq    BIGINT NOT NULL CHECK (last_seq >= first_seq),
+                entries     BYTEA  NOT NULL,
+                PRIMARY KEY (service_id, grain_type, grain_key, journal, first_seq));
 
             CREATE TABLE tf_journal_snapshot (
                 service_id  TEXT   NOT NULL,

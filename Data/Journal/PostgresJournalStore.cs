@@ -25,7 +25,8 @@ public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string ser
         }
         var entries = new List<byte[]>();
         await using (var command = new NpgsqlCommand("""
-            SELECT seq, entry FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 AND seq > $5 ORDER BY seq
+            SELECT first_seq, last_seq, entries FROM tf_journal
+            WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 AND last_seq > $5 ORDER BY first_seq
             """, connection, transaction))
         {
             AddKey(command.Parameters, journal);
@@ -33,8 +34,9 @@ public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string ser
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                JournalIntegrity.CheckNext(journal, snapshotVersion + entries.Count, reader.GetInt64(0));
-                entries.Add((byte[])reader[1]);
+                var batch = JournalBatch.Decode((byte[])reader[2]).ToList();
+                JournalIntegrity.CheckNext(journal, snapshotVersion + entries.Count, reader.GetInt64(0), reader.GetInt64(1), batch.Count);
+                entries.AddRange(batch);
             }
         }
         await transaction.CommitAsync(cancellationToken);
@@ -46,16 +48,17 @@ public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string ser
         JournalIntegrity.CheckSnapshot(snapshot, expectedVersion + entries.Count);
         // One round trip and one commit: the statements of a batch run in one implicit transaction.
         await using var batch = dataSource.CreateBatch();
-        // Numbers are dense, so an activation holding an older journal always collides with what a newer one appended,
-        // and one that thinks the journal is longer than it is appends nothing (the EXISTS fails).
+        // One row per append, numbered from the version it extends: an activation holding an older journal collides on the key
+        // with the row a newer one appended there, and one that thinks the journal is longer than it is appends nothing.
         var append = new NpgsqlBatchCommand("""
-            INSERT INTO tf_journal (service_id, grain_type, grain_key, journal, seq, entry)
-            SELECT $1, $2, $3, $4, $5 + t.ordinal, t.entry FROM unnest($6::bytea[]) WITH ORDINALITY AS t(entry, ordinal)
-            WHERE $5 = 0 OR EXISTS (SELECT 1 FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 AND seq = $5)
+            INSERT INTO tf_journal (service_id, grain_type, grain_key, journal, first_seq, last_seq, entries)
+            SELECT $1, $2, $3, $4, $5 + 1, $5 + $6, $7
+            WHERE $5 = 0 OR EXISTS (SELECT 1 FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 AND last_seq = $5)
             """);
         AddKey(append.Parameters, journal);
         append.Parameters.Add(new NpgsqlParameter { Value = expectedVersion });
-        append.Parameters.Add(new NpgsqlParameter { Value = entries as byte[][] ?? entries.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        append.Parameters.Add(new NpgsqlParameter { Value = (long)entries.Count });
+        append.Parameters.Add(new NpgsqlParameter { Value = JournalBatch.Encode(entries), NpgsqlDbType = NpgsqlDbType.Bytea });
         batch.BatchCommands.Add(append);
         if (snapshot is not null)
         {
@@ -63,7 +66,7 @@ public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string ser
             var save = new NpgsqlBatchCommand("""
                 INSERT INTO tf_journal_snapshot (service_id, grain_type, grain_key, journal, version, payload)
                 SELECT $1, $2, $3, $4, $5, $6
-                WHERE EXISTS (SELECT 1 FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 AND seq = $5)
+                WHERE EXISTS (SELECT 1 FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 AND last_seq = $5)
                 ON CONFLICT (service_id, grain_type, grain_key, journal) DO UPDATE SET version = excluded.version, payload = excluded.payload
                 WHERE tf_journal_snapshot.version < excluded.version
                 """);
@@ -80,7 +83,7 @@ public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string ser
         {
             throw new JournalConflictException(journal, expectedVersion);
         }
-        if (append.RecordsAffected != entries.Count) throw new JournalConflictException(journal, expectedVersion);
+        if (append.RecordsAffected != 1) throw new JournalConflictException(journal, expectedVersion);
     }
 
     private void AddKey(NpgsqlParameterCollection parameters, JournalId journal)

@@ -23,14 +23,15 @@ public sealed class SqliteJournalStore(SqliteDatabase database, string serviceId
         }
         var entries = new List<byte[]>();
         await using (var command = Command(connection, transaction, journal,
-            "SELECT seq, entry FROM tf_journal WHERE service_id = $s AND grain_type = $t AND grain_key = $k AND journal = $n AND seq > $v ORDER BY seq"))
+            "SELECT first_seq, last_seq, entries FROM tf_journal WHERE service_id = $s AND grain_type = $t AND grain_key = $k AND journal = $n AND last_seq > $v ORDER BY first_seq"))
         {
             command.Parameters.AddWithValue("$v", snapshotVersion);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                JournalIntegrity.CheckNext(journal, snapshotVersion + entries.Count, reader.GetInt64(0));
-                entries.Add((byte[])reader[1]);
+                var batch = JournalBatch.Decode((byte[])reader[2]).ToList();
+                JournalIntegrity.CheckNext(journal, snapshotVersion + entries.Count, reader.GetInt64(0), reader.GetInt64(1), batch.Count);
+                entries.AddRange(batch);
             }
         }
         await transaction.CommitAsync(cancellationToken);
@@ -46,21 +47,17 @@ public sealed class SqliteJournalStore(SqliteDatabase database, string serviceId
         try
         {
             await using (var last = Command(connection, transaction, journal,
-                "SELECT COALESCE(MAX(seq), 0) FROM tf_journal WHERE service_id = $s AND grain_type = $t AND grain_key = $k AND journal = $n"))
+                "SELECT COALESCE(MAX(last_seq), 0) FROM tf_journal WHERE service_id = $s AND grain_type = $t AND grain_key = $k AND journal = $n"))
             {
                 if ((long)(await last.ExecuteScalarAsync(cancellationToken))! != expectedVersion) throw new JournalConflictException(journal, expectedVersion);
             }
             await using (var append = Command(connection, transaction, journal,
-                "INSERT INTO tf_journal (service_id, grain_type, grain_key, journal, seq, entry) VALUES ($s, $t, $k, $n, $q, $e)"))
+                "INSERT INTO tf_journal (service_id, grain_type, grain_key, journal, first_seq, last_seq, entries) VALUES ($s, $t, $k, $n, $f, $l, $e)"))
             {
-                var seq = append.Parameters.Add("$q", SqliteType.Integer);
-                var entry = append.Parameters.Add("$e", SqliteType.Blob);
-                for (var i = 0; i < entries.Count; i++)
-                {
-                    seq.Value = expectedVersion + i + 1;
-                    entry.Value = entries[i];
-                    await append.ExecuteNonQueryAsync(cancellationToken);
-                }
+                append.Parameters.AddWithValue("$f", expectedVersion + 1);
+                append.Parameters.AddWithValue("$l", expectedVersion + entries.Count);
+                append.Parameters.Add(new SqliteParameter("$e", SqliteType.Blob) { Value = JournalBatch.Encode(entries) });
+                await append.ExecuteNonQueryAsync(cancellationToken);
             }
             if (snapshot is not null)
             {

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans;
 using Orleans.Runtime;
@@ -23,7 +24,10 @@ public abstract class StorageConformanceTests(StorageEngine engine)
 {
     private static readonly JournalId Journal = new("event-inventory", "evt/t1", "inventory");
 
-    private static byte[] Entry(string text) => Encoding.UTF8.GetBytes(text);
+    /// <summary>An entry as a store holds it: one JSON document (here a string).</summary>
+    private static byte[] Entry(string text) => JsonSerializer.SerializeToUtf8Bytes(text);
+
+    private static string Text(byte[] entry) => JsonSerializer.Deserialize<string>(entry)!;
 
     [Fact]
     public async Task Journal_appends_are_dense_and_read_back_in_order_after_the_newest_snapshot()
@@ -31,12 +35,12 @@ public abstract class StorageConformanceTests(StorageEngine engine)
         var journals = await JournalsAsync(TestDatabase.UniqueId("service"));
         await journals.AppendAsync(Journal, 0, [Entry("a"), Entry("b")], null, CancellationToken.None);
         await journals.AppendAsync(Journal, 2, [Entry("c")], new JournalSnapshot(3, Entry("state after c")), CancellationToken.None);
-        await journals.AppendAsync(Journal, 3, [Entry("d"), Entry("e")], null, CancellationToken.None);
+        await journals.AppendAsync(Journal, 3, [Entry("d"), Entry("e\"],[{")], null, CancellationToken.None); // stored as one JSON array
 
         var stored = await journals.ReadAsync(Journal, CancellationToken.None);
 
-        Assert.Equal((5L, 3L, "state after c"), (stored.Version, stored.SnapshotVersion, Encoding.UTF8.GetString(stored.Snapshot!)));
-        Assert.Equal(["d", "e"], stored.Entries.Select(Encoding.UTF8.GetString));
+        Assert.Equal((5L, 3L, "state after c"), (stored.Version, stored.SnapshotVersion, Text(stored.Snapshot!)));
+        Assert.Equal(["d", "e\"],[{"], stored.Entries.Select(Text));
         Assert.Equal(StoredJournal.Empty.Version, (await journals.ReadAsync(Journal with { Key = "evt/other" }, CancellationToken.None)).Version);
     }
 
@@ -52,8 +56,21 @@ public abstract class StorageConformanceTests(StorageEngine engine)
         await Assert.ThrowsAsync<JournalConflictException>(() => journals.AppendAsync(Journal, 0, [Entry("first again")], null, CancellationToken.None));
 
         var stored = await journals.ReadAsync(Journal, CancellationToken.None);
-        Assert.Equal(["a", "b", "c"], stored.Entries.Select(Encoding.UTF8.GetString));
+        Assert.Equal(["a", "b", "c"], stored.Entries.Select(Text));
         Assert.Null(stored.Snapshot); // nor the snapshot that came with a refused append
+    }
+
+    [Fact]
+    public async Task An_entry_that_is_not_one_json_document_is_refused_and_nothing_is_stored()
+    {
+        var journals = await JournalsAsync(TestDatabase.UniqueId("service"));
+
+        foreach (var bad in new[] { "not json", "{\"a\":1} {\"b\":2}", "" })
+            await Assert.ThrowsAsync<ArgumentException>(() =>
+                journals.AppendAsync(Journal, 0, [Entry("fine"), Encoding.UTF8.GetBytes(bad)], null, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => journals.AppendAsync(Journal, 0, [], null, CancellationToken.None));
+
+        Assert.Equal(0, (await journals.ReadAsync(Journal, CancellationToken.None)).Version);
     }
 
     [Fact]
@@ -64,7 +81,7 @@ public abstract class StorageConformanceTests(StorageEngine engine)
 
         var restarted = engine.Storage.Database.Journals(serviceId);
 
-        Assert.Equal(["kept"], (await restarted.ReadAsync(Journal, CancellationToken.None)).Entries.Select(Encoding.UTF8.GetString));
+        Assert.Equal(["kept"], (await restarted.ReadAsync(Journal, CancellationToken.None)).Entries.Select(Text));
     }
 
     [Fact]

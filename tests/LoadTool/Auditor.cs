@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Npgsql;
+using TicketFlow.Data.Journal;
 using TicketFlow.Grains.Inventory;
 using TicketFlow.Grains.Purchases;
 
@@ -295,8 +296,14 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
             await using var connection = await database.OpenConnectionAsync();
             // One snapshot of the whole database, so the checks compare tables as of the same instant.
             await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
-            await Read(connection, "SELECT grain_key, seq, entry FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND journal = $3 ORDER BY grain_key, seq",
-                r => store.Journals.TryAdd(r.GetString(0), []) | Add(store.Journals[r.GetString(0)], (r.GetInt64(1), (byte[])r[2])),
+            // One row per append: entries first_seq..last_seq as one JSON array.
+            await Read(connection, "SELECT grain_key, first_seq, entries FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND journal = $3 ORDER BY grain_key, first_seq",
+                r =>
+                {
+                    var journal = store.Journals.TryGetValue(r.GetString(0), out var found) ? found : store.Journals[r.GetString(0)] = [];
+                    journal.AddRange(JournalBatch.Decode((byte[])r[2]).Select((entry, i) => (r.GetInt64(1) + i, entry)));
+                    return true;
+                },
                 serviceId, InventoryJournal.GrainType, InventoryJournal.Name);
             await Read(connection, "SELECT grain_key, version, payload FROM tf_journal_snapshot WHERE service_id = $1 AND grain_type = $2 AND journal = $3",
                 r => store.Snapshots.TryAdd(r.GetString(0), (r.GetInt64(1), (byte[])r[2])), serviceId, InventoryJournal.GrainType, InventoryJournal.Name);
