@@ -6,6 +6,30 @@ namespace TicketFlow.Data.Journal;
 /// <summary>Journals in PostgreSQL: one append is one statement (plus the snapshot upsert) in one transaction.</summary>
 public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string serviceId) : IJournalStore
 {
+    // True when the journal's last row up to entry $5 ends exactly at $5: one backward step on the primary key, whatever
+    // the journal's length (a test on last_seq alone would scan every row of the journal).
+    private const string LastRowEndsAtV = """
+        (SELECT last_seq = $5 FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4
+         AND first_seq <= $5 ORDER BY first_seq DESC LIMIT 1)
+        """;
+
+    // One row per append, numbered from the version it extends ($5): an activation holding an older journal collides on the
+    // key with the row a newer one appended there, and one that thinks the journal is longer than it is appends nothing.
+    private const string AppendSql = $"""
+        INSERT INTO tf_journal (service_id, grain_type, grain_key, journal, first_seq, last_seq, entries)
+        SELECT $1, $2, $3, $4, $5 + 1, $5 + $6, $7
+        WHERE $5 = 0 OR {LastRowEndsAtV}
+        """;
+
+    // Only beside an append that went in (the entry it covers, $5, exists in this transaction), never ahead of the journal.
+    private const string SnapshotSql = $"""
+        INSERT INTO tf_journal_snapshot (service_id, grain_type, grain_key, journal, version, payload)
+        SELECT $1, $2, $3, $4, $5, $6
+        WHERE {LastRowEndsAtV}
+        ON CONFLICT (service_id, grain_type, grain_key, journal) DO UPDATE SET version = excluded.version, payload = excluded.payload
+        WHERE tf_journal_snapshot.version < excluded.version
+        """;
+
     public Task InitializeAsync(CancellationToken cancellationToken) =>
         SqlStoreDatabase.PostgreSql(dataSource).MigrateAsync(JournalSchema.Component, JournalSchema.Migrations, cancellationToken);
 
@@ -26,7 +50,7 @@ public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string ser
         var entries = new List<byte[]>();
         await using (var command = new NpgsqlCommand("""
             SELECT first_seq, last_seq, entries FROM tf_journal
-            WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 AND last_seq > $5 ORDER BY first_seq
+            WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 AND first_seq > $5 ORDER BY first_seq
             """, connection, transaction))
         {
             AddKey(command.Parameters, journal);
@@ -48,13 +72,7 @@ public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string ser
         JournalIntegrity.CheckSnapshot(snapshot, expectedVersion + entries.Count);
         // One round trip and one commit: the statements of a batch run in one implicit transaction.
         await using var batch = dataSource.CreateBatch();
-        // One row per append, numbered from the version it extends: an activation holding an older journal collides on the key
-        // with the row a newer one appended there, and one that thinks the journal is longer than it is appends nothing.
-        var append = new NpgsqlBatchCommand("""
-            INSERT INTO tf_journal (service_id, grain_type, grain_key, journal, first_seq, last_seq, entries)
-            SELECT $1, $2, $3, $4, $5 + 1, $5 + $6, $7
-            WHERE $5 = 0 OR EXISTS (SELECT 1 FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 AND last_seq = $5)
-            """);
+        var append = new NpgsqlBatchCommand(AppendSql);
         AddKey(append.Parameters, journal);
         append.Parameters.Add(new NpgsqlParameter { Value = expectedVersion });
         append.Parameters.Add(new NpgsqlParameter { Value = (long)entries.Count });
@@ -62,14 +80,7 @@ public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string ser
         batch.BatchCommands.Add(append);
         if (snapshot is not null)
         {
-            // Only beside an append that went in (the entry it covers exists in this transaction), never ahead of the journal.
-            var save = new NpgsqlBatchCommand("""
-                INSERT INTO tf_journal_snapshot (service_id, grain_type, grain_key, journal, version, payload)
-                SELECT $1, $2, $3, $4, $5, $6
-                WHERE EXISTS (SELECT 1 FROM tf_journal WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND journal = $4 AND last_seq = $5)
-                ON CONFLICT (service_id, grain_type, grain_key, journal) DO UPDATE SET version = excluded.version, payload = excluded.payload
-                WHERE tf_journal_snapshot.version < excluded.version
-                """);
+            var save = new NpgsqlBatchCommand(SnapshotSql);
             AddKey(save.Parameters, journal);
             save.Parameters.Add(new NpgsqlParameter { Value = snapshot.Version });
             save.Parameters.Add(new NpgsqlParameter { Value = snapshot.Payload, NpgsqlDbType = NpgsqlDbType.Bytea });

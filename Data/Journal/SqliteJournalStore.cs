@@ -23,7 +23,7 @@ public sealed class SqliteJournalStore(SqliteDatabase database, string serviceId
         }
         var entries = new List<byte[]>();
         await using (var command = Command(connection, transaction, journal,
-            "SELECT first_seq, last_seq, entries FROM tf_journal WHERE service_id = $s AND grain_type = $t AND grain_key = $k AND journal = $n AND last_seq > $v ORDER BY first_seq"))
+            "SELECT first_seq, last_seq, entries FROM tf_journal WHERE service_id = $s AND grain_type = $t AND grain_key = $k AND journal = $n AND first_seq > $v ORDER BY first_seq"))
         {
             command.Parameters.AddWithValue("$v", snapshotVersion);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -47,7 +47,7 @@ public sealed class SqliteJournalStore(SqliteDatabase database, string serviceId
         try
         {
             await using (var last = Command(connection, transaction, journal,
-                "SELECT COALESCE(MAX(last_seq), 0) FROM tf_journal WHERE service_id = $s AND grain_type = $t AND grain_key = $k AND journal = $n"))
+                "SELECT COALESCE((SELECT last_seq FROM tf_journal WHERE service_id = $s AND grain_type = $t AND grain_key = $k AND journal = $n ORDER BY first_seq DESC LIMIT 1), 0)"))
             {
                 if ((long)(await last.ExecuteScalarAsync(cancellationToken))! != expectedVersion) throw new JournalConflictException(journal, expectedVersion);
             }

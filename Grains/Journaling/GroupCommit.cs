@@ -130,9 +130,12 @@ public sealed class GroupCommit<TEntry> : BatchWorker where TEntry : class
         grain.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, failure, "A journal append failed: memory may be ahead of storage."));
     }
 
-    private static async Task<T> After<T>(Task durable, T reply)
-    {
-        await durable;
-        return reply;
-    }
+    // Runs where the batch completes, inline: no scheduling per caller, and it touches nothing but the reply.
+    private static Task<T> After<T>(Task durable, T reply) => durable.ContinueWith(
+        static (stored, reply) =>
+        {
+            stored.GetAwaiter().GetResult(); // the append's failure, as thrown
+            return (T)reply!;
+        },
+        reply, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 }
