@@ -28,7 +28,7 @@ public static class GrainAccess
         {
             var redis = ClusterSettings.RedisConnectionString(configuration)
                 ?? throw new InvalidOperationException("Cluster mode (TICKETFLOW_POSTGRES is set) needs TICKETFLOW_REDIS: the Redis that holds the cluster's membership.");
-            var dataSource = NpgsqlDataSource.Create(postgres);
+            var dataSource = PostgresDataSource.Create(postgres);
             builder.Services.AddSingleton(dataSource);
             builder.Services.AddSingleton(SqlStoreDatabase.PostgreSql(dataSource));
             builder.Services.AddSingleton(sp => new ClusterClientConnection(configuration, redis, sp.GetRequiredService<ILoggerFactory>()));

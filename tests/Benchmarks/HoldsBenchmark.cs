@@ -1,3 +1,5 @@
+extern alias webfront;
+
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -5,7 +7,10 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Npgsql;
+using TicketFlow.Data;
 using TicketFlow.Testing;
+using BearerTokenMinter = webfront::TicketFlow.WebFront.Security.BearerTokenMinter;
 
 namespace TicketFlow.Benchmarks;
 
@@ -20,7 +25,8 @@ public static class HoldsBenchmark
     private const int Tiers = 10;
     private const string Password = "bench-password-1";
 
-    public static async Task<IReadOnlyList<LoadRun.Result>> RunAsync(string connectionString, TimeSpan duration, int[] connectionCounts)
+    /// <summary>Runs the rows and prints their table, with the CPU each process spent per request.</summary>
+    public static async Task RunAsync(string connectionString, TimeSpan duration, TimeSpan warmUp, int[] connectionCounts)
     {
         var folder = AppContext.BaseDirectory;
         var clusterId = $"bench-holds-{Guid.NewGuid():N}";
@@ -60,34 +66,46 @@ public static class HoldsBenchmark
             await WaitUntilReadyAsync(http);
             var admin = await LoginAsync(http, "bench@ticketflow.test");
             var (eventId, tierIds) = await CreateEventAsync(http, admin);
-            Console.WriteLine($"Event {eventId}: {Tiers} tiers; signing up {Users} buyers...");
-            var tokens = await Task.WhenAll(Enumerable.Range(0, Users).Select(async i =>
-            {
-                var email = $"buyer{i}-{Guid.NewGuid():N}@bench.test";
-                (await http.PostAsJsonAsync("/api/v1/auth/register", new { email, password = Password, name = "Buyer" })).EnsureSuccessStatusCode();
-                return await LoginAsync(http, email);
-            }));
-
-            Console.WriteLine($"Signed up; holding (WebFront pid {web.Id}, silo pid {silo.Id})...");
-            var results = new List<LoadRun.Result>();
+            // Buyers' tokens are minted with the cluster's own key ring (as the load tool does): signing up 1,000 buyers would
+            // measure the password hasher (PBKDF2, twice per buyer), not the purchase path.
+            await using var database = NpgsqlDataSource.Create(connectionString);
+            using var minter = BearerTokenMinter.Create(SqlStoreDatabase.PostgreSql(database));
+            var tokens = Enumerable.Range(0, Users).Select(i => minter.Mint($"bench-buyer-{clusterId}-{i}", "user", TimeSpan.FromHours(1))).ToArray();
+            Console.WriteLine($"Event {eventId}: {Tiers} tiers; {Users} buyers");
             long sent = 0;
+            async Task Hold()
+            {
+                var n = Interlocked.Increment(ref sent);
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/holds")
+                {
+                    Content = JsonContent.Create(new { eventId, items = new[] { new { tierId = tierIds[n / Users % Tiers], quantity = 1 } } }),
+                };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens[n % Users]);
+                request.Headers.Add("Idempotency-Key", $"bench-{n}");
+                using var response = await http.SendAsync(request);
+                if (response.StatusCode != HttpStatusCode.Created)
+                    throw new InvalidOperationException($"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+
+            // Unmeasured: two fresh .NET processes spend their first half minute or so compiling (tiered JIT with PGO; measured
+            // here: 5-10 s of JIT time per 10 s in each process for the first 30-40 s), which a 5 s row would report as the path's cost.
+            Console.WriteLine($"Warming up for {warmUp.TotalSeconds:0} s (WebFront pid {web.Id}, silo pid {silo.Id})...");
+            await LoadRun.RunAsync("warm-up", connectionCounts.Max(), warmUp, Hold);
+            var results = new List<LoadRun.Result>();
+            var cpu = new List<(double Web, double Silo, double Postgres)>();
             foreach (var connections in connectionCounts)
             {
-                results.Add(await LoadRun.RunAsync("POST /holds (WebFront -> silo -> PostgreSQL)", connections, duration, async () =>
-                {
-                    var n = Interlocked.Increment(ref sent);
-                    using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/holds")
-                    {
-                        Content = JsonContent.Create(new { eventId, items = new[] { new { tierId = tierIds[n / Users % Tiers], quantity = 1 } } }),
-                    };
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens[n % Users]);
-                    request.Headers.Add("Idempotency-Key", $"bench-{n}");
-                    using var response = await http.SendAsync(request);
-                    if (response.StatusCode != HttpStatusCode.Created)
-                        throw new InvalidOperationException($"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-                }));
+                var before = CpuSeconds(web, silo);
+                results.Add(await LoadRun.RunAsync("POST /holds (WebFront -> silo -> PostgreSQL)", connections, duration, Hold));
+                var after = CpuSeconds(web, silo);
+                var requests = Math.Max(1, results[^1].Operations);
+                cpu.Add(((after.Web - before.Web) * 1e6 / requests, (after.Silo - before.Silo) * 1e6 / requests, (after.Postgres - before.Postgres) * 1e6 / requests));
             }
-            return results;
+            Console.WriteLine();
+            Console.WriteLine("| connections | requests/s | p50 ms | p95 ms | p99 ms | errors | CPU µs/request: WebFront | silo | PostgreSQL | load generator |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var (r, c) in results.Zip(cpu))
+                Console.WriteLine($"| {r.Callers} | {r.OpsPerSecond:N0} | {r.P50Ms:0.00} | {r.P95Ms:0.00} | {r.P99Ms:0.00} | {r.Errors} | {c.Web:N0} | {c.Silo:N0} | {c.Postgres:N0} | {r.CpuMicrosecondsPerOp:N0} |");
         }
         finally
         {
@@ -97,6 +115,34 @@ public static class HoldsBenchmark
                 await process.WaitForExitAsync();
             }
         }
+    }
+
+    /// <summary>CPU seconds used so far by the WebFront, the silo and every PostgreSQL process on this machine (the benchmark's own server).</summary>
+    private static (double Web, double Silo, double Postgres) CpuSeconds(Process web, Process silo)
+    {
+        web.Refresh();
+        silo.Refresh();
+        return (web.TotalProcessorTime.TotalSeconds, silo.TotalProcessorTime.TotalSeconds, PostgresCpuSeconds());
+    }
+
+    private static double PostgresCpuSeconds()
+    {
+        long ticks = 0;
+        foreach (var process in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(process, "comm")).Trim() != "postgres") continue;
+                var stat = File.ReadAllText(Path.Combine(process, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                ticks += long.Parse(fields[11]) + long.Parse(fields[12]); // utime and stime, in clock ticks
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // not a process, or it exited meanwhile
+            }
+        }
+        return ticks / 100.0; // USER_HZ
     }
 
     private static Process Start(string dll, string[] args, Dictionary<string, string> shared, Dictionary<string, string> own)

@@ -1,3 +1,4 @@
+using TicketFlow.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans;
@@ -29,7 +30,7 @@ var callerCounts = (Option("--callers") ?? (inventory ? "1,4,16,64,256,512" : "1
 var configured = Environment.GetEnvironmentVariable("TICKETFLOW_BENCH_PG");
 await using var throwaway = configured is null ? await ThrowawayPostgres.StartAsync(durable: true) : null;
 var connectionString = configured ?? throwaway!.ConnectionString;
-await using var dataSource = NpgsqlDataSource.Create(connectionString);
+await using var dataSource = PostgresDataSource.Create(connectionString); // as a Silo process creates it
 await using (var settings = dataSource.CreateCommand("SELECT current_setting('fsync') || ' / synchronous_commit=' || current_setting('synchronous_commit')"))
     Console.WriteLine($"PostgreSQL fsync={await settings.ExecuteScalarAsync()}; {Environment.ProcessorCount} cores; {duration.TotalSeconds} s per row");
 if (inventory)
@@ -44,7 +45,8 @@ if (args.Contains("waitingroom"))
 }
 if (args.Contains("holds"))
 {
-    PrintTable(await HoldsBenchmark.RunAsync(connectionString, duration, (Option("--connections") ?? "64,128,256").Split(',').Select(int.Parse).ToArray()));
+    await HoldsBenchmark.RunAsync(connectionString, duration, TimeSpan.FromSeconds(double.Parse(Option("--warmup") ?? "45")),
+        (Option("--connections") ?? "64,128,256").Split(',').Select(int.Parse).ToArray());
     return 0;
 }
 

@@ -42,14 +42,19 @@ public static class HotTierScenario
 
         if (options.Baseline)
         {
-            var callers = options.Concurrency ?? 64;
-            Console.Error.WriteLine($"Baseline: the row-lock hold (SELECT ... FOR UPDATE on one tier row), {callers} callers, same PostgreSQL, {options.Duration.TotalSeconds:0} s");
-            var rows = await RowLockBenchmark.RunAsync(new NpgsqlConnectionStringBuilder(options.Postgres), buyers.RunId, options.Duration, [callers]);
-            var baseline = rows[0].Load;
-            result.Figure("row-lock baseline holds/s", baseline.OpsPerSecond, "/s");
-            result.Figure("row-lock baseline p95", baseline.P95Ms, "ms");
-            result.Figure("TicketFlow / row-lock (holds/s)", granted / seconds / baseline.OpsPerSecond, "x");
-            if (!rows[0].CountsConsistent) result.Violations.Add("row-lock baseline counts inconsistent: " + rows[0].Check);
+            // The row lock at its best: it gets slower with concurrency, so it runs at 1, 4, 16 and 64 clients and its best rate counts.
+            var clients = InventoryBenchmark.RowLockClients;
+            Console.Error.WriteLine($"Baseline: the row-lock hold (SELECT ... FOR UPDATE on one tier row), {string.Join("/", clients)} clients, same PostgreSQL, {options.Duration.TotalSeconds:0} s each");
+            var rows = await RowLockBenchmark.RunAsync(new NpgsqlConnectionStringBuilder(options.Postgres), buyers.RunId, options.Duration, clients);
+            foreach (var row in rows)
+            {
+                result.Figure($"row-lock holds/s, {row.Load.Callers} clients", row.Load.OpsPerSecond, "/s");
+                if (!row.CountsConsistent) result.Violations.Add($"row-lock baseline counts inconsistent at {row.Load.Callers} clients: {row.Check}");
+            }
+            var best = rows.MaxBy(row => row.Load.OpsPerSecond)!.Load;
+            result.Figure("row-lock baseline holds/s (best)", best.OpsPerSecond, "/s");
+            result.Figure("row-lock baseline p95 (best row)", best.P95Ms, "ms");
+            result.Figure("TicketFlow / row-lock best (holds/s)", granted / seconds / best.OpsPerSecond, "x");
         }
         return result;
     }

@@ -43,7 +43,7 @@ public sealed class LoadOptions
           --settle S              keep re-checking failing checks for up to S seconds [60]
         Output:
           --out DIR               results.json and chart.svg                           [loadtool-results/<scenario>-<time>]
-          --baseline              hot-tier: also run the row-lock baseline
+          --baseline              hot-tier: also run the row-lock baseline (1, 4, 16 and 64 clients; its best counts)
         """;
 
     public required string Command { get; init; }

@@ -1,3 +1,4 @@
+using TicketFlow.Data;
 using Npgsql;
 
 namespace TicketFlow.Testing;
@@ -13,7 +14,7 @@ public static class TestDatabase
 
     public static Task<string> ConnectionStringAsync() => Server.Value;
 
-    public static async Task<NpgsqlDataSource> DataSourceAsync() => NpgsqlDataSource.Create(await ConnectionStringAsync());
+    public static async Task<NpgsqlDataSource> DataSourceAsync() => PostgresDataSource.Create(await ConnectionStringAsync());
 
     /// <summary>A fresh id, so tests sharing one database never see each other's rows.</summary>
     public static string UniqueId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
