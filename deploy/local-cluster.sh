@@ -14,6 +14,7 @@
 #   deploy/local-cluster.sh restart-silo [i]    # (re)start silo i on its old port and environment; waits until it serves
 #   deploy/local-cluster.sh pause-silo [i]      # SIGSTOP silo i: no heartbeats, the others declare it dead
 #   deploy/local-cluster.sh resume-silo [i]     # SIGCONT silo i; if it was declared dead meanwhile it exits
+#   deploy/local-cluster.sh silo-status [i]     # silo i's status in Orleans' membership (Redis): Active, Dead, ... or none
 #   deploy/local-cluster.sh restart-postgres    # pg_ctl restart -m fast of the cluster's own PostgreSQL
 #
 # TICKETFLOW_NICE=N (0-19) at start runs every process of the cluster at that niceness (tests sharing the machine).
@@ -128,6 +129,8 @@ load_env() {
     # shellcheck source=/dev/null
     source "$STATE/cluster.env"
 }
+
+redis_password() { local rest=${REDIS_CONN##*password=}; echo "${rest%%,*}"; }
 
 # ---------------------------------------------------------------- processes
 
@@ -499,7 +502,7 @@ cmd_status() {
     fi
     echo
     echo "membership (cluster '$CLUSTER_ID', Redis hash '$SERVICE_ID/members/$CLUSTER_ID'; the WebFronts' /api/v1/admin/cluster shows statuses):"
-    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "${REDIS_CONN##*password=}" HKEYS "$SERVICE_ID/members/$CLUSTER_ID" 2>/dev/null \
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$(redis_password)" HKEYS "$SERVICE_ID/members/$CLUSTER_ID" 2>/dev/null \
         | sed 's/^/  /' || echo "  (Redis not reachable)"
 }
 
@@ -607,6 +610,22 @@ cmd_pids() {
 }
 
 # KEY=value lines for tools: split at the first '='; values are not shell-quoted (POSTGRES_CONN holds ';').
+# Orleans' SiloStatus, as the membership table stores it (a number).
+SILO_STATUSES=(None Created Joining Active ShuttingDown Stopping Dead)
+
+cmd_silo_status() {
+    load_env || die "no cluster state in $STATE"
+    local i port newest
+    i=$(silo_index "${1:-}")
+    port=$(cat "$STATE/run/silo-$i.port")
+    # Each start of the silo is a new generation (address@generation); the newest one is the silo as it runs now.
+    newest=$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$(redis_password)" \
+            HVALS "$SERVICE_ID/members/$CLUSTER_ID" 2>/dev/null \
+        | grep -o "\"SiloAddress\":\"[^\"]*:$port@[0-9]*\"},\"Status\":[0-9]*" \
+        | sed -E 's/.*@([0-9]+)"\},"Status":([0-9]+)$/\1 \2/' | sort -n | tail -1 || true)
+    if [[ -z $newest ]]; then echo none; else echo "${SILO_STATUSES[${newest#* }]:-${newest#* }}"; fi
+}
+
 cmd_env() {
     load_env || die "no cluster state in $STATE"
     printf '%s\n' "POSTGRES_CONN=$POSTGRES_CONN" "PSQL_CONN=$PSQL_CONN" "PORT=$PORT" "URL=http://127.0.0.1:$PORT" \
@@ -623,6 +642,7 @@ case ${1:-} in
     restart-silo) shift; cmd_restart_silo "$@" ;;
     pause-silo) shift; cmd_pause_silo "$@" ;;
     resume-silo) shift; cmd_resume_silo "$@" ;;
+    silo-status) shift; cmd_silo_status "$@" ;;
     restart-postgres) cmd_restart_postgres ;;
     *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -30,8 +30,8 @@ public static class Drivers
         var total = (long)(rate * duration.TotalSeconds);
         for (long n = 1; n <= total; n++)
         {
-            var due = TimeSpan.FromSeconds((n - 1) / rate);
-            if (due > clock.Elapsed + TimeSpan.FromMilliseconds(1)) await Task.Delay(due - clock.Elapsed);
+            var wait = TimeSpan.FromSeconds((n - 1) / rate) - clock.Elapsed; // one reading: two could make it negative
+            if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait);
             if (Interlocked.Read(ref inFlight) >= MaxInFlight) { skipped++; continue; }
             Interlocked.Increment(ref inFlight);
             var number = n;

@@ -36,8 +36,8 @@ public sealed class LoadOptions
         Chaos (local cluster only):
           --kill-every K          kill -9 a random silo every K seconds and restart it
           --restart-postgres-at S restart PostgreSQL once, S seconds into the run
-          --pause-silo-at S       SIGSTOP a silo S seconds in, past the death timeout (--pause-for, default 15 s), then SIGCONT it:
-                                  it must find itself dead and exit; it is then restarted
+          --pause-silo-at S       SIGSTOP a silo S seconds in until the cluster declares it dead (at least --pause-for, default
+                                  15 s), then SIGCONT it: it must find itself dead and exit; it is then restarted
         Audit:
           --hold-slack S          an active hold may outlive its expiry by this much  [60]
           --settle S              keep re-checking failing checks for up to S seconds [60]

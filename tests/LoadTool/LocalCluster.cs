@@ -24,6 +24,9 @@ public sealed class LocalCluster(string script, string? stateFolder = null)
         (await MembersAsync()).Where(m => m.Name.StartsWith("silo-", StringComparison.Ordinal) && m.State == "running")
             .Select(m => int.Parse(m.Name["silo-".Length..])).ToList();
 
+    /// <summary>The silo's status in Orleans' membership (Active, Dead, ...; "none" before it first joined).</summary>
+    public async Task<string> SiloStatusAsync(int silo) => (await RunAsync("silo-status", silo.ToString())).Trim();
+
     public async Task<string> RunAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo("bash", [script, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -40,13 +43,14 @@ public sealed class LocalCluster(string script, string? stateFolder = null)
 
 /// <summary>
 /// Faults injected while a scenario runs: kill -9 a random silo every K seconds (restarted a moment later, as a supervisor
-/// would), restart PostgreSQL once, and pause a silo past the membership death timeout (it must find itself dead and exit).
+/// would), restart PostgreSQL once, and pause a silo until the cluster declares it dead (it must then find itself dead and exit).
 /// One fault at a time: each ends (the silo back, PostgreSQL up) before the next begins.
 /// </summary>
 public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder recorder)
 {
     private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan SelfStopDeadline = TimeSpan.FromSeconds(45);
+    private static readonly TimeSpan DeathDeadline = TimeSpan.FromSeconds(90); // Orleans' defaults declare a silo dead in about 15-30 s
     private readonly List<string> events = [];
     private readonly SemaphoreSlim oneAtATime = new(1, 1); // a kill must not pick the silo a pause is about to stop
     private readonly List<string> failures = [];
@@ -92,10 +96,17 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
         if (silos.Count == 0) { Note("pause: no running silo"); return; }
         var silo = silos[Random.Shared.Next(silos.Count)];
         await cluster.RunAsync("pause-silo", silo.ToString());
-        Note($"SIGSTOP silo {silo} for {options.PauseFor.TotalSeconds:0} s");
-        await Task.Delay(options.PauseFor, CancellationToken.None);
+        Note($"SIGSTOP silo {silo}");
+        // Paused at least --pause-for, and until the others have declared it dead (Orleans' failure detector: missed probes, votes).
+        var paused = Stopwatch.StartNew();
+        var declaredDead = false;
+        while (paused.Elapsed < DeathDeadline && !(declaredDead = await cluster.SiloStatusAsync(silo) == "Dead"))
+            await Task.Delay(250, CancellationToken.None);
+        if (declaredDead) Note($"silo {silo} declared dead by the cluster {paused.Elapsed.TotalSeconds:0.0} s after SIGSTOP");
+        else Fail($"silo {silo} was not declared dead within {DeathDeadline.TotalSeconds:0} s of SIGSTOP");
+        if (paused.Elapsed < options.PauseFor) await Task.Delay(options.PauseFor - paused.Elapsed, CancellationToken.None);
         await cluster.RunAsync("resume-silo", silo.ToString());
-        Note($"SIGCONT silo {silo}");
+        Note($"SIGCONT silo {silo} after {paused.Elapsed.TotalSeconds:0} s");
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < SelfStopDeadline)
         {

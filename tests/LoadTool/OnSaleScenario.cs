@@ -111,8 +111,9 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
         {
             if (!double.IsInfinity(rate))
             {
-                var due = TimeSpan.FromSeconds(buyer / rate);
-                if (due > clock.Elapsed + TimeSpan.FromMilliseconds(1)) await Task.Delay(due - clock.Elapsed);
+                // One reading of the clock: read twice, a stall between the reads made the wait negative (and Task.Delay throw).
+                var wait = TimeSpan.FromSeconds(buyer / rate) - clock.Elapsed;
+                if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait);
             }
             await slots.WaitAsync();
             var number = buyer;
@@ -273,13 +274,22 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
         else reply = await api.SendAsync(endpoint, HttpMethod.Post, path, body, token, key, address);
 
         // Anything but an answer about the purchase itself is retried with the same key: no answer, 5xx, 429, "in progress".
-        for (var retry = 1; retry <= 8 && (reply.Status is 0 or 429 or >= 500 && reply.Code != "payment_unavailable" || reply.Code is "idempotency_in_progress"); retry++)
+        // "In progress" is retried until the first request ends (it may wait out a grain call to a silo that died, up to
+        // Orleans' response timeout), so the buyer learns the one outcome; the rest up to 8 times.
+        var retrying = Stopwatch.StartNew();
+        for (var retry = 1;
+             reply.Code is "idempotency_in_progress" && retrying.Elapsed < InProgressPatience ||
+             retry <= 8 && reply.Status is 0 or 429 or >= 500 && reply.Code != "payment_unavailable";
+             retry++)
         {
-            await Task.Delay(reply.RetryAfter is { } wait && wait < TimeSpan.FromSeconds(5) ? wait : TimeSpan.FromMilliseconds(250 * retry));
+            await Task.Delay(reply.RetryAfter is { } wait && wait < TimeSpan.FromSeconds(5) ? wait : TimeSpan.FromMilliseconds(250 * Math.Min(retry, 8)));
             reply = await api.SendAsync(endpoint + " (retry)", HttpMethod.Post, path, body, token, key, address);
         }
         return reply;
     }
+
+    /// <summary>How long a buyer keeps asking about a request the server says is still in progress.</summary>
+    private static readonly TimeSpan InProgressPatience = TimeSpan.FromMinutes(2);
 
     /// <summary>Retries a call that got no answer, 429 or 5xx, after Retry-After (or a short backoff), up to 6 times.</summary>
     private static Task<Reply> Persist(Func<Task<Reply>> call) => Api.RetryAsync(call, reply => reply.Status is 0 or 429 or >= 500, attempts: 7);
