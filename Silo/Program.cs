@@ -29,7 +29,7 @@ if (missing.Length > 0)
 var management = Management.From(configuration, defaultPort: 11180);
 builder.WebHost.UseUrls(management.Url); // the only HTTP port: grain traffic uses Orleans' own silo and gateway ports
 builder.Logging.AddSimpleConsole();
-var dataSource = PostgresDataSource.Create(postgres!);
+await using var dataSource = PostgresDataSource.Create(postgres!);
 builder.Services.AddSingleton(dataSource);
 builder.Services.AddSingleton(SigningKey.FromBase64(signingKey!.Trim()));
 builder.Services.AddTicketFlowMetrics();

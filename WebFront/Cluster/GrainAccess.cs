@@ -28,9 +28,9 @@ public static class GrainAccess
         {
             var redis = ClusterSettings.RedisConnectionString(configuration)
                 ?? throw new InvalidOperationException("Cluster mode (TICKETFLOW_POSTGRES is set) needs TICKETFLOW_REDIS: the Redis that holds the cluster's membership.");
-            var dataSource = PostgresDataSource.Create(postgres);
-            builder.Services.AddSingleton(dataSource);
-            builder.Services.AddSingleton(SqlStoreDatabase.PostgreSql(dataSource));
+            // Created by the container, so it is disposed (its pooled connections closed) with the host.
+            builder.Services.AddSingleton(_ => PostgresDataSource.Create(postgres));
+            builder.Services.AddSingleton(sp => SqlStoreDatabase.PostgreSql(sp.GetRequiredService<NpgsqlDataSource>()));
             builder.Services.AddSingleton(sp => new ClusterClientConnection(configuration, redis, sp.GetRequiredService<ILoggerFactory>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterClientConnection>());
             builder.Services.AddSingleton<IGrainFactory>(sp => new ClusterGrainFactory(sp.GetRequiredService<ClusterClientConnection>()));

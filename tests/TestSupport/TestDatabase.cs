@@ -10,11 +10,17 @@ namespace TicketFlow.Testing;
 public static class TestDatabase
 {
     private static readonly Lazy<Task<string>> Server = new(StartAsync);
+    private static readonly Lazy<Task<NpgsqlDataSource>> Pool = new(async () => PostgresDataSource.Create(await ConnectionStringAsync()));
     private static ThrowawayPostgres? throwaway;
 
     public static Task<string> ConnectionStringAsync() => Server.Value;
 
-    public static async Task<NpgsqlDataSource> DataSourceAsync() => PostgresDataSource.Create(await ConnectionStringAsync());
+    /// <summary>
+    /// The one connection pool of the test process, as a silo process has one, shared by every test and test cluster in it:
+    /// never dispose it. (A pool per cluster left each one's idle connections open for Npgsql's five-minute idle lifetime,
+    /// and a test run used up the server's connections.)
+    /// </summary>
+    public static Task<NpgsqlDataSource> DataSourceAsync() => Pool.Value;
 
     /// <summary>A fresh id, so tests sharing one database never see each other's rows.</summary>
     public static string UniqueId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";

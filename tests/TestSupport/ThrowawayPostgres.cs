@@ -39,7 +39,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         await server.RunPgAsync("initdb", ["-D", Path.Combine(folder, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
         var settings = durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
         await server.RunPgAsync("pg_ctl", ["-D", Path.Combine(folder, "data"), "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=300{settings}", "start"]);
+            "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=600{settings}", "start"]);
         await server.WaitUntilReadyAsync();
         return server;
     }

@@ -285,18 +285,8 @@ public abstract class OrderBookTests : IAsyncLifetime
 
 public sealed class PostgresOrderBookTests : OrderBookTests
 {
-    private Npgsql.NpgsqlDataSource? dataSource;
-
-    protected override async Task<SqlStoreDatabase> CreateDatabaseAsync()
-    {
-        dataSource = await TicketFlow.Testing.TestDatabase.DataSourceAsync();
-        return SqlStoreDatabase.PostgreSql(dataSource);
-    }
-
-    public override async Task DisposeAsync()
-    {
-        if (dataSource is not null) await dataSource.DisposeAsync();
-    }
+    protected override async Task<SqlStoreDatabase> CreateDatabaseAsync() =>
+        SqlStoreDatabase.PostgreSql(await TicketFlow.Testing.TestDatabase.DataSourceAsync());
 }
 
 public sealed class SqliteOrderBookTests : OrderBookTests
