@@ -75,7 +75,9 @@ public sealed class ProtectedPaymentGateway : IPaymentGateway
         }
         catch (TimeoutRejectedException timeout)
         {
-            throw new PaymentGatewayException("The payment gateway timed out.", timeout);
+            // Not Polly's exception as the inner one: this error travels in grain replies, and Orleans serializes only
+            // exceptions of the namespaces the silo names (SiloHosting.SerializableExceptionNamespaces).
+            throw new PaymentGatewayException($"The payment gateway timed out after {timeout.Timeout.TotalSeconds:0.###} s.");
         }
     }
 

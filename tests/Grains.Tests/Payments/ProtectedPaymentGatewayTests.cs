@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using TicketFlow.Hosting;
 using TicketFlow.Testing;
 using TicketFlow.Grains.Payments;
 
@@ -125,6 +128,25 @@ public sealed class ProtectedPaymentGatewayTests
         }
 
         Assert.Equal(PaymentBreakerState.Open, gateway.BreakerState);
+    }
+
+    [Fact]
+    public async Task A_timeout_reaches_the_caller_of_the_checkout_grain_intact()
+    {
+        // The error leaves the silo in a grain's reply: it must serialize as the silo is configured (Orleans refuses an exception,
+        // inner ones included, from a namespace it was not told about: the caller got a CodecNotFoundException and a 500).
+        inner.Behaviour = Behaviour.Hang;
+        var error = await Assert.ThrowsAsync<PaymentGatewayException>(() => gateway.CaptureAsync(Request(), CancellationToken.None));
+
+        var serializer = new ServiceCollection()
+            .AddSerializer()
+            .Configure<ExceptionSerializationOptions>(options => options.SupportedNamespacePrefixes.UnionWith(SiloHosting.SerializableExceptionNamespaces))
+            .BuildServiceProvider()
+            .GetRequiredService<Serializer>();
+        var received = serializer.Deserialize<Exception>(serializer.SerializeToArray<Exception>(error));
+
+        Assert.IsType<PaymentGatewayException>(received);
+        Assert.Contains("timed out", received.Message);
     }
 
     [Fact]
