@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
@@ -74,6 +75,7 @@ public static class SiloHosting
                 new SqliteReminderTable(storage.Database.SqliteFile!, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
         }
 
+        silo.AddDashboard(options => ClusterDashboard.Configure(options, configuration));
         silo.AddIncomingGrainCallFilter<DatabaseOutageFilter>();
         // Exceptions of these libraries cross the wire as themselves (the fallback codec), not as "no codec found".
         services.Configure<ExceptionSerializationOptions>(options => options.SupportedNamespacePrefixes.UnionWith(SerializableExceptionNamespaces));

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Orleans.Dashboard;
 using TicketFlow.Hosting;
 using TicketFlow.WebFront;
 using TicketFlow.WebFront.Accounts;
@@ -66,6 +67,7 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check 
 app.MapMetrics(management);
 app.MapAccountEndpoints();
 app.MapAdminEndpoints();
+app.MapOrleansDashboard(ClusterDashboard.Path).RequireAuthorization(AdminEndpoints.Policy).ExcludeFromDescription();
 app.MapCatalogEndpoints();
 app.MapOrderEndpoints();
 app.MapPurchaseEndpoints();

@@ -34,6 +34,7 @@ public static class GrainAccess
             builder.Services.AddSingleton(sp => new ClusterClientConnection(configuration, redis, sp.GetRequiredService<ILoggerFactory>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterClientConnection>());
             builder.Services.AddSingleton<IGrainFactory>(sp => new ClusterGrainFactory(sp.GetRequiredService<ClusterClientConnection>()));
+            builder.Services.AddDashboardClient(configuration);
             return builder;
         }
         var storage = ClusterStorage.Sqlite(new SqliteDatabase(SqlitePath(configuration)));

@@ -30,6 +30,9 @@ public sealed class AuthorizationTests : IAsyncLifetime
         { "GET", "/api/v1/admin/cluster", null },
         { "GET", "/api/v1/admin/events/evt_demo_001/stats", null },
         { "POST", "/api/v1/tickets/validate", """{"code": "tkt_x.1.not-a-signature"}""" },
+        { "GET", "/dashboard/", null }, // the Orleans Dashboard's page, and its data (a grain call into the embedded silo)
+        { "GET", "/dashboard/DashboardCounters", null },
+        { "GET", "/dashboard/ClusterStats", null },
     };
 
     public Task InitializeAsync()

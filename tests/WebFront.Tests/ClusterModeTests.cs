@@ -61,8 +61,16 @@ public sealed class ClusterModeTests : IAsyncLifetime
         var cluster = await api.SendAsync(HttpMethod.Get, "/api/v1/admin/cluster", await api.AdminTokenAsync());
         Assert.Equal(2, cluster.Body.GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "Active"));
 
-        var (eventId, tiers) = await api.OnSaleEventAsync([100]);
+        // The Orleans Dashboard through WebFront's client: admins only; its counters come from the silos' collectors.
         var buyer = await api.SignUpAsync();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.SendAsync(HttpMethod.Get, "/dashboard/DashboardCounters", null)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.SendAsync(HttpMethod.Get, "/dashboard/DashboardCounters", buyer.Token)).Status);
+        var adminToken = await api.AdminTokenAsync();
+        await Eventually.Get(() => api.SendAsync(HttpMethod.Get, "/dashboard/DashboardCounters", adminToken),
+            r => r.Status == HttpStatusCode.OK && r.Body.GetProperty("totalActiveHostCount").GetInt32() == 2, TimeSpan.FromSeconds(30),
+            "the dashboard counts both silos");
+
+        var (eventId, tiers) = await api.OnSaleEventAsync([100]);
         (await api.HoldAsync(buyer, eventId, [(tiers[0], 1)])).EnsureStatus(HttpStatusCode.Created);
 
         await silos[0].KillAsync();
