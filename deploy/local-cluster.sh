@@ -15,6 +15,7 @@
 #   deploy/local-cluster.sh pause-silo [i]      # SIGSTOP silo i: no heartbeats, the others declare it dead
 #   deploy/local-cluster.sh resume-silo [i]     # SIGCONT silo i; if it was declared dead meanwhile it exits
 #   deploy/local-cluster.sh silo-status [i]     # silo i's status in Orleans' membership (Redis): Active, Dead, ... or none
+#   deploy/local-cluster.sh dead-count          # how many silo generations Orleans' membership holds as Dead
 #   deploy/local-cluster.sh restart-postgres    # pg_ctl restart -m fast of the cluster's own PostgreSQL
 #
 # TICKETFLOW_NICE=N (0-19) at start runs every process of the cluster at that niceness (tests sharing the machine).
@@ -626,6 +627,12 @@ cmd_silo_status() {
     if [[ -z $newest ]]; then echo none; else echo "${SILO_STATUSES[${newest#* }]:-${newest#* }}"; fi
 }
 
+cmd_dead_count() {
+    load_env || die "no cluster state in $STATE"
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$(redis_password)" HVALS "$SERVICE_ID/members/$CLUSTER_ID" 2>/dev/null \
+        | grep -c '"Status":6' || true
+}
+
 cmd_env() {
     load_env || die "no cluster state in $STATE"
     printf '%s\n' "POSTGRES_CONN=$POSTGRES_CONN" "PSQL_CONN=$PSQL_CONN" "PORT=$PORT" "URL=http://127.0.0.1:$PORT" \
@@ -643,6 +650,7 @@ case ${1:-} in
     pause-silo) shift; cmd_pause_silo "$@" ;;
     resume-silo) shift; cmd_resume_silo "$@" ;;
     silo-status) shift; cmd_silo_status "$@" ;;
+    dead-count) cmd_dead_count ;;
     restart-postgres) cmd_restart_postgres ;;
     *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -76,6 +76,7 @@ public static class LoadToolCommand
         var result = await scenario;
         await stopChaos.CancelAsync();
         await faults;
+        if (chaos is not null) await chaos.CheckNoHealthySiloWasEvictedAsync();
         var serverSide = server is null ? [] : await server.StopAsync(http);
         Report.PrintTable(result, recorder, serverSide, output);
         if (chaos is not null)

@@ -24,6 +24,9 @@ public sealed class LocalCluster(string script, string? stateFolder = null)
         (await MembersAsync()).Where(m => m.Name.StartsWith("silo-", StringComparison.Ordinal) && m.State == "running")
             .Select(m => int.Parse(m.Name["silo-".Length..])).ToList();
 
+    /// <summary>How many silo generations Orleans' membership holds as Dead.</summary>
+    public async Task<int> DeadSiloCountAsync() => int.Parse((await RunAsync("dead-count")).Trim());
+
     /// <summary>The silo's status in Orleans' membership (Active, Dead, ...; "none" before it first joined).</summary>
     public async Task<string> SiloStatusAsync(int silo) => (await RunAsync("silo-status", silo.ToString())).Trim();
 
@@ -50,20 +53,39 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
 {
     private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan SelfStopDeadline = TimeSpan.FromSeconds(45);
-    private static readonly TimeSpan DeathDeadline = TimeSpan.FromSeconds(90); // Orleans' defaults declare a silo dead in about 15-30 s
+    private static readonly TimeSpan DeathDeadline = TimeSpan.FromSeconds(90); // the silos declare one dead in seconds (SiloHosting.FastFailureDetection); this is when to give up
     private readonly List<string> events = [];
     private readonly SemaphoreSlim oneAtATime = new(1, 1); // a kill must not pick the silo a pause is about to stop
     private readonly List<string> failures = [];
+    private int siloFaults; // kills and pauses: each leaves one Dead generation in membership
+    private int deadBefore; // Dead generations of earlier runs on the same cluster
 
     public IReadOnlyList<string> Events { get { lock (events) return events.ToList(); } }
 
     /// <summary>Faults that did not go as the design says (a paused silo that did not stop itself).</summary>
     public IReadOnlyList<string> Failures { get { lock (events) return failures.ToList(); } }
 
-    public Task RunAsync(CancellationToken stop) => Task.WhenAll(
-        options.KillEvery is { } every ? KillLoopAsync(every, stop) : Task.CompletedTask,
-        options.RestartPostgresAt is { } at ? AtAsync(at, RestartPostgresAsync, stop) : Task.CompletedTask,
-        options.PauseSiloAt is { } pauseAt ? AtAsync(pauseAt, PauseSiloAsync, stop) : Task.CompletedTask);
+    /// <summary>
+    /// Every Dead generation in membership must be one this run killed or paused: any other is a healthy silo the failure
+    /// detector evicted under load (probes too tight for the machine).
+    /// </summary>
+    public async Task CheckNoHealthySiloWasEvictedAsync()
+    {
+        var dead = await cluster.DeadSiloCountAsync() - deadBefore;
+        int faulted;
+        lock (events) faulted = siloFaults;
+        Note($"membership: {dead} silo generation(s) declared dead during the run, {faulted} of them killed or paused by it");
+        if (dead > faulted) Fail($"{dead - faulted} healthy silo(s) declared dead under load");
+    }
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        deadBefore = await cluster.DeadSiloCountAsync();
+        await Task.WhenAll(
+            options.KillEvery is { } every ? KillLoopAsync(every, stop) : Task.CompletedTask,
+            options.RestartPostgresAt is { } at ? AtAsync(at, RestartPostgresAsync, stop) : Task.CompletedTask,
+            options.PauseSiloAt is { } pauseAt ? AtAsync(pauseAt, PauseSiloAsync, stop) : Task.CompletedTask);
+    }
 
     private async Task KillLoopAsync(TimeSpan every, CancellationToken stop)
     {
@@ -75,8 +97,13 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
                 if (silos.Count == 0) { Note("kill: no running silo"); return; }
                 var silo = silos[Random.Shared.Next(silos.Count)];
                 await cluster.RunAsync("kill-silo", silo.ToString());
+                lock (events) siloFaults++;
                 Note($"kill -9 silo {silo}");
-                await Task.Delay(RestartDelay, CancellationToken.None);
+                // Restarted only once declared dead (or after the deadline): a new generation on the same address would
+                // supersede the old one and hide how long the failure detector took on its own.
+                var killed = Stopwatch.StartNew();
+                await DeclaredDeadAsync(silo, killed, "kill -9");
+                if (killed.Elapsed < RestartDelay) await Task.Delay(RestartDelay - killed.Elapsed, CancellationToken.None);
                 await cluster.RunAsync("restart-silo", silo.ToString());
                 Note($"silo {silo} restarted");
             });
@@ -96,14 +123,11 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
         if (silos.Count == 0) { Note("pause: no running silo"); return; }
         var silo = silos[Random.Shared.Next(silos.Count)];
         await cluster.RunAsync("pause-silo", silo.ToString());
+        lock (events) siloFaults++;
         Note($"SIGSTOP silo {silo}");
         // Paused at least --pause-for, and until the others have declared it dead (Orleans' failure detector: missed probes, votes).
         var paused = Stopwatch.StartNew();
-        var declaredDead = false;
-        while (paused.Elapsed < DeathDeadline && !(declaredDead = await cluster.SiloStatusAsync(silo) == "Dead"))
-            await Task.Delay(250, CancellationToken.None);
-        if (declaredDead) Note($"silo {silo} declared dead by the cluster {paused.Elapsed.TotalSeconds:0.0} s after SIGSTOP");
-        else Fail($"silo {silo} was not declared dead within {DeathDeadline.TotalSeconds:0} s of SIGSTOP");
+        await DeclaredDeadAsync(silo, paused, "SIGSTOP");
         if (paused.Elapsed < options.PauseFor) await Task.Delay(options.PauseFor - paused.Elapsed, CancellationToken.None);
         await cluster.RunAsync("resume-silo", silo.ToString());
         Note($"SIGCONT silo {silo} after {paused.Elapsed.TotalSeconds:0} s");
@@ -122,6 +146,16 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
         }
         Fail($"silo {silo} still runs {SelfStopDeadline.TotalSeconds:0} s after SIGCONT: it did not notice it was declared dead");
         await cluster.RunAsync("restart-silo", silo.ToString());
+    }
+
+    /// <summary>Polls Orleans' membership until the silo is Dead; notes how long that took after the fault (or fails the run).</summary>
+    private async Task DeclaredDeadAsync(int silo, Stopwatch since, string fault)
+    {
+        var declaredDead = false;
+        while (since.Elapsed < DeathDeadline && !(declaredDead = await cluster.SiloStatusAsync(silo) == "Dead"))
+            await Task.Delay(100, CancellationToken.None);
+        if (declaredDead) Note($"silo {silo} declared dead by the cluster {since.Elapsed.TotalSeconds:0.0} s after {fault}");
+        else Fail($"silo {silo} was not declared dead within {DeathDeadline.TotalSeconds:0} s of {fault}");
     }
 
     private async Task AtAsync(TimeSpan at, Func<Task> fault, CancellationToken stop)

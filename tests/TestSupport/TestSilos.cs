@@ -43,6 +43,11 @@ public static class TestSilos
     {
         ["Reminders:MinimumPeriod"] = "00:00:01",
         ["Cluster:ResponseTimeout"] = "00:00:30",
+        // Orleans' own probe timing, not the production one (SiloHosting.FastFailureDetection): three silos in one test
+        // process share two cores with the other test assemblies, and these clusters prove behaviour, not detection speed
+        // (that is ClusterModeTests and the chaos runs, on real processes).
+        ["Cluster:Membership:ProbeTimeout"] = "00:00:05",
+        ["Cluster:Membership:NumMissedProbesLimit"] = "3",
     };
 
     public static async Task<InProcessTestCluster> StartAsync(TestSiloOptions? options = null)
