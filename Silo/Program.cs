@@ -19,6 +19,7 @@ string[] missing =
     .. postgres is null ? ["TICKETFLOW_POSTGRES (a PostgreSQL connection string: grain state, journals, reminders)"] : Array.Empty<string>(),
     .. redis is null ? ["TICKETFLOW_REDIS (a Redis configuration string such as 127.0.0.1:6379,password=...: cluster membership)"] : Array.Empty<string>(),
     .. string.IsNullOrWhiteSpace(signingKey) ? ["TICKETFLOW_SIGNING_KEY (the WebFronts' key, at least 32 random bytes in base64: admission tokens)"] : Array.Empty<string>(),
+    .. ClusterTls.Missing(configuration),
 ];
 if (missing.Length > 0)
 {
@@ -34,7 +35,8 @@ builder.Services.AddSingleton(dataSource);
 builder.Services.AddSingleton(SigningKey.FromBase64(signingKey!.Trim()));
 builder.Services.AddTicketFlowMetrics();
 builder.Services.AddHealthChecks().AddCheck<SiloReadinessCheck>("silo", tags: ["ready"]);
-builder.UseOrleans(silo => silo
+var tls = ClusterTls.FromConfiguration(configuration); // silo-to-silo and gateway connections: the cluster's certificates only
+builder.UseOrleans(silo => tls.Apply(silo)
     .UseRedisClustering(redis!)
     .ConfigureEndpoints(IPAddress.Parse(configuration["Silo:AdvertisedAddress"] ?? "127.0.0.1"),
         configuration.GetValue("Silo:Port", 11111), configuration.GetValue("Silo:GatewayPort", 30000),

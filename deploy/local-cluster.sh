@@ -146,6 +146,7 @@ start_silo() {   # i port gateway-port management-port: a restart passes the sam
         # --env and --silo-env come last so they override these; env(1) execs, so $! is the silo's pid
         TICKETFLOW_POSTGRES=$POSTGRES_CONN TICKETFLOW_REDIS=$REDIS_CONN \
         TICKETFLOW_SIGNING_KEY=$(cat "$STATE/signing.key") \
+        TICKETFLOW_CLUSTER_CERT=$STATE/tls/member.crt TICKETFLOW_CLUSTER_KEY=$STATE/tls/member.key TICKETFLOW_CLUSTER_CA=$STATE/tls/ca.crt \
         Cluster__ClusterId=$CLUSTER_ID Cluster__ServiceId=$SERVICE_ID \
         Silo__Port=$port Silo__GatewayPort=$gateway Silo__AdvertisedAddress=127.0.0.1 Management__Port=$management \
             nohup nice -n "${NICE:-0}" env "${EXTRA_ENV[@]}" "${SILO_ENV[@]}" ./TicketFlow.Silo >>"$STATE/logs/silo-$i.log" 2>&1 </dev/null &
@@ -162,6 +163,7 @@ start_webfront() {   # i port management-port
         cd "$STATE/bin/webfront"
         TICKETFLOW_POSTGRES=$POSTGRES_CONN TICKETFLOW_REDIS=$REDIS_CONN \
         TICKETFLOW_SIGNING_KEY=$(cat "$STATE/signing.key") \
+        TICKETFLOW_CLUSTER_CERT=$STATE/tls/member.crt TICKETFLOW_CLUSTER_KEY=$STATE/tls/member.key TICKETFLOW_CLUSTER_CA=$STATE/tls/ca.crt \
         Cluster__ClusterId=$CLUSTER_ID Cluster__ServiceId=$SERVICE_ID Management__Port=$management \
             nohup nice -n "${NICE:-0}" env "${EXTRA_ENV[@]}" "${WEBFRONT_ENV[@]}" ./TicketFlow.WebFront --urls "http://127.0.0.1:$port" >>"$STATE/logs/webfront-$i.log" 2>&1 </dev/null &
         echo $! >"$STATE/run/webfront-$i.pid"
@@ -392,6 +394,10 @@ cmd_start() {
     if [[ ! -s $STATE/signing.key ]]; then
         (umask 077; openssl rand -base64 32 >"$STATE/signing.key")
         log "new signing key in $STATE/signing.key"
+    fi
+    if [[ ! -s $STATE/tls/member.crt ]]; then   # the cluster's throwaway CA: only these processes can join or call a grain
+        "$SCRIPT_DIR/cluster-certs.sh" "$STATE/tls" local-cluster >/dev/null
+        log "new cluster certificates in $STATE/tls"
     fi
     {
         printf 'CLUSTER_ID=%q\nSERVICE_ID=%q\nOWN_PG=%q\n' "$CLUSTER_ID" "$SERVICE_ID" "$OWN_PG"

@@ -15,6 +15,7 @@ public sealed class ClusterClientConnection : BackgroundService, IClientConnecti
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
     private readonly IConfiguration? configuration;
     private readonly string? redis;
+    private readonly ClusterTls? tls;
     private readonly ILoggerFactory? loggers;
     private readonly ILogger logger;
     private IHost? host;
@@ -23,9 +24,10 @@ public sealed class ClusterClientConnection : BackgroundService, IClientConnecti
     private int attempts;
 
     /// <param name="redis">The Redis that holds the cluster's membership.</param>
-    public ClusterClientConnection(IConfiguration configuration, string redis, ILoggerFactory loggers)
+    /// <param name="tls">The cluster's certificates: the gateways admit no client without one.</param>
+    public ClusterClientConnection(IConfiguration configuration, string redis, ClusterTls tls, ILoggerFactory loggers)
     {
-        (this.configuration, this.redis, this.loggers) = (configuration, redis, loggers);
+        (this.configuration, this.redis, this.tls, this.loggers) = (configuration, redis, tls, loggers);
         logger = loggers.CreateLogger<ClusterClientConnection>();
     }
 
@@ -50,12 +52,12 @@ public sealed class ClusterClientConnection : BackgroundService, IClientConnecti
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (configuration is null || redis is null || loggers is null) return; // connected already (ForClient)
+        if (configuration is null || redis is null || tls is null || loggers is null) return; // connected already (ForClient)
         var cluster = ClusterSettings.From(configuration);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.TryAddSingleton(loggers); // the web app's logging
         builder.Services.AddLogging();
-        builder.UseOrleansClient(client => client
+        builder.UseOrleansClient(client => tls.Apply(client)
             .UseRedisClustering(redis)
             .Configure<ClusterOptions>(options => (options.ClusterId, options.ServiceId) = (cluster.ClusterId, cluster.ServiceId))
             .Configure<ClientMessagingOptions>(options => options.ResponseTimeout = cluster.ResponseTimeout)

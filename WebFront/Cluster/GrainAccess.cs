@@ -31,7 +31,8 @@ public static class GrainAccess
             // Created by the container, so it is disposed (its pooled connections closed) with the host.
             builder.Services.AddSingleton(_ => PostgresDataSource.Create(postgres));
             builder.Services.AddSingleton(sp => SqlStoreDatabase.PostgreSql(sp.GetRequiredService<NpgsqlDataSource>()));
-            builder.Services.AddSingleton(sp => new ClusterClientConnection(configuration, redis, sp.GetRequiredService<ILoggerFactory>()));
+            var tls = ClusterTls.FromConfiguration(configuration); // at start: a missing certificate is a configuration error, not a retry
+            builder.Services.AddSingleton(sp => new ClusterClientConnection(configuration, redis, tls, sp.GetRequiredService<ILoggerFactory>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterClientConnection>());
             builder.Services.AddSingleton<IGrainFactory>(sp => new ClusterGrainFactory(sp.GetRequiredService<ClusterClientConnection>()));
             builder.Services.AddDashboardClient(configuration);
@@ -40,7 +41,8 @@ public static class GrainAccess
         var storage = ClusterStorage.Sqlite(new SqliteDatabase(SqlitePath(configuration)));
         var cluster = ClusterSettings.From(configuration);
         // One silo in this process: nothing else connects to it, so no gateway, and any free port for its own endpoint.
-        builder.UseOrleans(silo => silo
+        // Its silo port listens on loopback: a throwaway certificate authority keeps other local processes out.
+        builder.UseOrleans(silo => ClusterTls.Ephemeral().Apply(silo)
             .UseLocalhostClustering(siloPort: configuration.GetValue("Embedded:SiloPort", FreePort()), gatewayPort: 0,
                 serviceId: cluster.ServiceId, clusterId: cluster.ClusterId)
             .AddTicketFlow(configuration, storage));

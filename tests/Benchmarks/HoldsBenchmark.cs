@@ -33,7 +33,7 @@ public static class HoldsBenchmark
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var (siloPort, gatewayPort, webPort) = (FreePort(), FreePort(), FreePort());
         await using var redis = await ThrowawayRedis.StartAsync();
-        Dictionary<string, string> shared = new()
+        Dictionary<string, string> shared = new(ClusterCertificateFiles.ForTests.Settings)
         {
             ["TICKETFLOW_POSTGRES"] = connectionString,
             ["TICKETFLOW_REDIS"] = redis.ConnectionString,

@@ -1,3 +1,4 @@
+using TicketFlow.Testing;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -42,6 +43,7 @@ public sealed class SigningKeyConfigurationTests
         {
             // Never reached: startup fails before anything connects.
             web.UseSetting("TICKETFLOW_REDIS", "127.0.0.1:1"); // cluster mode; these tests need no silo
+            foreach (var (name, value) in ClusterCertificateFiles.ForTests.Settings) web.UseSetting(name, value);
             web.UseSetting("TICKETFLOW_POSTGRES", "Host=127.0.0.1;Port=1;Username=nobody");
             if (key is not null) web.UseSetting("TICKETFLOW_SIGNING_KEY", key);
         });

@@ -11,9 +11,10 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process process;
     private readonly StringBuilder output = new();
 
-    private SiloProcess(Process process)
+    private SiloProcess(Process process, int siloPort, int gatewayPort)
     {
         this.process = process;
+        (SiloPort, GatewayPort) = (siloPort, gatewayPort);
         process.OutputDataReceived += (_, line) => { lock (output) output.AppendLine(line.Data); };
         process.ErrorDataReceived += (_, line) => { lock (output) output.AppendLine(line.Data); };
         process.BeginOutputReadLine();
@@ -21,6 +22,12 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     public int Id => process.Id;
+
+    /// <summary>Where other silos connect (Orleans' silo-to-silo port), on loopback.</summary>
+    public int SiloPort { get; }
+
+    /// <summary>Where clients connect (the gateway), on loopback.</summary>
+    public int GatewayPort { get; }
 
     public bool HasExited => process.HasExited;
 
@@ -31,6 +38,7 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Starts a silo on free ports with <paramref name="environment"/> (connection strings, cluster ids) on top.</summary>
     public static SiloProcess Start(IReadOnlyDictionary<string, string> environment)
     {
+        var (siloPort, gatewayPort) = (FreePort(), FreePort());
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "TicketFlow.Silo.dll")])
         {
             RedirectStandardOutput = true,
@@ -38,15 +46,15 @@ public sealed class SiloProcess : IAsyncDisposable
             WorkingDirectory = AppContext.BaseDirectory,
             Environment =
             {
-                ["Silo__Port"] = FreePort().ToString(),
-                ["Silo__GatewayPort"] = FreePort().ToString(),
+                ["Silo__Port"] = siloPort.ToString(),
+                ["Silo__GatewayPort"] = gatewayPort.ToString(),
                 ["Management__Port"] = FreePort().ToString(),
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
             },
         };
         foreach (var (name, value) in environment) start.Environment[name] = value;
-        return new SiloProcess(Process.Start(start)!);
+        return new SiloProcess(Process.Start(start)!, siloPort, gatewayPort);
     }
 
     /// <summary>Polls until the silo says it serves grains (it has joined the cluster).</summary>

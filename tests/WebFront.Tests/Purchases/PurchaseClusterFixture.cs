@@ -74,6 +74,7 @@ public sealed class PurchaseClusterFixture : IAsyncLifetime
         {
             host.UseSetting("TICKETFLOW_POSTGRES", dataSource.ConnectionString);
             host.UseSetting("TICKETFLOW_REDIS", "not-used:1"); // the Orleans client is the test cluster's (below)
+            foreach (var (name, value) in ClusterCertificateFiles.ForTests.Settings) host.UseSetting(name, value);
             host.UseSetting("Cluster:ServiceId", Cluster.Options.ServiceId);
             host.UseSetting("TICKETFLOW_SIGNING_KEY", SigningKey.ToBase64());
             host.UseSetting("TICKETFLOW_ADMIN_EMAIL", AdminEmail);

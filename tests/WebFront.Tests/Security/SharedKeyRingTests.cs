@@ -1,3 +1,4 @@
+using TicketFlow.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -24,6 +25,7 @@ public sealed class SharedKeyRingTests
         new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("TICKETFLOW_REDIS", "127.0.0.1:1"); // cluster mode; these tests need no silo
+            foreach (var (name, value) in ClusterCertificateFiles.ForTests.Settings) web.UseSetting(name, value);
             web.UseSetting("TICKETFLOW_POSTGRES", database.ConnectionString);
             web.UseSetting("Cluster:ClusterId", "keys");
             web.UseSetting("Cluster:ServiceId", "keys");
