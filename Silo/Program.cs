@@ -6,6 +6,7 @@ using TicketFlow.Grains.Security;
 using TicketFlow.Hosting;
 using TicketFlow.Hosting.Storage;
 using TicketFlow.Silo.Health;
+using TicketFlow.Silo.Membership;
 
 // An Orleans silo: membership in Redis, grain state, journals and reminders in PostgreSQL; /metrics and /health/* on a
 // management port of its own (loopback by default). SIGTERM leaves the cluster gracefully.
@@ -35,6 +36,7 @@ builder.Services.AddSingleton(dataSource);
 builder.Services.AddSingleton(SigningKey.FromBase64(signingKey!.Trim()));
 builder.Services.AddTicketFlowMetrics();
 builder.Services.AddHealthChecks().AddCheck<SiloReadinessCheck>("silo", tags: ["ready"]);
+builder.Services.AddHostedService<MembershipLossGuard>();
 var tls = ClusterTls.FromConfiguration(configuration); // silo-to-silo and gateway connections: the cluster's certificates only
 builder.UseOrleans(silo => tls.Apply(silo)
     .UseRedisClustering(redis!)
@@ -44,6 +46,7 @@ builder.UseOrleans(silo => tls.Apply(silo)
     .AddTicketFlow(configuration, ClusterStorage.PostgreSql(dataSource)));
 
 var app = builder.Build();
+await RedisAvailability.WaitAsync(redis!, app.Logger, CancellationToken.None); // before Orleans, which would give up
 app.MapMetrics(management);
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
@@ -54,4 +57,4 @@ app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"Silo {silo.SiloAddress} is serving grains (cluster '{silo.ClusterId}', gateway {silo.GatewayAddress}); management on {management.Url}");
 });
 await app.RunAsync();
-return 0;
+return Environment.ExitCode; // MembershipLossGuard.ExitCode when membership was lost: start the silo again

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Orleans.Dashboard;
 using TicketFlow.Hosting;
 using TicketFlow.WebFront;
 using TicketFlow.WebFront.Accounts;
@@ -67,7 +66,7 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check 
 app.MapMetrics(management);
 app.MapAccountEndpoints();
 app.MapAdminEndpoints();
-app.MapOrleansDashboard(ClusterDashboard.Path).RequireAuthorization(AdminEndpoints.Policy).ExcludeFromDescription();
+app.MapDashboard();
 app.MapCatalogEndpoints();
 app.MapOrderEndpoints();
 app.MapPurchaseEndpoints();

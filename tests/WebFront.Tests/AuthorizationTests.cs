@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using TicketFlow.Testing;
 
 namespace TicketFlow.WebFront.Tests;
 
@@ -82,6 +83,32 @@ public sealed class AuthorizationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, await Call(method, path, token: null, body));
         Assert.Equal(HttpStatusCode.Forbidden, await Call(method, path, await host.TokenAsync("user@example.com", "user-password-1", register: true), body));
         Assert.Equal(HttpStatusCode.OK, await Call(method, path, await host.TokenAsync("root@ticketflow.test", "admin-password-1", register: false), body));
+    }
+
+    [Fact]
+    public async Task The_dashboard_shows_a_silo_by_its_address_and_no_silo_by_anything_else()
+    {
+        var token = await host.TokenAsync("root@ticketflow.test", "admin-password-1", register: false);
+        var client = host.CreateClient(cookies: false);
+        async Task<HttpResponseMessage> GetAsync(string path)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Authorization = new("Bearer", token) } };
+            return await client.SendAsync(request);
+        }
+        // The silo appears in the counters once the dashboard has collected them (every second).
+        var hosts = await Eventually.Get(async () =>
+        {
+            using var counters = await GetAsync("/dashboard/DashboardCounters");
+            return JsonDocument.Parse(await counters.Content.ReadAsStringAsync()).RootElement.GetProperty("hosts").Clone();
+        }, h => h.GetArrayLength() == 1, TimeSpan.FromSeconds(30), "the dashboard lists the embedded silo");
+        var address = hosts[0].GetProperty("siloAddress").GetString()!;
+
+        using var known = await GetAsync($"/dashboard/HistoricalStats/{Uri.EscapeDataString(address)}");
+        using var unknown = await GetAsync("/dashboard/HistoricalStats/not-a-silo");
+
+        Assert.Equal(HttpStatusCode.OK, known.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

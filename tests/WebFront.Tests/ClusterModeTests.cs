@@ -44,19 +44,7 @@ public sealed class ClusterModeTests : IAsyncLifetime
     [Fact]
     public async Task A_WebFront_answers_503_until_silos_join_then_sells_and_survives_a_silo_killed_with_SIGKILL()
     {
-        await using var web = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
-        {
-            host.UseSetting("TICKETFLOW_POSTGRES", postgres);
-            host.UseSetting("TICKETFLOW_REDIS", redis.ConnectionString);
-            host.UseSetting("TICKETFLOW_SIGNING_KEY", signingKey);
-            host.UseSetting("Cluster:ClusterId", clusterId);
-            host.UseSetting("Cluster:ServiceId", serviceId);
-            host.UseSetting("TICKETFLOW_ADMIN_EMAIL", AdminEmail);
-            host.UseSetting("TICKETFLOW_ADMIN_PASSWORD", AdminPassword);
-            host.UseSetting("RateLimits:Purchase:PermitLimit", "100000");
-            host.UseSetting("Demo:Seed", "false");
-            foreach (var (name, value) in members.Settings) host.UseSetting(name, value);
-        });
+        await using var web = ClusterWebFront();
         var api = new PurchaseApi(() => web.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false }), AdminEmail, AdminPassword);
 
         // No silo yet: readiness says why, and a request that needs the cluster is a quick 503 with Retry-After.
@@ -171,6 +159,75 @@ public sealed class ClusterModeTests : IAsyncLifetime
         {
             await host.StopAsync();
         }
+    }
+
+    /// <summary>A WebFront in cluster mode: an Orleans client of this test's silos, connecting in the background.</summary>
+    private WebApplicationFactory<Program> ClusterWebFront() => new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+    {
+        host.UseSetting("TICKETFLOW_POSTGRES", postgres);
+        host.UseSetting("TICKETFLOW_REDIS", redis.ConnectionString);
+        host.UseSetting("TICKETFLOW_SIGNING_KEY", signingKey);
+        host.UseSetting("Cluster:ClusterId", clusterId);
+        host.UseSetting("Cluster:ServiceId", serviceId);
+        host.UseSetting("TICKETFLOW_ADMIN_EMAIL", AdminEmail);
+        host.UseSetting("TICKETFLOW_ADMIN_PASSWORD", AdminPassword);
+        host.UseSetting("RateLimits:Purchase:PermitLimit", "100000");
+        host.UseSetting("RateLimits:Auth:PermitLimit", "1000"); // a sign-up per buyer, all from one address
+        host.UseSetting("Demo:Seed", "false");
+        foreach (var (name, value) in members.Settings) host.UseSetting(name, value);
+    });
+
+    [Fact]
+    public async Task Redis_restarted_then_flushed_while_selling_loses_no_acknowledged_hold_and_sales_resume()
+    {
+        await using var web = ClusterWebFront();
+        var api = new PurchaseApi(() => web.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false }), AdminEmail, AdminPassword);
+        silos.Add(StartSilo());
+        silos.Add(StartSilo());
+        await Task.WhenAll(silos.Select(s => s.ServingAsync()));
+        await Eventually.Get(() => api.SendAsync(HttpMethod.Get, "/health/ready", null), r => r.Status == HttpStatusCode.OK, TimeSpan.FromSeconds(30),
+            "WebFront connected in the background");
+        var (eventId, tiers) = await api.OnSaleEventAsync([1000]);
+        var holds = 0;
+        // Each hold is retried with its own Idempotency-Key until it is acknowledged: one effect per key, whatever failed meanwhile.
+        async Task HoldAsync(int count, string when)
+        {
+            for (var i = 0; i < count; i++, holds++)
+            {
+                var (buyer, key) = (await api.SignUpAsync(), Guid.NewGuid().ToString("N")); // a buyer each: the per-person limit stays out of it
+                await Eventually.Get(() => api.HoldAsync(buyer, eventId, [(tiers[0], 1)], key), r => r.Status == HttpStatusCode.Created,
+                    TimeSpan.FromSeconds(30), $"a hold is acknowledged {when}");
+            }
+        }
+
+        await HoldAsync(5, "before");
+        await redis.RestartAsync(); // its append-only file keeps the membership table: a hiccup
+        await HoldAsync(5, "after Redis restarted");
+        Assert.All(silos, silo => Assert.False(silo.HasExited, silo.Output));
+
+        await redis.CliAsync("FLUSHALL"); // the membership table is gone: each silo notices and exits to be started again
+        foreach (var silo in silos)
+            await Eventually.True(() => silo.HasExited, TimeSpan.FromSeconds(30), "the silo stops once its membership row is gone");
+        Assert.All(silos, silo => Assert.Equal(75, silo.ExitCode));
+        var restarted = silos.Select(silo => silo.StartAgain()).ToList();
+        silos.AddRange(restarted);
+        await Task.WhenAll(restarted.Select(s => s.ServingAsync()));
+        await HoldAsync(5, "after Redis was flushed and the silos restarted");
+
+        await api.CountsBecomeAsync(eventId, tiers[0], (1000 - holds, holds, 0)); // every acknowledged hold stored, none twice
+    }
+
+    [Fact]
+    public async Task A_silo_started_while_Redis_is_down_waits_for_it_and_then_joins()
+    {
+        await redis.StopAsync();
+        silos.Add(StartSilo());
+        await Eventually.True(() => silos[0].HasExited || silos[0].Output.Contains("does not answer"), TimeSpan.FromSeconds(30),
+            "the silo says it waits for Redis");
+        Assert.False(silos[0].HasExited, silos[0].Output);
+
+        await redis.StartAgainAsync();
+        await silos[0].ServingAsync();
     }
 
     private SiloProcess StartSilo() => SiloProcess.Start(new Dictionary<string, string>(members.Settings)

@@ -11,9 +11,12 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process process;
     private readonly StringBuilder output = new();
 
-    private SiloProcess(Process process, int siloPort, int gatewayPort)
+    private readonly IReadOnlyDictionary<string, string> environment;
+
+    private SiloProcess(Process process, IReadOnlyDictionary<string, string> environment, int siloPort, int gatewayPort)
     {
         this.process = process;
+        this.environment = environment;
         (SiloPort, GatewayPort) = (siloPort, gatewayPort);
         process.OutputDataReceived += (_, line) => { lock (output) output.AppendLine(line.Data); };
         process.ErrorDataReceived += (_, line) => { lock (output) output.AppendLine(line.Data); };
@@ -36,9 +39,13 @@ public sealed class SiloProcess : IAsyncDisposable
     public string Output { get { lock (output) return output.ToString(); } }
 
     /// <summary>Starts a silo on free ports with <paramref name="environment"/> (connection strings, cluster ids) on top.</summary>
-    public static SiloProcess Start(IReadOnlyDictionary<string, string> environment)
+    public static SiloProcess Start(IReadOnlyDictionary<string, string> environment) => Start(environment, FreePort(), FreePort());
+
+    /// <summary>The same silo started again after it exited, on the same ports, as a supervisor restarts one.</summary>
+    public SiloProcess StartAgain() => Start(environment, SiloPort, GatewayPort);
+
+    private static SiloProcess Start(IReadOnlyDictionary<string, string> environment, int siloPort, int gatewayPort)
     {
-        var (siloPort, gatewayPort) = (FreePort(), FreePort());
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "TicketFlow.Silo.dll")])
         {
             RedirectStandardOutput = true,
@@ -54,7 +61,7 @@ public sealed class SiloProcess : IAsyncDisposable
             },
         };
         foreach (var (name, value) in environment) start.Environment[name] = value;
-        return new SiloProcess(Process.Start(start)!, siloPort, gatewayPort);
+        return new SiloProcess(Process.Start(start)!, environment, siloPort, gatewayPort);
     }
 
     /// <summary>Polls until the silo says it serves grains (it has joined the cluster).</summary>
