@@ -15,6 +15,8 @@
 #   deploy/local-cluster.sh pause-silo [i]      # SIGSTOP silo i: no heartbeats, the others declare it dead
 #   deploy/local-cluster.sh resume-silo [i]     # SIGCONT silo i; if it was declared dead meanwhile it exits
 #   deploy/local-cluster.sh silo-status [i]     # silo i's status in Orleans' membership (Redis): Active, Dead, ... or none
+#   deploy/local-cluster.sh restart-redis       # SIGTERM Redis and start it again (same port, password, append-only file)
+#   deploy/local-cluster.sh flush-redis         # FLUSHALL: Orleans' membership table is gone
 #   deploy/local-cluster.sh dead-count          # how many silo generations Orleans' membership holds as Dead
 #   deploy/local-cluster.sh restart-postgres    # pg_ctl restart -m fast of the cluster's own PostgreSQL
 #
@@ -633,6 +635,26 @@ cmd_silo_status() {
     if [[ -z $newest ]]; then echo none; else echo "${SILO_STATUSES[${newest#* }]:-${newest#* }}"; fi
 }
 
+cmd_restart_redis() {   # SIGTERM (Redis writes its append-only file), then the same config: same port, password, data
+    local started
+    load_env || die "no cluster state in $STATE"
+    started=$(now_ms)
+    stop_redis
+    nice -n "${NICE:-0}" redis-server "$STATE/redis/redis.conf" || die "redis-server did not start, see $STATE/logs/redis.log"
+    local deadline=$((SECONDS + 20))
+    until redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$(redis_password)" ping 2>/dev/null | grep -q PONG; do
+        ((SECONDS < deadline)) || die "redis-server does not answer on port $REDIS_PORT after the restart, see $STATE/logs/redis.log"
+        sleep 0.1
+    done
+    echo "in $(( $(now_ms) - started )) ms"
+}
+
+cmd_flush_redis() {   # FLUSHALL: Orleans' membership table is gone (the silos notice and exit to rejoin)
+    load_env || die "no cluster state in $STATE"
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$(redis_password)" FLUSHALL >/dev/null || die "FLUSHALL failed"
+    log "Redis flushed"
+}
+
 cmd_dead_count() {
     load_env || die "no cluster state in $STATE"
     redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$(redis_password)" HVALS "$SERVICE_ID/members/$CLUSTER_ID" 2>/dev/null \
@@ -657,6 +679,8 @@ case ${1:-} in
     resume-silo) shift; cmd_resume_silo "$@" ;;
     silo-status) shift; cmd_silo_status "$@" ;;
     dead-count) cmd_dead_count ;;
+    restart-redis) cmd_restart_redis ;;
+    flush-redis) cmd_flush_redis ;;
     restart-postgres) cmd_restart_postgres ;;
     *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -36,6 +36,10 @@ public sealed class LoadOptions
         Chaos (local cluster only):
           --kill-every K          kill -9 a random silo every K seconds and restart it
           --restart-postgres-at S restart PostgreSQL once, S seconds into the run
+          --restart-redis-at S    restart Redis once (its append-only file keeps membership), S seconds into the run
+          --kill-all-at S         kill -9 every silo at once, S seconds into the run, and start them all again
+          --flush-redis-at S      FLUSHALL Redis once, S seconds into the run: the silos find their membership gone and
+                                  exit (code 75); they are started again as a supervisor would
           --pause-silo-at S       SIGSTOP a silo S seconds in until the cluster declares it dead (at least --pause-for, default
                                   15 s), then SIGCONT it: it must find itself dead and exit; it is then restarted
         Audit:
@@ -74,13 +78,16 @@ public sealed class LoadOptions
     public TimeSpan? KillEvery { get; init; }
     public TimeSpan? RestartPostgresAt { get; init; }
     public TimeSpan? PauseSiloAt { get; init; }
+    public TimeSpan? RestartRedisAt { get; init; }
+    public TimeSpan? FlushRedisAt { get; init; }
+    public TimeSpan? KillAllAt { get; init; }
     public TimeSpan PauseFor { get; init; } = TimeSpan.FromSeconds(15);
     public TimeSpan HoldSlack { get; init; } = TimeSpan.FromSeconds(60);
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(60);
     public string? OutputFolder { get; init; }
     public bool Baseline { get; init; }
 
-    public bool HasChaos => KillEvery is not null || RestartPostgresAt is not null || PauseSiloAt is not null;
+    public bool HasChaos => KillEvery is not null || RestartPostgresAt is not null || PauseSiloAt is not null || RestartRedisAt is not null || FlushRedisAt is not null || KillAllAt is not null;
 
     public static LoadOptions Parse(string[] args)
     {
@@ -143,6 +150,9 @@ public sealed class LoadOptions
             KillEvery = Seconds("--kill-every"),
             RestartPostgresAt = Seconds("--restart-postgres-at"),
             PauseSiloAt = Seconds("--pause-silo-at"),
+            RestartRedisAt = Seconds("--restart-redis-at"),
+            FlushRedisAt = Seconds("--flush-redis-at"),
+            KillAllAt = Seconds("--kill-all-at"),
             PauseFor = Seconds("--pause-for") ?? TimeSpan.FromSeconds(15),
             HoldSlack = Seconds("--hold-slack") ?? TimeSpan.FromSeconds(60),
             Settle = Seconds("--settle") ?? TimeSpan.FromSeconds(60),

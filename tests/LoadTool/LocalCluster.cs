@@ -84,7 +84,55 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
         await Task.WhenAll(
             options.KillEvery is { } every ? KillLoopAsync(every, stop) : Task.CompletedTask,
             options.RestartPostgresAt is { } at ? AtAsync(at, RestartPostgresAsync, stop) : Task.CompletedTask,
-            options.PauseSiloAt is { } pauseAt ? AtAsync(pauseAt, PauseSiloAsync, stop) : Task.CompletedTask);
+            options.PauseSiloAt is { } pauseAt ? AtAsync(pauseAt, PauseSiloAsync, stop) : Task.CompletedTask,
+            options.RestartRedisAt is { } redisAt ? AtAsync(redisAt, RestartRedisAsync, stop) : Task.CompletedTask,
+            options.FlushRedisAt is { } flushAt ? AtAsync(flushAt, FlushRedisAsync, stop) : Task.CompletedTask,
+            options.KillAllAt is { } allAt ? AtAsync(allAt, KillAllSilosAsync, stop) : Task.CompletedTask);
+    }
+
+    /// <summary>kill -9 every silo, then start them all again at once: the whole cluster restarted.</summary>
+    private async Task KillAllSilosAsync()
+    {
+        var silos = await cluster.RunningSilosAsync();
+        foreach (var silo in silos) await cluster.RunAsync("kill-silo", silo.ToString());
+        lock (events) siloFaults += silos.Count;
+        Note($"kill -9 every silo ({string.Join(", ", silos)})");
+        var killed = Stopwatch.StartNew();
+        await Task.WhenAll(silos.Select(silo => cluster.RunAsync("restart-silo", silo.ToString()))); // each returns once it serves grains
+        Note($"every silo restarted and serving grains {killed.Elapsed.TotalSeconds:0.0} s after the kill");
+    }
+
+    private async Task RestartRedisAsync()
+    {
+        Note("Redis restart begins");
+        var output = await cluster.RunAsync("restart-redis");
+        Note("Redis restarted " + output.Trim());
+    }
+
+    /// <summary>FLUSHALL, then supervise: every silo that exits because its membership is gone is started again.</summary>
+    private async Task FlushRedisAsync()
+    {
+        var running = await cluster.RunningSilosAsync();
+        await cluster.RunAsync("flush-redis");
+        Note("FLUSHALL Redis (membership gone)");
+        var flushed = Stopwatch.StartNew();
+        var waiting = running.ToHashSet();
+        while (waiting.Count > 0 && flushed.Elapsed < SelfStopDeadline)
+        {
+            foreach (var silo in waiting.Except(await cluster.RunningSilosAsync()).ToList())
+            {
+                Note($"silo {silo} found its membership gone and exited {flushed.Elapsed.TotalSeconds:0.0} s after FLUSHALL");
+                await cluster.RunAsync("restart-silo", silo.ToString());
+                Note($"silo {silo} restarted");
+                waiting.Remove(silo);
+            }
+            await Task.Delay(250, CancellationToken.None);
+        }
+        foreach (var silo in waiting)
+        {
+            Fail($"silo {silo} still runs {SelfStopDeadline.TotalSeconds:0} s after FLUSHALL: it did not notice its membership was gone");
+            await cluster.RunAsync("restart-silo", silo.ToString());
+        }
     }
 
     private async Task KillLoopAsync(TimeSpan every, CancellationToken stop)
@@ -161,6 +209,7 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
     private async Task AtAsync(TimeSpan at, Func<Task> fault, CancellationToken stop)
     {
         if (await DelayAsync(at, stop)) await Guarded(fault.Method.Name, fault);
+        else Fail($"{fault.Method.Name} was scheduled at {at.TotalSeconds:0} s but the run ended first: choose a longer run");
     }
 
     private async Task Guarded(string name, Func<Task> fault)
