@@ -119,12 +119,16 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
         var waiting = running.ToHashSet();
         while (waiting.Count > 0 && flushed.Elapsed < SelfStopDeadline)
         {
-            foreach (var silo in waiting.Except(await cluster.RunningSilosAsync()).ToList())
+            var exited = waiting.Except(await cluster.RunningSilosAsync()).ToList();
+            foreach (var silo in exited)
             {
                 Note($"silo {silo} found its membership gone and exited {flushed.Elapsed.TotalSeconds:0.0} s after FLUSHALL");
-                await cluster.RunAsync("restart-silo", silo.ToString());
-                Note($"silo {silo} restarted");
                 waiting.Remove(silo);
+            }
+            if (exited.Count > 0)
+            {
+                await Task.WhenAll(exited.Select(silo => cluster.RunAsync("restart-silo", silo.ToString())));
+                Note($"silo {string.Join(", ", exited)} restarted and serving grains {flushed.Elapsed.TotalSeconds:0.0} s after FLUSHALL");
             }
             await Task.Delay(250, CancellationToken.None);
         }
