@@ -68,6 +68,10 @@ public sealed class ClusterTls
         options.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate; // peers, inbound and outbound, must present one
         options.ClientCertificateMode = RemoteCertificateMode.RequireCertificate; // and so do we when we connect
         options.RemoteCertificateValidation = IssuedByAuthority;
+        // Orleans' default is 10 s. A silo starting on a busy machine (compiling its code, its thread pool not yet grown)
+        // was measured stalling longer than that in the chaos run: its handshakes were cut, the others could not probe
+        // it, and they declared it dead while it was joining.
+        options.HandshakeTimeout = TimeSpan.FromSeconds(30);
     }
 
     /// <summary>The peer's certificate chains to the cluster's authority, and only to it (not to the machine's trusted roots).</summary>

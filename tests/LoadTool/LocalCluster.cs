@@ -156,7 +156,7 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
                 var killed = Stopwatch.StartNew();
                 await DeclaredDeadAsync(silo, killed, "kill -9");
                 if (killed.Elapsed < RestartDelay) await Task.Delay(RestartDelay - killed.Elapsed, CancellationToken.None);
-                await cluster.RunAsync("restart-silo", silo.ToString());
+                await RestartAsync(silo);
                 Note($"silo {silo} restarted");
             });
         }
@@ -198,6 +198,20 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
         }
         Fail($"silo {silo} still runs {SelfStopDeadline.TotalSeconds:0} s after SIGCONT: it did not notice it was declared dead");
         await cluster.RunAsync("restart-silo", silo.ToString());
+    }
+
+    /// <summary>Starts the silo again; if it does not come up (declared dead while joining), once more, as a supervisor would.</summary>
+    private async Task RestartAsync(int silo)
+    {
+        try
+        {
+            await cluster.RunAsync("restart-silo", silo.ToString());
+        }
+        catch (Exception failed)
+        {
+            Note($"silo {silo} did not come back ({failed.Message.Split('\n')[0]}); starting it again");
+            await cluster.RunAsync("restart-silo", silo.ToString());
+        }
     }
 
     /// <summary>Polls Orleans' membership until the silo is Dead; notes how long that took after the fault (or fails the run).</summary>
