@@ -134,6 +134,7 @@ load_env() {
 }
 
 redis_password() { local rest=${REDIS_CONN##*password=}; echo "${rest%%,*}"; }
+rcli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$(redis_password)" "$@"; }   # the cluster's Redis
 
 # ---------------------------------------------------------------- processes
 
@@ -251,13 +252,17 @@ start_redis() {
     (umask 077; printf 'port %s\nbind 127.0.0.1\ndir %s\nappendonly yes\nrequirepass %s\ndaemonize yes\npidfile %s\nlogfile %s\nsave ""\n' \
         "$REDIS_PORT" "$r" "$password" "$r/redis.pid" "$STATE/logs/redis.log" >"$r/redis.conf")
     nice -n "${NICE:-0}" redis-server "$r/redis.conf" || die "redis-server did not start, see $STATE/logs/redis.log"
-    local deadline=$((SECONDS + 20))
-    until redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$password" ping 2>/dev/null | grep -q PONG; do
-        ((SECONDS < deadline)) || die "redis-server does not answer on port $REDIS_PORT, see $STATE/logs/redis.log"
-        sleep 0.2
-    done
+    wait_redis "$password"
     REDIS_CONN="127.0.0.1:$REDIS_PORT,password=$password,abortConnect=false"
     log "Redis on 127.0.0.1:$REDIS_PORT (append-only, password in $r/redis.conf, log $STATE/logs/redis.log)"
+}
+
+wait_redis() {   # password: until Redis answers PING (20 s)
+    local deadline=$((SECONDS + 20))
+    until redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$1" ping 2>/dev/null | grep -q PONG; do
+        ((SECONDS < deadline)) || die "redis-server does not answer on port $REDIS_PORT, see $STATE/logs/redis.log"
+        sleep 0.1
+    done
 }
 
 stop_redis() {
@@ -511,7 +516,7 @@ cmd_status() {
     fi
     echo
     echo "membership (cluster '$CLUSTER_ID', Redis hash '$SERVICE_ID/members/$CLUSTER_ID'; the WebFronts' /api/v1/admin/cluster shows statuses):"
-    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$(redis_password)" HKEYS "$SERVICE_ID/members/$CLUSTER_ID" 2>/dev/null \
+    rcli HKEYS "$SERVICE_ID/members/$CLUSTER_ID" 2>/dev/null \
         | sed 's/^/  /' || echo "  (Redis not reachable)"
 }
 
@@ -628,7 +633,7 @@ cmd_silo_status() {
     i=$(silo_index "${1:-}")
     port=$(cat "$STATE/run/silo-$i.port")
     # Each start of the silo is a new generation (address@generation); the newest one is the silo as it runs now.
-    newest=$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$(redis_password)" \
+    newest=$(rcli \
             HVALS "$SERVICE_ID/members/$CLUSTER_ID" 2>/dev/null \
         | grep -o "\"SiloAddress\":\"[^\"]*:$port@[0-9]*\"},\"Status\":[0-9]*" \
         | sed -E 's/.*@([0-9]+)"\},"Status":([0-9]+)$/\1 \2/' | sort -n | tail -1 || true)
@@ -641,23 +646,19 @@ cmd_restart_redis() {   # SIGTERM (Redis writes its append-only file), then the 
     started=$(now_ms)
     stop_redis
     nice -n "${NICE:-0}" redis-server "$STATE/redis/redis.conf" || die "redis-server did not start, see $STATE/logs/redis.log"
-    local deadline=$((SECONDS + 20))
-    until redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$(redis_password)" ping 2>/dev/null | grep -q PONG; do
-        ((SECONDS < deadline)) || die "redis-server does not answer on port $REDIS_PORT after the restart, see $STATE/logs/redis.log"
-        sleep 0.1
-    done
+    wait_redis "$(redis_password)"
     echo "in $(( $(now_ms) - started )) ms"
 }
 
 cmd_flush_redis() {   # FLUSHALL: Orleans' membership table is gone (the silos notice and exit to rejoin)
     load_env || die "no cluster state in $STATE"
-    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$(redis_password)" FLUSHALL >/dev/null || die "FLUSHALL failed"
+    rcli FLUSHALL >/dev/null || die "FLUSHALL failed"
     log "Redis flushed"
 }
 
 cmd_dead_count() {
     load_env || die "no cluster state in $STATE"
-    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning -a "$(redis_password)" HVALS "$SERVICE_ID/members/$CLUSTER_ID" 2>/dev/null \
+    rcli HVALS "$SERVICE_ID/members/$CLUSTER_ID" 2>/dev/null \
         | grep -c '"Status":6' || true
 }
 

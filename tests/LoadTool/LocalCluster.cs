@@ -98,16 +98,11 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
         lock (events) siloFaults += silos.Count;
         Note($"kill -9 every silo ({string.Join(", ", silos)})");
         var killed = Stopwatch.StartNew();
-        await Task.WhenAll(silos.Select(silo => cluster.RunAsync("restart-silo", silo.ToString()))); // each returns once it serves grains
+        await Task.WhenAll(silos.Select(RestartSiloAsync)); // each returns once it serves grains
         Note($"every silo restarted and serving grains {killed.Elapsed.TotalSeconds:0.0} s after the kill");
     }
 
-    private async Task RestartRedisAsync()
-    {
-        Note("Redis restart begins");
-        var output = await cluster.RunAsync("restart-redis");
-        Note("Redis restarted " + output.Trim());
-    }
+    private Task RestartRedisAsync() => RestartServerAsync("Redis", "restart-redis");
 
     /// <summary>FLUSHALL, then supervise: every silo that exits because its membership is gone is started again.</summary>
     private async Task FlushRedisAsync()
@@ -127,7 +122,7 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
             }
             if (exited.Count > 0)
             {
-                await Task.WhenAll(exited.Select(silo => cluster.RunAsync("restart-silo", silo.ToString())));
+                await Task.WhenAll(exited.Select(RestartSiloAsync));
                 Note($"silo {string.Join(", ", exited)} restarted and serving grains {flushed.Elapsed.TotalSeconds:0.0} s after FLUSHALL");
             }
             await Task.Delay(250, CancellationToken.None);
@@ -135,7 +130,7 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
         foreach (var silo in waiting)
         {
             Fail($"silo {silo} still runs {SelfStopDeadline.TotalSeconds:0} s after FLUSHALL: it did not notice its membership was gone");
-            await cluster.RunAsync("restart-silo", silo.ToString());
+            await RestartSiloAsync(silo);
         }
     }
 
@@ -156,17 +151,19 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
                 var killed = Stopwatch.StartNew();
                 await DeclaredDeadAsync(silo, killed, "kill -9");
                 if (killed.Elapsed < RestartDelay) await Task.Delay(RestartDelay - killed.Elapsed, CancellationToken.None);
-                await RestartAsync(silo);
+                await RestartSiloAsync(silo);
                 Note($"silo {silo} restarted");
             });
         }
     }
 
-    private async Task RestartPostgresAsync()
+    private Task RestartPostgresAsync() => RestartServerAsync("PostgreSQL", "restart-postgres");
+
+    private async Task RestartServerAsync(string name, string command)
     {
-        Note("PostgreSQL restart begins");
-        var output = await cluster.RunAsync("restart-postgres");
-        Note("PostgreSQL restarted " + output.Trim());
+        Note($"{name} restart begins");
+        var output = await cluster.RunAsync(command);
+        Note($"{name} restarted " + output.Trim());
     }
 
     private async Task PauseSiloAsync()
@@ -190,18 +187,18 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
             if (member is null || member.State == "stopped")
             {
                 Note($"silo {silo} found itself declared dead and exited {clock.Elapsed.TotalSeconds:0.0} s after SIGCONT");
-                await cluster.RunAsync("restart-silo", silo.ToString());
+                await RestartSiloAsync(silo);
                 Note($"silo {silo} restarted");
                 return;
             }
             await Task.Delay(250, CancellationToken.None);
         }
         Fail($"silo {silo} still runs {SelfStopDeadline.TotalSeconds:0} s after SIGCONT: it did not notice it was declared dead");
-        await cluster.RunAsync("restart-silo", silo.ToString());
+        await RestartSiloAsync(silo);
     }
 
     /// <summary>Starts the silo again; if it does not come up (declared dead while joining), once more, as a supervisor would.</summary>
-    private async Task RestartAsync(int silo)
+    private async Task RestartSiloAsync(int silo)
     {
         try
         {
