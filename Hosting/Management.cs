@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace TicketFlow.Hosting;
 
@@ -25,14 +27,24 @@ public sealed record Management(string Address, int Port)
 
 public static class ManagementExtensions
 {
-    /// <summary>OpenTelemetry metrics, exported as Prometheus text.</summary>
-    public static IServiceCollection AddTicketFlowMetrics(this IServiceCollection services)
+    /// <summary>
+    /// OpenTelemetry metrics, exported as Prometheus text at /metrics. When an OTLP collector is configured
+    /// (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, as the Aspire AppHost sets for each process) logs, traces (ASP.NET Core requests and
+    /// Orleans' activity sources) and the same metrics also go there: the Aspire dashboard shows every process of the cluster.
+    /// </summary>
+    public static IServiceCollection AddTicketFlowTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        var telemetry = services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(Management.Meters)
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter());
+        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.WithTracing(tracing => tracing.AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application").AddAspNetCoreInstrumentation())
+                .WithLogging()
+                .UseOtlpExporter();
+        }
         return services;
     }
 

@@ -34,7 +34,7 @@ builder.Logging.AddSimpleConsole();
 await using var dataSource = PostgresDataSource.Create(postgres!);
 builder.Services.AddSingleton(dataSource);
 builder.Services.AddSingleton(SigningKey.FromBase64(signingKey!.Trim()));
-builder.Services.AddTicketFlowMetrics();
+builder.Services.AddTicketFlowTelemetry(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<SiloReadinessCheck>("silo", tags: ["ready"]);
 builder.Services.AddHostedService<MembershipLossGuard>();
 var tls = ClusterTls.FromConfiguration(configuration); // silo-to-silo and gateway connections: the cluster's certificates only

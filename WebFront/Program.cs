@@ -38,7 +38,7 @@ builder.Services.AddPurchases(builder.Configuration);
 builder.Services.AddTicketFlowRateLimits(builder.Configuration);
 builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddTicketFlowDataProtection(); // one key ring in the store: a token from one WebFront works on all
-builder.Services.AddTicketFlowMetrics();
+builder.Services.AddTicketFlowTelemetry(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
 
 var app = builder.Build();

@@ -1,10 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace TicketFlow.LoadTool;
 
-/// <summary>Command-line options. Where to send load and which database to audit default to the local cluster's (<c>deploy/local-cluster.sh env</c>).</summary>
+/// <summary>Command-line options. Where to send load and which database to audit default to the local cluster's (its <c>cluster.json</c>).</summary>
 public sealed class LoadOptions
 {
     public const string Usage = """
@@ -16,12 +15,12 @@ public sealed class LoadOptions
           hot-tier   maximum hold rate on one tier (with --baseline: the row-lock mechanism on the same PostgreSQL)
           audit      check the database and the gateway's store; exit 1 if any check fails
 
-        Target (default: the running local cluster, from deploy/local-cluster.sh env):
+        Target (default: the running local cluster, `dotnet run --project deploy/AppHost`):
           --url URL               WebFront or nginx base address
           --postgres CONNSTRING   the cluster's database (tokens, audit)
           --service-id ID         the cluster's service id (journal rows)            [ticketflow-local]
-          --cluster-script PATH   the local cluster's script, for chaos              [deploy/local-cluster.sh]
-          --cluster-dir DIR       its state folder (TICKETFLOW_CLUSTER_DIR)          [the script's default]
+          --cluster-state FILE    the local cluster's cluster.json: its URL, database and control endpoint (chaos)
+                                                                                     [deploy/.local-cluster/cluster.json]
         Load shape:
           --users N               onsale buyers                                      [20000]
           --seats N               onsale seats, split over --tiers                   [5000]
@@ -33,15 +32,15 @@ public sealed class LoadOptions
           --wave-size N --wave-interval S --max-active N    waiting-room settings    [500, 1, 2000]
           --hold-seconds S        hold lifetime of the onsale event (60..1800)       [60]
           --declines P --payment-errors P --abandon P --retries P --double-clicks P   buyer behaviour shares [0.05 0.03 0.1 0.05 0.05]
-        Chaos (local cluster only):
-          --kill-every K          kill -9 a random silo every K seconds and restart it
+        Chaos (local cluster only; the AppHost's supervisor starts every silo that exits again):
+          --kill-every K          kill -9 a random silo every K seconds
           --restart-postgres-at S restart PostgreSQL once, S seconds into the run
           --restart-redis-at S    restart Redis once (its append-only file keeps membership), S seconds into the run
-          --kill-all-at S         kill -9 every silo at once, S seconds into the run, and start them all again
+          --kill-all-at S         kill -9 every silo at once, S seconds into the run
           --flush-redis-at S      FLUSHALL Redis once, S seconds into the run: the silos find their membership gone and
-                                  exit (code 75); they are started again as a supervisor would
+                                  exit (code 75)
           --pause-silo-at S       SIGSTOP a silo S seconds in until the cluster declares it dead (at least --pause-for, default
-                                  15 s), then SIGCONT it: it must find itself dead and exit; it is then restarted
+                                  15 s), then SIGCONT it: it must find itself dead and exit
         Audit:
           --hold-slack S          an active hold may outlive its expiry by this much  [60]
           --settle S              keep re-checking failing checks for up to S seconds [60]
@@ -54,8 +53,8 @@ public sealed class LoadOptions
     public Uri Url { get; init; } = new("http://127.0.0.1:8080");
     public string? Postgres { get; init; }
     public string ServiceId { get; init; } = "ticketflow-local";
-    public string? ClusterScript { get; init; }
-    public string? ClusterDir { get; init; }
+    /// <summary>The local cluster's cluster.json, when one was found or given.</summary>
+    public string? ClusterState { get; init; }
 
     /// <summary>The target is the local cluster (no --url), so its WebFronts' own histograms can be read.</summary>
     public bool TargetsLocalCluster { get; init; }
@@ -106,9 +105,9 @@ public sealed class LoadOptions
         if (values.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown) throw new UsageException($"unknown option {unknown}");
         if (args[0] is not ("browse" or "onsale" or "hot-tier" or "audit")) throw new UsageException($"unknown scenario '{args[0]}'");
 
-        var script = values.GetValueOrDefault("--cluster-script") ?? FindClusterScript();
-        var clusterDir = values.GetValueOrDefault("--cluster-dir");
-        var cluster = script is null ? new Dictionary<string, string>() : ClusterEnvironment(script, clusterDir);
+        var statePath = values.GetValueOrDefault("--cluster-state") ?? FindClusterState();
+        if (values.ContainsKey("--cluster-state") && !File.Exists(statePath)) throw new UsageException($"no cluster state file {statePath}: is the AppHost running?");
+        using var cluster = LocalCluster.Open(statePath);
         string? Value(string name) => values.GetValueOrDefault(name);
         int Int(string name, int fallback, int min = 1) => Value(name) is { } v
             ? int.TryParse(v, CultureInfo.InvariantCulture, out var n) && n >= min ? n : throw new UsageException($"{name} takes a whole number ≥ {min}")
@@ -120,17 +119,16 @@ public sealed class LoadOptions
             ? double.TryParse(v, CultureInfo.InvariantCulture, out var s) && s > 0 ? TimeSpan.FromSeconds(s) : throw new UsageException($"{name} takes seconds > 0")
             : null;
 
-        var url = Value("--url") ?? (cluster.TryGetValue("PORT", out var port) ? $"http://127.0.0.1:{port}" : "http://127.0.0.1:8080");
+        var url = Value("--url") ?? cluster?.State.Url ?? "http://127.0.0.1:8080";
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) throw new UsageException("--url must be an absolute URL");
         var options = new LoadOptions
         {
             Command = args[0],
             Url = uri,
-            Postgres = Value("--postgres") ?? cluster.GetValueOrDefault("POSTGRES_CONN") ?? Environment.GetEnvironmentVariable("TICKETFLOW_POSTGRES"),
-            ServiceId = Value("--service-id") ?? cluster.GetValueOrDefault("SERVICE_ID") ?? "ticketflow-local",
-            ClusterScript = script,
-            ClusterDir = clusterDir,
-            TargetsLocalCluster = Value("--url") is null && cluster.ContainsKey("PORT"),
+            Postgres = Value("--postgres") ?? cluster?.State.Postgres ?? Environment.GetEnvironmentVariable("TICKETFLOW_POSTGRES"),
+            ServiceId = Value("--service-id") ?? cluster?.State.ServiceId ?? "ticketflow-local",
+            ClusterState = cluster is null ? null : statePath,
+            TargetsLocalCluster = Value("--url") is null && cluster is not null,
             Users = Int("--users", 20_000),
             Seats = Int("--seats", 5_000),
             Tiers = Int("--tiers", 3),
@@ -160,41 +158,22 @@ public sealed class LoadOptions
             Baseline = flags.Contains("--baseline"),
         };
         if (options.Tiers > options.Seats) throw new UsageException("--tiers cannot exceed --seats");
-        if (options.HasChaos && script is null) throw new UsageException("chaos options need the local cluster (deploy/local-cluster.sh)");
+        if (options.HasChaos && cluster is null) throw new UsageException("chaos options need the local cluster (dotnet run --project deploy/AppHost) and its cluster.json");
         return options;
     }
 
-    /// <summary>deploy/local-cluster.sh, looked for upwards from the working folder and from the tool's own folder.</summary>
-    private static string? FindClusterScript()
+    /// <summary>deploy/.local-cluster/cluster.json, looked for upwards from the working folder and from the tool's own folder.</summary>
+    private static string? FindClusterState()
     {
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {
             for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
             {
-                var candidate = Path.Combine(folder.FullName, "deploy", "local-cluster.sh");
+                var candidate = Path.Combine(folder.FullName, "deploy", ".local-cluster", "cluster.json");
                 if (File.Exists(candidate)) return candidate;
             }
         }
         return null;
-    }
-
-    /// <summary>KEY=value lines of <c>local-cluster.sh env</c>; empty when no cluster state exists.</summary>
-    private static Dictionary<string, string> ClusterEnvironment(string script, string? stateFolder)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        var start = new ProcessStartInfo("bash", [script, "env"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (stateFolder is not null) start.Environment["TICKETFLOW_CLUSTER_DIR"] = stateFolder;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) return result;
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var equals = line.IndexOf('=');
-            if (equals > 0) result[line[..equals]] = line[(equals + 1)..].Trim();
-        }
-        return result;
     }
 }
 

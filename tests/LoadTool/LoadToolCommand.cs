@@ -5,7 +5,7 @@ using TicketFlow.WebFront.Security;
 namespace TicketFlow.LoadTool;
 
 /// <summary>
-/// The TicketFlow load tool: drives a running cluster (by default the local one, deploy/local-cluster.sh) through a
+/// The TicketFlow load tool: drives a running cluster (by default the local one, deploy/AppHost) through a
 /// scenario, prints a table, writes results.json and chart.svg, injects faults if asked, and ends with the audit.
 /// Exit codes: 0 all good, 1 the audit, a fault or a client-side check failed, 2 bad usage, 3 the cluster is not there.
 /// </summary>
@@ -26,7 +26,7 @@ public static class LoadToolCommand
         }
         if (options.Postgres is null)
         {
-            Console.Error.WriteLine("error: no database: start the local cluster (deploy/local-cluster.sh start) or pass --postgres CONNSTRING");
+            Console.Error.WriteLine("error: no database: start the local cluster (dotnet run --project deploy/AppHost) or pass --postgres CONNSTRING");
             return 2;
         }
 
@@ -56,7 +56,7 @@ public static class LoadToolCommand
         }
 
         Console.Error.WriteLine($"{options.Command} against {options.Url} (database {new NpgsqlConnectionStringBuilder(options.Postgres) { Password = null }})");
-        var cluster = options.ClusterScript is null ? null : new LocalCluster(options.ClusterScript, options.ClusterDir);
+        using var cluster = LocalCluster.Open(options.ClusterState);
         var chaos = options.HasChaos ? new Chaos(cluster!, options, recorder) : null;
         var server = options.TargetsLocalCluster ? await ServerLatency.ForClusterAsync(cluster) : null;
         if (server is not null) await server.StartAsync(http);

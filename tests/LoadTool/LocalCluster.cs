@@ -1,58 +1,126 @@
 using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace TicketFlow.LoadTool;
 
-/// <summary>The local cluster as deploy/local-cluster.sh runs it: processes to list, kill, pause and restart.</summary>
-public sealed class LocalCluster(string script, string? stateFolder = null)
+/// <summary>
+/// The local cluster as deploy/AppHost runs it, through its cluster.json: where nginx and PostgreSQL are, and the
+/// loopback control endpoint that lists the processes and injects faults (kill -9, SIGSTOP, restarts, FLUSHALL).
+/// </summary>
+public sealed class LocalCluster : IDisposable
 {
-    /// <param name="ManagementPort">Where the process serves /metrics (silos and WebFronts; loopback only).</param>
-    public sealed record Member(string Name, int? Pid, int? Port, string State, int? ManagementPort);
+    /// <param name="State">running, paused, starting or stopped.</param>
+    /// <param name="ManagementPort">Where the process serves /metrics and /health (silos and WebFronts; loopback only).</param>
+    public sealed record Member(string Name, string Kind, int? Pid, string State, bool Healthy, int? Port, int? ManagementPort);
 
-    public async Task<IReadOnlyList<Member>> MembersAsync()
+    /// <summary>cluster.json as the AppHost writes it (the fields the tool reads).</summary>
+    public sealed record StateFile(string Url, string ControlUrl, string ControlToken, string Postgres, string ServiceId, IReadOnlyList<Member> Processes);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly HttpClient control;
+    private readonly HttpClient probe = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    public StateFile State { get; }
+
+    private LocalCluster(StateFile state)
     {
-        var output = await RunAsync("pids");
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Where(parts => parts.Length >= 2)
-            .Select(parts => new Member(parts[0], int.TryParse(parts[1], out var pid) ? pid : null,
-                parts.Length >= 3 && int.TryParse(parts[2], out var port) ? port : null, parts.Length >= 4 ? parts[3] : "running",
-                parts.Length >= 5 && int.TryParse(parts[4], out var management) ? management : null))
-            .ToList();
+        State = state;
+        control = new HttpClient { BaseAddress = new Uri(state.ControlUrl), Timeout = TimeSpan.FromSeconds(90) };
+        control.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", state.ControlToken);
     }
 
+    /// <summary>The cluster of this state file, or null when there is none (no file: the AppHost is not running here).</summary>
+    public static LocalCluster? Open(string? path)
+    {
+        if (path is null || !File.Exists(path)) return null;
+        var state = JsonSerializer.Deserialize<StateFile>(File.ReadAllText(path), Json)
+            ?? throw new UsageException($"{path} is not a cluster state file");
+        return new LocalCluster(state);
+    }
+
+    public async Task<IReadOnlyList<Member>> MembersAsync() =>
+        (await control.GetFromJsonAsync<StateFile>("/state", Json))!.Processes;
+
     public async Task<IReadOnlyList<int>> RunningSilosAsync() =>
-        (await MembersAsync()).Where(m => m.Name.StartsWith("silo-", StringComparison.Ordinal) && m.State == "running")
-            .Select(m => int.Parse(m.Name["silo-".Length..])).ToList();
+        (await MembersAsync()).Where(m => m.Kind == "silo" && m.State == "running").Select(m => SiloIndex(m.Name)).ToList();
 
     /// <summary>How many silo generations Orleans' membership holds as Dead.</summary>
-    public async Task<int> DeadSiloCountAsync() => int.Parse((await RunAsync("dead-count")).Trim());
+    public async Task<int> DeadSiloCountAsync() => (await control.GetFromJsonAsync<JsonElement>("/membership/dead", Json)).GetProperty("count").GetInt32();
 
-    /// <summary>The silo's status in Orleans' membership (Active, Dead, ...; "none" before it first joined).</summary>
-    public async Task<string> SiloStatusAsync(int silo) => (await RunAsync("silo-status", silo.ToString())).Trim();
+    /// <summary>The silo's newest generation in Orleans' membership (each start is one) and its status; null before it first joined.</summary>
+    public async Task<(long Generation, string Status)?> NewestGenerationAsync(int silo) =>
+        (await GenerationsAsync(silo)).LastOrDefault() is { Status: not null } newest ? newest : null;
 
-    public async Task<string> RunAsync(params string[] arguments)
+    /// <summary>The status of one generation of the silo (Active, Dead, ...).</summary>
+    public async Task<string?> StatusAsync(int silo, long generation) =>
+        (await GenerationsAsync(silo)).FirstOrDefault(g => g.Generation == generation).Status;
+
+    private async Task<IReadOnlyList<(long Generation, string Status)>> GenerationsAsync(int silo) =>
+        (await control.GetFromJsonAsync<JsonElement>($"/silos/{silo}/membership", Json)).GetProperty("generations").EnumerateArray()
+            .Select(g => (g.GetProperty("generation").GetInt64(), g.GetProperty("status").GetString()!)).ToList();
+
+    /// <summary>Injects a fault (<c>silos/2/kill</c>, <c>redis/flush</c>, ...); returns what the AppHost says it did.</summary>
+    public async Task<string> FaultAsync(string path)
     {
-        var start = new ProcessStartInfo("bash", [script, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (stateFolder is not null) start.Environment["TICKETFLOW_CLUSTER_DIR"] = stateFolder;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"local-cluster.sh {string.Join(' ', arguments)} failed ({process.ExitCode}): {(await errors).Trim()}");
-        return await output;
+        using var response = await control.PostAsync("/" + path, null);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Json);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"{path}: {(body.TryGetProperty("detail", out var detail) ? detail.GetString() : response.StatusCode.ToString())}");
+        return body.GetProperty("message").GetString()!;
+    }
+
+    /// <summary>
+    /// Until the silo runs as a process other than <paramref name="oldPid"/> and its /health/ready says it is Active in the
+    /// cluster (started again by the AppHost's supervisor); false after <paramref name="deadline"/>.
+    /// </summary>
+    public async Task<bool> ServingAgainAsync(int silo, int? oldPid, TimeSpan deadline)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < deadline)
+        {
+            var member = (await MembersAsync()).Single(m => m.Name == $"silo-{silo}");
+            if (member.Pid is not null && member.Pid != oldPid && member.State == "running" && await ReadyAsync(member)) return true;
+            await Task.Delay(100);
+        }
+        return false;
+    }
+
+    public async Task<int?> PidAsync(int silo) => (await MembersAsync()).Single(m => m.Name == $"silo-{silo}").Pid;
+
+    private async Task<bool> ReadyAsync(Member member)
+    {
+        try
+        {
+            using var response = await probe.GetAsync($"http://127.0.0.1:{member.ManagementPort}/health/ready");
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception error) when (error is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static int SiloIndex(string name) => int.Parse(name["silo-".Length..]);
+
+    public void Dispose()
+    {
+        control.Dispose();
+        probe.Dispose();
     }
 }
 
 /// <summary>
-/// Faults injected while a scenario runs: kill -9 a random silo every K seconds (restarted a moment later, as a supervisor
-/// would), restart PostgreSQL once, and pause a silo until the cluster declares it dead (it must then find itself dead and exit).
-/// One fault at a time: each ends (the silo back, PostgreSQL up) before the next begins.
+/// Faults injected while a scenario runs: kill -9 a random silo every K seconds, restart PostgreSQL or Redis once, FLUSHALL
+/// Redis, kill every silo at once, and pause a silo until the cluster declares it dead (it must then find itself dead and
+/// exit). The AppHost's supervisor starts every silo that exits again, as systemd or Kubernetes would; this measures how
+/// long each step took. One fault at a time: each ends (the silo back, the server up) before the next begins.
 /// </summary>
 public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder recorder)
 {
-    private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan SelfStopDeadline = TimeSpan.FromSeconds(45);
+    private static readonly TimeSpan ServingDeadline = TimeSpan.FromSeconds(120); // Orleans joins in seconds; a starved machine is slower
     private static readonly TimeSpan DeathDeadline = TimeSpan.FromSeconds(90); // the silos declare one dead in seconds (SiloHosting.FastFailureDetection); this is when to give up
     private readonly List<string> events = [];
     private readonly SemaphoreSlim oneAtATime = new(1, 1); // a kill must not pick the silo a pause is about to stop
@@ -90,48 +158,35 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
             options.KillAllAt is { } allAt ? AtAsync(allAt, KillAllSilosAsync, stop) : Task.CompletedTask);
     }
 
-    /// <summary>kill -9 every silo, then start them all again at once: the whole cluster restarted.</summary>
+    /// <summary>kill -9 every silo: the supervisor starts them all again; until every one serves grains.</summary>
     private async Task KillAllSilosAsync()
     {
         var silos = await cluster.RunningSilosAsync();
-        foreach (var silo in silos) await cluster.RunAsync("kill-silo", silo.ToString());
+        var pids = await PidsAsync(silos);
+        Note(await cluster.FaultAsync("silos/kill-all"));
         lock (events) siloFaults += silos.Count;
-        Note($"kill -9 every silo ({string.Join(", ", silos)})");
         var killed = Stopwatch.StartNew();
-        await Task.WhenAll(silos.Select(RestartSiloAsync)); // each returns once it serves grains
-        Note($"every silo restarted and serving grains {killed.Elapsed.TotalSeconds:0.0} s after the kill");
+        await Task.WhenAll(silos.Select(silo => ServingAgainAsync(silo, pids[silo], killed, "kill -9 of every silo")));
+        Note($"every silo serving grains again {killed.Elapsed.TotalSeconds:0.0} s after the kill");
     }
 
-    private Task RestartRedisAsync() => RestartServerAsync("Redis", "restart-redis");
+    private Task RestartRedisAsync() => RestartServerAsync("Redis", "redis/restart");
 
-    /// <summary>FLUSHALL, then supervise: every silo that exits because its membership is gone is started again.</summary>
+    /// <summary>FLUSHALL: every silo must find its membership gone and exit (the supervisor starts it again).</summary>
     private async Task FlushRedisAsync()
     {
-        var running = await cluster.RunningSilosAsync();
-        await cluster.RunAsync("flush-redis");
-        Note("FLUSHALL Redis (membership gone)");
+        var silos = await cluster.RunningSilosAsync();
+        var pids = await PidsAsync(silos);
+        Note(await cluster.FaultAsync("redis/flush"));
         var flushed = Stopwatch.StartNew();
-        var waiting = running.ToHashSet();
-        while (waiting.Count > 0 && flushed.Elapsed < SelfStopDeadline)
+        await Task.WhenAll(silos.Select(async silo =>
         {
-            var exited = waiting.Except(await cluster.RunningSilosAsync()).ToList();
-            foreach (var silo in exited)
-            {
+            if (await ExitedAsync(silo, pids[silo], flushed))
                 Note($"silo {silo} found its membership gone and exited {flushed.Elapsed.TotalSeconds:0.0} s after FLUSHALL");
-                waiting.Remove(silo);
-            }
-            if (exited.Count > 0)
-            {
-                await Task.WhenAll(exited.Select(RestartSiloAsync));
-                Note($"silo {string.Join(", ", exited)} restarted and serving grains {flushed.Elapsed.TotalSeconds:0.0} s after FLUSHALL");
-            }
-            await Task.Delay(250, CancellationToken.None);
-        }
-        foreach (var silo in waiting)
-        {
-            Fail($"silo {silo} still runs {SelfStopDeadline.TotalSeconds:0} s after FLUSHALL: it did not notice its membership was gone");
-            await RestartSiloAsync(silo);
-        }
+            else
+                Fail($"silo {silo} still runs {SelfStopDeadline.TotalSeconds:0} s after FLUSHALL: it did not notice its membership was gone");
+            await ServingAgainAsync(silo, pids[silo], flushed, "FLUSHALL");
+        }));
     }
 
     private async Task KillLoopAsync(TimeSpan every, CancellationToken stop)
@@ -143,27 +198,23 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
                 var silos = await cluster.RunningSilosAsync();
                 if (silos.Count == 0) { Note("kill: no running silo"); return; }
                 var silo = silos[Random.Shared.Next(silos.Count)];
-                await cluster.RunAsync("kill-silo", silo.ToString());
+                var pid = await cluster.PidAsync(silo);
+                var generation = await cluster.NewestGenerationAsync(silo);
+                Note(await cluster.FaultAsync($"silos/{silo}/kill"));
                 lock (events) siloFaults++;
-                Note($"kill -9 silo {silo}");
-                // Restarted only once declared dead (or after the deadline): a new generation on the same address would
-                // supersede the old one and hide how long the failure detector took on its own.
                 var killed = Stopwatch.StartNew();
-                await DeclaredDeadAsync(silo, killed, "kill -9");
-                if (killed.Elapsed < RestartDelay) await Task.Delay(RestartDelay - killed.Elapsed, CancellationToken.None);
-                await RestartSiloAsync(silo);
-                Note($"silo {silo} restarted");
+                await DeclaredDeadAsync(silo, generation, killed, "kill -9");
+                await ServingAgainAsync(silo, pid, killed, "kill -9");
             });
         }
     }
 
-    private Task RestartPostgresAsync() => RestartServerAsync("PostgreSQL", "restart-postgres");
+    private Task RestartPostgresAsync() => RestartServerAsync("PostgreSQL", "postgres/restart");
 
-    private async Task RestartServerAsync(string name, string command)
+    private async Task RestartServerAsync(string name, string path)
     {
         Note($"{name} restart begins");
-        var output = await cluster.RunAsync(command);
-        Note($"{name} restarted " + output.Trim());
+        Note(await cluster.FaultAsync(path));
     }
 
     private async Task PauseSiloAsync()
@@ -171,51 +222,69 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
         var silos = await cluster.RunningSilosAsync();
         if (silos.Count == 0) { Note("pause: no running silo"); return; }
         var silo = silos[Random.Shared.Next(silos.Count)];
-        await cluster.RunAsync("pause-silo", silo.ToString());
+        var pid = await cluster.PidAsync(silo);
+        var generation = await cluster.NewestGenerationAsync(silo);
+        Note(await cluster.FaultAsync($"silos/{silo}/pause"));
         lock (events) siloFaults++;
-        Note($"SIGSTOP silo {silo}");
         // Paused at least --pause-for, and until the others have declared it dead (Orleans' failure detector: missed probes, votes).
         var paused = Stopwatch.StartNew();
-        await DeclaredDeadAsync(silo, paused, "SIGSTOP");
+        await DeclaredDeadAsync(silo, generation, paused, "SIGSTOP");
         if (paused.Elapsed < options.PauseFor) await Task.Delay(options.PauseFor - paused.Elapsed, CancellationToken.None);
-        await cluster.RunAsync("resume-silo", silo.ToString());
-        Note($"SIGCONT silo {silo} after {paused.Elapsed.TotalSeconds:0} s");
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < SelfStopDeadline)
+        Note(await cluster.FaultAsync($"silos/{silo}/resume"));
+        var resumed = Stopwatch.StartNew();
+        if (await ExitedAsync(silo, pid, resumed))
         {
-            var member = (await cluster.MembersAsync()).FirstOrDefault(m => m.Name == $"silo-{silo}");
-            if (member is null || member.State == "stopped")
-            {
-                Note($"silo {silo} found itself declared dead and exited {clock.Elapsed.TotalSeconds:0.0} s after SIGCONT");
-                await RestartSiloAsync(silo);
-                Note($"silo {silo} restarted");
-                return;
-            }
-            await Task.Delay(250, CancellationToken.None);
+            Note($"silo {silo} found itself declared dead and exited {resumed.Elapsed.TotalSeconds:0.0} s after SIGCONT");
+            await ServingAgainAsync(silo, pid, resumed, "SIGCONT");
         }
-        Fail($"silo {silo} still runs {SelfStopDeadline.TotalSeconds:0} s after SIGCONT: it did not notice it was declared dead");
-        await RestartSiloAsync(silo);
-    }
-
-    /// <summary>Starts the silo again; if it does not come up (declared dead while joining), once more, as a supervisor would.</summary>
-    private async Task RestartSiloAsync(int silo)
-    {
-        try
+        else
         {
-            await cluster.RunAsync("restart-silo", silo.ToString());
-        }
-        catch (Exception failed)
-        {
-            Note($"silo {silo} did not come back ({failed.Message.Split('\n')[0]}); starting it again");
-            await cluster.RunAsync("restart-silo", silo.ToString());
+            Fail($"silo {silo} still runs {SelfStopDeadline.TotalSeconds:0} s after SIGCONT: it did not notice it was declared dead");
+            Note(await cluster.FaultAsync($"silos/{silo}/kill"));
+            await ServingAgainAsync(silo, pid, resumed, "kill -9 after a failed self-stop");
         }
     }
 
-    /// <summary>Polls Orleans' membership until the silo is Dead; notes how long that took after the fault (or fails the run).</summary>
-    private async Task DeclaredDeadAsync(int silo, Stopwatch since, string fault)
+    /// <summary>Until the silo's process is no longer <paramref name="pid"/> (it exited; the supervisor may have started another).</summary>
+    private async Task<bool> ExitedAsync(int silo, int? pid, Stopwatch since)
     {
+        while (since.Elapsed < SelfStopDeadline)
+        {
+            var member = (await cluster.MembersAsync()).Single(m => m.Name == $"silo-{silo}");
+            if (member.State == "stopped" || member.Pid != pid) return true;
+            await Task.Delay(100, CancellationToken.None);
+        }
+        return false;
+    }
+
+    /// <summary>Until the supervisor has started the silo again and it serves grains; if it never does, the run fails.</summary>
+    private async Task ServingAgainAsync(int silo, int? oldPid, Stopwatch since, string fault)
+    {
+        if (await cluster.ServingAgainAsync(silo, oldPid, ServingDeadline))
+            Note($"silo {silo} started again by the supervisor and serving grains {since.Elapsed.TotalSeconds:0.0} s after {fault}");
+        else
+            Fail($"silo {silo} is not serving grains {ServingDeadline.TotalSeconds:0} s after {fault}");
+    }
+
+    private async Task<Dictionary<int, int?>> PidsAsync(IEnumerable<int> silos)
+    {
+        var members = await cluster.MembersAsync();
+        return silos.ToDictionary(s => s, s => members.Single(m => m.Name == $"silo-{s}").Pid);
+    }
+
+    /// <summary>
+    /// Polls Orleans' membership until the silo's generation that was running at the fault is Dead (the supervisor may have
+    /// started a new one by then); notes how long that took after the fault (or fails the run).
+    /// </summary>
+    private async Task DeclaredDeadAsync(int silo, (long Generation, string Status)? running, Stopwatch since, string fault)
+    {
+        if (running is not { Generation: var generation })
+        {
+            Fail($"silo {silo} had no membership row before {fault}");
+            return;
+        }
         var declaredDead = false;
-        while (since.Elapsed < DeathDeadline && !(declaredDead = await cluster.SiloStatusAsync(silo) == "Dead"))
+        while (since.Elapsed < DeathDeadline && !(declaredDead = await cluster.StatusAsync(silo, generation) == "Dead"))
             await Task.Delay(100, CancellationToken.None);
         if (declaredDead) Note($"silo {silo} declared dead by the cluster {since.Elapsed.TotalSeconds:0.0} s after {fault}");
         else Fail($"silo {silo} was not declared dead within {DeathDeadline.TotalSeconds:0} s of {fault}");
@@ -231,7 +300,10 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
     {
         await oneAtATime.WaitAsync();
         try { await fault(); }
-        catch (Exception failure) { Fail($"{name}: {failure.Message}"); }
+        catch (Exception failure) when (failure is InvalidOperationException or HttpRequestException or TaskCanceledException)
+        {
+            Fail($"{name}: {failure.Message}");
+        }
         finally { oneAtATime.Release(); }
     }
 

@@ -17,7 +17,7 @@ namespace TicketFlow.WebFront.Tests;
 public sealed class ForwardedHeadersTests : IAsyncLifetime
 {
     private const string PeerHeader = "X-Test-Peer";
-    private const string Nginx = "127.0.0.1"; // the load balancer on loopback, as in deploy/local-cluster.sh
+    private const string Nginx = "127.0.0.1"; // the load balancer on loopback, as in deploy/AppHost
     private WebFrontHost host = null!;
 
     public Task InitializeAsync()
