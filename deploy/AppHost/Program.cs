@@ -17,5 +17,6 @@ builder.Services.AddSingleton(layout);
 builder.Services.AddSingleton<ClusterFaults>();
 builder.Services.AddHostedService<Supervisor>();
 builder.Services.AddHostedService<ControlEndpoint>();
+builder.Services.AddHostedService<LogFiles>();
 
 builder.Build().Run();

@@ -17,7 +17,7 @@ public sealed class Supervisor(
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan CrashLoopWindow = TimeSpan.FromSeconds(10);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-    private readonly Dictionary<string, (int? Pid, string? State)> seen = [];
+    private readonly Dictionary<string, (int? Pid, string? State, bool Healthy)> seen = [];
     private readonly Dictionary<string, TimeSpan> delays = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -28,9 +28,10 @@ public sealed class Supervisor(
             var name = e.Resource.Name;
             var pid = ClusterFaults.Pid(e);
             var state = e.Snapshot.State?.Text;
+            var healthy = e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy;
             seen.TryGetValue(name, out var before);
-            if (before == (pid, state)) continue;
-            seen[name] = (pid, state);
+            if (before == (pid, state, healthy)) continue;
+            seen[name] = (pid, state, healthy);
             if (pid is { } started && pid != before.Pid && layout.Options.Nice > 0) Renice(started);
             if (ClusterFaults.IsStopped(e) && !IsStoppedState(before.State) && before.State is not null)
             {

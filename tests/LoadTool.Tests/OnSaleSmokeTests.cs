@@ -42,6 +42,7 @@ public sealed class OnSaleSmokeTests(ITestOutputHelper output)
                 ["onsale", "--users", "2000", "--seats", "300", "--tiers", "3", "--rate", "400", "--wave-size", "100", "--max-active", "300", "--kill-every", "12",
                  "--cluster-state", Path.Combine(state, "cluster.json"), "--out", Path.Combine(state, "results"), "--settle", "90"], report);
             output.WriteLine(report.ToString());
+            Assert.Contains("longest stretch with no hold granted", report.ToString()); // the per-fault recovery table
             output.WriteLine($"finished after {started.Elapsed.TotalSeconds:0} s");
 
             using var results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(state, "results", "results.json")));

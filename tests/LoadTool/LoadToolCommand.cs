@@ -84,6 +84,8 @@ public static class LoadToolCommand
             output.WriteLine();
             output.WriteLine("Chaos");
             foreach (var line in chaos.Events) output.WriteLine("  " + line);
+            output.WriteLine();
+            FaultRecovery.Print(FaultRecovery.Compute(chaos.Faults, recorder), output);
         }
 
         Console.Error.WriteLine("[audit] reading the database and the gateway's store...");

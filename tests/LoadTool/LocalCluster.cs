@@ -125,10 +125,14 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
     private readonly List<string> events = [];
     private readonly SemaphoreSlim oneAtATime = new(1, 1); // a kill must not pick the silo a pause is about to stop
     private readonly List<string> failures = [];
+    private readonly List<(double At, string Fault)> faults = [];
     private int siloFaults; // kills and pauses: each leaves one Dead generation in membership
     private int deadBefore; // Dead generations of earlier runs on the same cluster
 
     public IReadOnlyList<string> Events { get { lock (events) return events.ToList(); } }
+
+    /// <summary>When each fault began (seconds into the run), for the recovery table.</summary>
+    public IReadOnlyList<(double At, string Fault)> Faults { get { lock (events) return faults.ToList(); } }
 
     /// <summary>Faults that did not go as the design says (a paused silo that did not stop itself).</summary>
     public IReadOnlyList<string> Failures { get { lock (events) return failures.ToList(); } }
@@ -163,6 +167,7 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
     {
         var silos = await cluster.RunningSilosAsync();
         var pids = await PidsAsync(silos);
+        Began("kill -9 every silo");
         Note(await cluster.FaultAsync("silos/kill-all"));
         lock (events) siloFaults += silos.Count;
         var killed = Stopwatch.StartNew();
@@ -177,6 +182,7 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
     {
         var silos = await cluster.RunningSilosAsync();
         var pids = await PidsAsync(silos);
+        Began("FLUSHALL Redis");
         Note(await cluster.FaultAsync("redis/flush"));
         var flushed = Stopwatch.StartNew();
         await Task.WhenAll(silos.Select(async silo =>
@@ -200,6 +206,7 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
                 var silo = silos[Random.Shared.Next(silos.Count)];
                 var pid = await cluster.PidAsync(silo);
                 var generation = await cluster.NewestGenerationAsync(silo);
+                Began($"kill -9 silo {silo}");
                 Note(await cluster.FaultAsync($"silos/{silo}/kill"));
                 lock (events) siloFaults++;
                 var killed = Stopwatch.StartNew();
@@ -213,6 +220,7 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
 
     private async Task RestartServerAsync(string name, string path)
     {
+        Began($"restart {name}");
         Note($"{name} restart begins");
         Note(await cluster.FaultAsync(path));
     }
@@ -224,6 +232,7 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
         var silo = silos[Random.Shared.Next(silos.Count)];
         var pid = await cluster.PidAsync(silo);
         var generation = await cluster.NewestGenerationAsync(silo);
+        Began($"SIGSTOP silo {silo} (SIGCONT after {options.PauseFor.TotalSeconds:0} s)");
         Note(await cluster.FaultAsync($"silos/{silo}/pause"));
         lock (events) siloFaults++;
         // Paused at least --pause-for, and until the others have declared it dead (Orleans' failure detector: missed probes, votes).
@@ -318,6 +327,11 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
         var line = $"{recorder.Elapsed.TotalSeconds,6:0.0}s  {what}";
         lock (events) events.Add(line);
         Console.Error.WriteLine($"[chaos] {line}");
+    }
+
+    private void Began(string fault)
+    {
+        lock (events) faults.Add((recorder.Elapsed.TotalSeconds, fault));
     }
 
     private void Fail(string what)

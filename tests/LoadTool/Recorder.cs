@@ -36,7 +36,12 @@ public sealed class Recorder
         stats.Outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
         var second = timeline.GetOrAdd((int)Elapsed.TotalSeconds, _ => new Second());
         Interlocked.Increment(ref second.Requests);
-        if (!success) Interlocked.Increment(ref second.Failures);
+        if (!success)
+        {
+            Interlocked.Increment(ref second.Failures);
+            second.FailuresByOutcome.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+        }
+        else if (endpoint.StartsWith(HoldEndpoint, StringComparison.Ordinal)) Interlocked.Increment(ref second.HoldsGranted);
         second.Latency.Record(latency);
         if (endpoint == HoldEndpoint) second.HoldLatency.Record(latency);
     }
@@ -68,6 +73,8 @@ public sealed class Recorder
     {
         public long Requests;
         public long Failures;
+        public long HoldsGranted;
+        public ConcurrentDictionary<string, long> FailuresByOutcome { get; } = new(StringComparer.Ordinal);
         public Histogram Latency { get; } = new();
         public Histogram HoldLatency { get; } = new();
     }
