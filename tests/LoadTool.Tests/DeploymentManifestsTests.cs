@@ -1,0 +1,249 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using YamlDotNet.RepresentationModel;
+
+namespace TicketFlow.LoadTool.Tests;
+
+/// <summary>
+/// deploy/compose/compose.yaml and deploy/k8s/ticketflow.yaml are never run here; these tests keep them describing the
+/// cluster deploy/AppHost runs: the same processes, every setting the AppHost gives a silo or a WebFront, Redis with
+/// persistence and a password, the cluster certificates from secrets, the silo and gateway ports, nginx's public port.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")] // the AppHost runs Linux processes
+public sealed class DeploymentManifestsTests(AppHostModel apphost) : IClassFixture<AppHostModel>
+{
+    public static TheoryData<string> Manifests => ["compose/compose.yaml", "k8s/ticketflow.yaml"];
+
+    /// <summary>Settings the manifests need not repeat.</summary>
+    private static readonly HashSet<string> LocalOnly =
+    [
+        "Management__Port", // the AppHost's own choice: processes on one machine need a port each; containers keep the default
+        "TICKETFLOW_ADMIN_EMAIL", "TICKETFLOW_ADMIN_PASSWORD", // optional: the AppHost passes them on only when its own environment has them
+    ];
+
+    [Theory, MemberData(nameof(Manifests))]
+    public void Runs_the_same_processes_as_the_AppHost(string file)
+    {
+        var manifest = Manifest.Load(file);
+        var wrong = apphost.Processes.Where(p => manifest.Count(p.Key) != p.Value)
+            .Select(p => $"{manifest.Count(p.Key)} {p.Key} process(es), the AppHost runs {p.Value}").ToList();
+        Assert.True(wrong.Count == 0, $"{file}: {string.Join("; ", wrong)}");
+    }
+
+    [Theory, MemberData(nameof(Manifests))]
+    public void Silos_and_WebFronts_get_every_setting_the_AppHost_gives_them(string file)
+    {
+        var manifest = Manifest.Load(file);
+        foreach (var kind in new[] { "silo", "webfront" })
+            foreach (var workload in manifest.Of(kind))
+            {
+                var missing = apphost.Settings[kind].Keys.Except(LocalOnly).Except(workload.Settings.Keys).Order().ToList();
+                Assert.True(missing.Count == 0, $"{file}: {workload.Name} lacks {string.Join(", ", missing)}");
+            }
+    }
+
+    [Theory, MemberData(nameof(Manifests))]
+    public void Redis_has_persistence_and_a_password(string file)
+    {
+        // The AppHost's redis.conf is the reference: its appendonly value, and a password (each manifest has its own).
+        Assert.Equal("yes", apphost.RedisConf.GetValueOrDefault("appendonly"));
+        Assert.False(string.IsNullOrEmpty(apphost.RedisConf.GetValueOrDefault("requirepass")), "the AppHost's redis.conf has no requirepass");
+        var manifest = Manifest.Load(file);
+        var redis = manifest.One("redis");
+        string? Option(string name) => redis.CommandLine.SkipWhile(a => a != $"--{name}").Skip(1).FirstOrDefault();
+        Assert.True(Option("appendonly") == apphost.RedisConf["appendonly"], $"{file}: redis is not run with --appendonly {apphost.RedisConf["appendonly"]}: {string.Join(' ', redis.CommandLine)}");
+        Assert.True(!string.IsNullOrEmpty(Option("requirepass")), $"{file}: redis is not run with --requirepass: {string.Join(' ', redis.CommandLine)}");
+        // ...and the clients know the password.
+        foreach (var client in manifest.Of("silo").Concat(manifest.Of("webfront")))
+            Assert.True(client.Settings.GetValueOrDefault("TICKETFLOW_REDIS")?.Contains("password=") == true, $"{file}: {client.Name}'s TICKETFLOW_REDIS has no password=");
+    }
+
+    [Theory, MemberData(nameof(Manifests))]
+    public void Cluster_certificates_are_mounted_from_secrets(string file)
+    {
+        var manifest = Manifest.Load(file);
+        foreach (var kind in new[] { "silo", "webfront" })
+            foreach (var setting in apphost.Settings[kind].Keys.Where(k => k.StartsWith("TICKETFLOW_CLUSTER_")))
+                foreach (var workload in manifest.Of(kind))
+                {
+                    var path = workload.Settings.GetValueOrDefault(setting) ?? "unset";
+                    Assert.True(workload.IsSecretFile(path), $"{file}: {workload.Name}'s {setting} ({path}) is not a file mounted from a secret");
+                    // The same file as the AppHost's (member.crt, member.key, ca.crt), whatever the manifest's prefix.
+                    var own = Path.GetFileName(apphost.Settings[kind][setting]);
+                    Assert.True(path.EndsWith(own), $"{file}: {workload.Name}'s {setting} is {path}, the AppHost's is {own}");
+                }
+    }
+
+    [Theory, MemberData(nameof(Manifests))]
+    public void Silos_have_a_silo_and_a_gateway_port_and_nginx_the_public_port(string file)
+    {
+        var manifest = Manifest.Load(file);
+        foreach (var silo in manifest.Of("silo"))
+            foreach (var (endpoint, setting) in new[] { ("silo", "Silo__Port"), ("gateway", "Silo__GatewayPort") })
+            {
+                Assert.Contains(endpoint, apphost.SiloEndpoints); // the AppHost's names, which the Kubernetes ports use too
+                Assert.True(int.TryParse(silo.Settings.GetValueOrDefault(setting), out var port), $"{file}: {silo.Name} has no {setting} port");
+                // Compose containers reach each other on any port; Kubernetes declares them by name.
+                if (silo.Ports.Count > 0)
+                    Assert.True(silo.Ports.GetValueOrDefault(endpoint) == port, $"{file}: {silo.Name} has no container port {endpoint} = {port} ({setting})");
+            }
+        var nginx = manifest.One("nginx");
+        Assert.True(nginx.Published.Contains(apphost.DefaultPort), $"{file}: nginx is published on [{string.Join(", ", nginx.Published)}], not the AppHost's {apphost.DefaultPort}");
+    }
+}
+
+/// <summary>
+/// deploy/AppHost's application model as its Program builds it (nothing is started): the processes by kind, each kind's
+/// settings, the silos' endpoint names, the redis.conf it writes, and its default public port.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class AppHostModel : IAsyncLifetime
+{
+    private readonly string state = Directory.CreateTempSubdirectory("tf-manifests-").FullName;
+
+    public Dictionary<string, int> Processes { get; } = [];
+    public Dictionary<string, Dictionary<string, string>> Settings { get; } = [];
+    public HashSet<string> SiloEndpoints { get; } = [];
+    public Dictionary<string, string> RedisConf { get; } = [];
+    public int DefaultPort { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        // An external PostgreSQL (no initdb) and port 0: the test gets the configured process counts without taking port 8080.
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.TicketFlow_AppHost>(
+            ["--TicketFlow:Postgres", "Host=127.0.0.1;Database=x", "--TicketFlow:Port", "0", "--TicketFlow:StateFolder", state, "--TicketFlow:Telemetry", "false"]);
+        foreach (var resource in builder.Resources.OfType<ExecutableResource>())
+        {
+            var kind = Manifest.KindOf(resource.Name);
+            Processes[kind] = Processes.GetValueOrDefault(kind) + 1;
+            // What the resource would be started with (run mode); the logger is given: the model has no services yet.
+            var configuration = await ExecutionConfigurationBuilder.Create(resource).WithEnvironmentVariablesConfig()
+                .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), NullLogger.Instance);
+            Assert.Null(configuration.Exception);
+            Settings.TryAdd(kind, configuration.EnvironmentVariables.ToDictionary());
+            if (kind == "silo") SiloEndpoints.UnionWith(resource.Annotations.OfType<EndpointAnnotation>().Select(e => e.Name));
+        }
+        // Given an external one, the AppHost runs no PostgreSQL of its own; by default it does, and so do the manifests.
+        Processes.TryAdd("postgres", 1);
+        foreach (var line in File.ReadAllLines(Path.Combine(state, "redis", "redis.conf")).Where(l => l.Contains(' ')))
+            RedisConf[line[..line.IndexOf(' ')]] = line[(line.IndexOf(' ') + 1)..];
+        using var appsettings = JsonDocument.Parse(File.ReadAllText(Path.Combine(Manifest.Deploy, "AppHost", "appsettings.json")));
+        DefaultPort = appsettings.RootElement.GetProperty("TicketFlow").GetProperty("Port").GetInt32();
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(state, recursive: true);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>One kind of process as a manifest runs it: a compose service or a Kubernetes workload.</summary>
+public sealed record Workload(
+    string Name, int Replicas, IReadOnlyDictionary<string, string?> Settings, IReadOnlyList<string> CommandLine,
+    Func<string, bool> IsSecretFile, IReadOnlyDictionary<string, int> Ports, IReadOnlyList<int> Published);
+
+/// <summary>A deployment manifest's workloads, read with YamlDotNet's representation model.</summary>
+public sealed class Manifest(string file, List<Workload> workloads)
+{
+    public static string Deploy { get; } = FindDeploy();
+
+    public IEnumerable<Workload> Of(string kind) => workloads.Where(w => KindOf(w.Name) == kind);
+    public int Count(string kind) => Of(kind).Sum(w => w.Replicas);
+
+    public Workload One(string kind)
+    {
+        var found = Of(kind).ToList();
+        Assert.True(found.Count == 1, $"{file}: {found.Count} {kind} services or workloads, expected one");
+        return found[0];
+    }
+
+    /// <summary>silo-2 (AppHost), silo2 (compose) and silo (Kubernetes) are all silos.</summary>
+    public static string KindOf(string name) => Regex.Replace(name, @"-?\d+$", "");
+
+    public static Manifest Load(string file)
+    {
+        var stream = new YamlStream();
+        using (var reader = File.OpenText(Path.Combine(Deploy, file))) stream.Load(reader);
+        var documents = stream.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList();
+        return new(file, file.StartsWith("compose") ? Compose(documents.Single()).ToList() : Kubernetes(documents).ToList());
+    }
+
+    private static IEnumerable<Workload> Compose(YamlMappingNode root)
+    {
+        var secrets = Fields(Get(root, "secrets")).Keys.ToHashSet();
+        foreach (var (name, service) in Fields(Get(root, "services")))
+        {
+            var settings = Fields(Get(service, "environment")).ToDictionary(f => f.Key, f => (f.Value as YamlScalarNode)?.Value);
+            // Compose mounts a service's secrets at /run/secrets/<name>.
+            var mounted = Strings(Get(service, "secrets")).Where(secrets.Contains).Select(s => $"/run/secrets/{s}").ToHashSet();
+            var published = Strings(Get(service, "ports")).Select(p => int.Parse(p.Split(':')[0])).ToList();
+            yield return new(name, 1, settings, [.. Strings(Get(service, "entrypoint")), .. Strings(Get(service, "command"))],
+                mounted.Contains, new Dictionary<string, int>(), published);
+        }
+    }
+
+    private static IEnumerable<Workload> Kubernetes(List<YamlMappingNode> documents)
+    {
+        string? Kind(YamlNode d) => Text(d, "kind");
+        string? Name(YamlNode d) => Text(Get(d, "metadata"), "name");
+        var data = documents.Where(d => Kind(d) is "Secret" or "ConfigMap").ToDictionary(d => $"{Kind(d)}/{Name(d)}",
+            d => Fields(Get(d, "stringData")).Concat(Fields(Get(d, "data"))).ToDictionary(f => f.Key, f => (f.Value as YamlScalarNode)?.Value));
+        foreach (var workload in documents.Where(d => Kind(d) is "Deployment" or "StatefulSet"))
+        {
+            var pod = Get(Get(Get(workload, "spec"), "template"), "spec");
+            var container = Assert.Single(Items(pod, "containers"));
+            var settings = new Dictionary<string, string?>();
+            foreach (var source in Items(container, "envFrom"))
+            {
+                var reference = Get(source, "secretRef") is { } secret ? $"Secret/{Text(secret, "name")}" : $"ConfigMap/{Text(Get(source, "configMapRef"), "name")}";
+                Assert.True(data.ContainsKey(reference), $"{Name(workload)}'s envFrom names {reference}, which the manifest lacks");
+                foreach (var (key, value) in data[reference]) settings[key] = value;
+            }
+            foreach (var variable in Items(container, "env")) settings[Text(variable, "name")!] = Text(variable, "value");
+            // A file is from a secret when its folder is where a secret volume is mounted (kubectl create secret --from-file names it).
+            var secretVolumes = Items(pod, "volumes").Where(v => Get(v, "secret") is not null).Select(v => Text(v, "name")).ToHashSet();
+            var secretFolders = Items(container, "volumeMounts").Where(m => secretVolumes.Contains(Text(m, "name"))).Select(m => Text(m, "mountPath")).ToHashSet();
+            var labels = Fields(Get(Get(Get(Get(workload, "spec"), "template"), "metadata"), "labels")).ToDictionary(f => f.Key, f => ((YamlScalarNode)f.Value).Value);
+            // Published: the port of a LoadBalancer or NodePort Service that selects this workload's pods.
+            var published = documents.Where(d => Kind(d) == "Service" && Text(Get(d, "spec"), "type") is "LoadBalancer" or "NodePort")
+                .Where(s => Fields(Get(Get(s, "spec"), "selector")).All(f => labels.GetValueOrDefault(f.Key) == ((YamlScalarNode)f.Value).Value))
+                .SelectMany(s => Items(Get(s, "spec"), "ports")).Select(p => int.Parse(Text(p, "port")!)).ToList();
+            yield return new(Name(workload)!, int.Parse(Text(Get(workload, "spec"), "replicas") ?? "1"), settings,
+                [.. Strings(Get(container, "command")), .. Strings(Get(container, "args"))],
+                path => secretFolders.Contains(Path.GetDirectoryName(path)),
+                Items(container, "ports").Where(p => Text(p, "name") is not null).ToDictionary(p => Text(p, "name")!, p => int.Parse(Text(p, "containerPort")!)),
+                published);
+        }
+    }
+
+    /// <summary>A mapping's fields with compose's merge keys (<c>&lt;&lt;: *anchor</c>) applied; YamlDotNet resolves the anchors only.</summary>
+    private static Dictionary<string, YamlNode> Fields(YamlNode? node)
+    {
+        var fields = new Dictionary<string, YamlNode>();
+        if (node is not YamlMappingNode mapping) return fields;
+        if (mapping.Children.TryGetValue(new YamlScalarNode("<<"), out var merged))
+            foreach (var source in merged is YamlSequenceNode sources ? sources.Children : [merged])
+                foreach (var (key, value) in Fields(source)) fields[key] = value;
+        foreach (var (key, value) in mapping.Children.Where(c => ((YamlScalarNode)c.Key).Value != "<<"))
+            fields[((YamlScalarNode)key).Value!] = value;
+        return fields;
+    }
+
+    private static YamlNode? Get(YamlNode? node, string key) => Fields(node).GetValueOrDefault(key);
+    private static string? Text(YamlNode? node, string key) => (Get(node, key) as YamlScalarNode)?.Value;
+    private static IEnumerable<YamlNode> Items(YamlNode? node, string key) => (Get(node, key) as YamlSequenceNode)?.Children ?? [];
+    private static IEnumerable<string> Strings(YamlNode? node) =>
+        node is YamlSequenceNode sequence ? sequence.Children.Select(c => ((YamlScalarNode)c).Value!) : node is YamlScalarNode scalar ? [scalar.Value!] : [];
+
+    private static string FindDeploy()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "TicketFlow.sln"))) return Path.Combine(folder.FullName, "deploy");
+        throw new InvalidOperationException("TicketFlow.sln not found above the test's folder");
+    }
+}
