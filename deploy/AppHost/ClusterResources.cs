@@ -40,7 +40,7 @@ public static class ClusterResources
     public static IResourceBuilder<ExecutableResource> AddSilo(this IDistributedApplicationBuilder builder, ClusterLayout layout, SiloPorts silo,
         IResourceBuilder<ExecutableResource> redis, IResourceBuilder<ExecutableResource>? postgres)
     {
-        var (command, folder) = Binary<Projects.TicketFlow_Silo>("TicketFlow.Silo");
+        var (command, folder) = Binary<Projects.TicketFlow_Silo>(layout, "TicketFlow.Silo");
         var resource = builder.AddExecutable(silo.Name, command, folder)
             .WithProcessEnvironment(layout)
             .WithEnvironment("Silo__Port", silo.Port.ToString())
@@ -65,7 +65,7 @@ public static class ClusterResources
     public static IResourceBuilder<ExecutableResource> AddWebFront(this IDistributedApplicationBuilder builder, ClusterLayout layout, WebFrontPorts webfront,
         IResourceBuilder<ExecutableResource> redis, IResourceBuilder<ExecutableResource>? postgres)
     {
-        var (command, folder) = Binary<Projects.TicketFlow_WebFront>("TicketFlow.WebFront");
+        var (command, folder) = Binary<Projects.TicketFlow_WebFront>(layout, "TicketFlow.WebFront");
         var resource = builder.AddExecutable(webfront.Name, command, folder, "--urls", $"http://127.0.0.1:{webfront.Port}")
             .WithProcessEnvironment(layout)
             .WithEnvironment("Management__Port", webfront.ManagementPort.ToString())
@@ -99,13 +99,31 @@ public static class ClusterResources
         return layout.Options.Telemetry ? resource.WithOtlpExporter() : resource;
     }
 
-    /// <summary>A project's apphost executable in its build output: started directly, a silo is up seconds sooner than through `dotnet run`.</summary>
-    private static (string Command, string Folder) Binary<TProject>(string assembly) where TProject : IProjectMetadata, new()
+    /// <summary>
+    /// A project's apphost executable in its build output, started directly: a silo is up seconds sooner than through
+    /// `dotnet run`. With <see cref="ClusterOptions.ReadyToRun"/>, a ReadyToRun publish of it in the state folder.
+    /// </summary>
+    private static (string Command, string Folder) Binary<TProject>(ClusterLayout layout, string assembly) where TProject : IProjectMetadata, new()
     {
-        var folder = Path.Combine(Path.GetDirectoryName(new TProject().ProjectPath)!, "bin", Configuration, "net10.0");
+        var project = new TProject().ProjectPath;
+        var folder = layout.Options.ReadyToRun
+            ? Publish(project, Path.Combine(layout.State, "bin", assembly), Path.Combine(layout.Logs, $"publish-{assembly}.log"))
+            : Path.Combine(Path.GetDirectoryName(project)!, "bin", Configuration, "net10.0");
         var command = Path.Combine(folder, assembly);
         if (!File.Exists(command)) throw new InvalidOperationException($"{command} is missing: build the AppHost (dotnet build deploy/AppHost -c {Configuration})");
         return (command, folder);
+    }
+
+    private static readonly Dictionary<string, string> Published = [];
+
+    /// <summary>Once per project and AppHost run (every silo runs the same image).</summary>
+    private static string Publish(string project, string output, string log)
+    {
+        if (Published.TryGetValue(project, out var done)) return done;
+        Console.WriteLine($"Publishing {Path.GetFileName(project)} as ReadyToRun into {output} (TicketFlow:ReadyToRun)...");
+        File.WriteAllText(log, ClusterLayout.Run("dotnet", ["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false",
+            "-p:PublishReadyToRun=true", "-o", output, "--nologo", "-v", "quiet"]));
+        return Published[project] = output;
     }
 
     private static async Task<ExecuteCommandResult> Run(ExecuteCommandContext context, Func<ClusterFaults, Task<string>> fault)
