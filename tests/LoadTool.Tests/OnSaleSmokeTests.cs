@@ -24,6 +24,7 @@ public sealed class OnSaleSmokeTests(ITestOutputHelper output)
         var state = Directory.CreateTempSubdirectory("tf-smoke-").FullName;
         var database = await CreateDatabaseAsync();
         var started = Stopwatch.StartNew();
+        var passed = false;
         try
         {
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.TicketFlow_AppHost>(
@@ -58,10 +59,13 @@ public sealed class OnSaleSmokeTests(ITestOutputHelper output)
             Assert.True(File.Exists(Path.Combine(state, "results", "chart.svg")));
             Assert.Equal(0, exit);
             await app.StopAsync();
+            passed = true;
         }
         finally
         {
-            output.WriteLine($"logs of the run: {state}");
+            // Kept for a failed run (every process's log, results.json, chart.svg); a passed one leaves nothing behind.
+            if (passed) Directory.Delete(state, recursive: true);
+            else output.WriteLine($"logs of the run: {state}");
         }
     }
 
