@@ -167,8 +167,10 @@ public sealed partial class ClusterFaults(
     public static int? Pid(ResourceEvent e) =>
         e.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value && int.TryParse(value.ToString(), out var pid) ? pid : null;
 
-    public static bool IsStopped(ResourceEvent e) => e.Snapshot.State?.Text is { } s &&
-        (s == KnownResourceStates.Exited || s == KnownResourceStates.Finished || s == KnownResourceStates.FailedToStart);
+    public static bool IsStopped(ResourceEvent e) => IsStopped(e.Snapshot.State?.Text);
+
+    public static bool IsStopped(string? state) =>
+        state == KnownResourceStates.Exited || state == KnownResourceStates.Finished || state == KnownResourceStates.FailedToStart;
 
     private async Task WaitUntilAsync(string name, Func<ResourceEvent, bool> condition, TimeSpan timeout)
     {

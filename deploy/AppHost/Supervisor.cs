@@ -33,7 +33,7 @@ public sealed class Supervisor(
             if (before == (pid, state, healthy)) continue;
             seen[name] = (pid, state, healthy);
             if (pid is { } started && pid != before.Pid && layout.Options.Nice > 0) Renice(started);
-            if (ClusterFaults.IsStopped(e) && !IsStoppedState(before.State) && before.State is not null)
+            if (ClusterFaults.IsStopped(e) && !ClusterFaults.IsStopped(before.State) && before.State is not null)
             {
                 faults.Exited(name);
                 if (IsSupervised(name) && e.Snapshot.ExitCode is not 0 && !lifetime.ApplicationStopping.IsCancellationRequested)
@@ -62,9 +62,6 @@ public sealed class Supervisor(
     }
 
     private static bool IsSupervised(string name) => name.StartsWith("silo-", StringComparison.Ordinal) || name.StartsWith("webfront-", StringComparison.Ordinal);
-
-    private static bool IsStoppedState(string? state) =>
-        state == KnownResourceStates.Exited || state == KnownResourceStates.Finished || state == KnownResourceStates.FailedToStart;
 
     private void Renice(int pid)
     {

@@ -80,14 +80,14 @@ public sealed class LocalCluster : IDisposable
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < deadline)
         {
-            var member = (await MembersAsync()).Single(m => m.Name == $"silo-{silo}");
+            var member = await SiloAsync(silo);
             if (member.Pid is not null && member.Pid != oldPid && member.State == "running" && await ReadyAsync(member)) return true;
             await Task.Delay(100);
         }
         return false;
     }
 
-    public async Task<int?> PidAsync(int silo) => (await MembersAsync()).Single(m => m.Name == $"silo-{silo}").Pid;
+    public async Task<Member> SiloAsync(int silo) => (await MembersAsync()).Single(m => m.Name == $"silo-{silo}");
 
     private async Task<bool> ReadyAsync(Member member)
     {
@@ -201,17 +201,8 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
         {
             await Guarded("kill", async () =>
             {
-                var silos = await cluster.RunningSilosAsync();
-                if (silos.Count == 0) { Note("kill: no running silo"); return; }
-                var silo = silos[Random.Shared.Next(silos.Count)];
-                var pid = await cluster.PidAsync(silo);
-                var generation = await cluster.NewestGenerationAsync(silo);
-                Began($"kill -9 silo {silo}");
-                Note(await cluster.FaultAsync($"silos/{silo}/kill"));
-                lock (events) siloFaults++;
-                var killed = Stopwatch.StartNew();
-                await DeclaredDeadAsync(silo, generation, killed, "kill -9");
-                await ServingAgainAsync(silo, pid, killed, "kill -9");
+                if (await StrikeRandomSiloAsync("kill", silo => $"kill -9 silo {silo}", "kill -9") is { } killed)
+                    await ServingAgainAsync(killed.Silo, killed.Pid, killed.Since, "kill -9");
             });
         }
     }
@@ -227,17 +218,10 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
 
     private async Task PauseSiloAsync()
     {
-        var silos = await cluster.RunningSilosAsync();
-        if (silos.Count == 0) { Note("pause: no running silo"); return; }
-        var silo = silos[Random.Shared.Next(silos.Count)];
-        var pid = await cluster.PidAsync(silo);
-        var generation = await cluster.NewestGenerationAsync(silo);
-        Began($"SIGSTOP silo {silo} (SIGCONT after {options.PauseFor.TotalSeconds:0} s)");
-        Note(await cluster.FaultAsync($"silos/{silo}/pause"));
-        lock (events) siloFaults++;
         // Paused at least --pause-for, and until the others have declared it dead (Orleans' failure detector: missed probes, votes).
-        var paused = Stopwatch.StartNew();
-        await DeclaredDeadAsync(silo, generation, paused, "SIGSTOP");
+        if (await StrikeRandomSiloAsync("pause", silo => $"SIGSTOP silo {silo} (SIGCONT after {options.PauseFor.TotalSeconds:0} s)", "SIGSTOP")
+            is not { } struck) return;
+        var (silo, pid, paused) = struck;
         if (paused.Elapsed < options.PauseFor) await Task.Delay(options.PauseFor - paused.Elapsed, CancellationToken.None);
         Note(await cluster.FaultAsync($"silos/{silo}/resume"));
         var resumed = Stopwatch.StartNew();
@@ -254,12 +238,31 @@ public sealed class Chaos(LocalCluster cluster, LoadOptions options, Recorder re
         }
     }
 
+    /// <summary>
+    /// kill -9 or SIGSTOP (<paramref name="action"/>: kill, pause) a random running silo, then until membership declares the
+    /// generation that ran dead; null when no silo runs.
+    /// </summary>
+    private async Task<(int Silo, int? Pid, Stopwatch Since)?> StrikeRandomSiloAsync(string action, Func<int, string> fault, string label)
+    {
+        var silos = await cluster.RunningSilosAsync();
+        if (silos.Count == 0) { Note($"{action}: no running silo"); return null; }
+        var silo = silos[Random.Shared.Next(silos.Count)];
+        var pid = (await cluster.SiloAsync(silo)).Pid;
+        var generation = await cluster.NewestGenerationAsync(silo);
+        Began(fault(silo));
+        Note(await cluster.FaultAsync($"silos/{silo}/{action}"));
+        lock (events) siloFaults++;
+        var since = Stopwatch.StartNew();
+        await DeclaredDeadAsync(silo, generation, since, label);
+        return (silo, pid, since);
+    }
+
     /// <summary>Until the silo's process is no longer <paramref name="pid"/> (it exited; the supervisor may have started another).</summary>
     private async Task<bool> ExitedAsync(int silo, int? pid, Stopwatch since)
     {
         while (since.Elapsed < SelfStopDeadline)
         {
-            var member = (await cluster.MembersAsync()).Single(m => m.Name == $"silo-{silo}");
+            var member = await cluster.SiloAsync(silo);
             if (member.State == "stopped" || member.Pid != pid) return true;
             await Task.Delay(100, CancellationToken.None);
         }
