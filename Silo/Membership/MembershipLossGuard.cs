@@ -5,7 +5,7 @@ namespace TicketFlow.Silo.Membership;
 /// <summary>
 /// Redis may lose Orleans' membership table (FLUSHALL, a restart without its append-only file, an emptied replacement).
 /// Orleans then keeps serving with its last view but can neither evict nor admit anyone, and the next silo to start
-/// creates a new table at version 0 that the running silos ignore: two clusters on one service id. So every few seconds
+/// creates a new table at version 0 that the running silos ignore: two clusters on one service id. So every second
 /// while this silo is Active the guard reads its own row; when Redis answers without the table or without the row, the
 /// silo stops with exit code <see cref="ExitCode"/>, so that its supervisor starts it again and it joins the table anew
 /// (fencing in storage keeps a grain's writes single-owner in the meantime). A Redis that does not answer is a hiccup,
@@ -17,10 +17,11 @@ public sealed class MembershipLossGuard(IMembershipTable table, ILocalSiloDetail
     /// <summary>EX_TEMPFAIL: "start me again".</summary>
     public const int ExitCode = 75;
 
-    private static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
     // A graceful stop tries to write this silo's status to the table that is gone, and hangs on it (20 s in the chaos
-    // run). Grains lose nothing by a hard exit (every acknowledged change is stored), so it gets a few seconds only.
-    private static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(3);
+    // run). Grains lose nothing by a hard exit (every acknowledged change is stored), so it gets a second only: every
+    // second here is a second the whole cluster serves nothing after Redis lost the table.
+    private static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -218,6 +218,43 @@ public sealed class ClusterModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_silo_killed_with_SIGKILL_and_started_again_serves_with_no_previous_generation_left_Active()
+    {
+        await using var web = ClusterWebFront();
+        var api = new PurchaseApi(() => web.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false }), AdminEmail, AdminPassword);
+        silos.AddRange([StartSilo(), StartSilo(), StartSilo()]);
+        await Task.WhenAll(silos.Select(s => s.ServingAsync()));
+        await Eventually.Get(() => api.SendAsync(HttpMethod.Get, "/health/ready", null), r => r.Status == HttpStatusCode.OK, TimeSpan.FromSeconds(30),
+            "WebFront connected in the background");
+        var (eventId, tiers) = await api.OnSaleEventAsync([100]);
+        var buyer = await api.SignUpAsync();
+        (await api.HoldAsync(buyer, eventId, [(tiers[0], 1)])).EnsureStatus(HttpStatusCode.Created);
+
+        // The whole cluster dies at once and every silo starts again on its own ports, as a supervisor does: their old rows
+        // are still Active, and a joining silo waits for every Active row to answer or be declared dead.
+        await Task.WhenAll(silos.Select(s => s.KillAsync()));
+        var restarted = silos.Select(s => s.StartAgain()).ToList();
+        silos.AddRange(restarted);
+        await Task.WhenAll(restarted.Select(s => s.ServingAsync()));
+
+        var rows = await MembershipRowsAsync();
+        Assert.Equal(6, rows.Count);
+        Assert.Equal(restarted.Select(s => s.SiloPort).Order(), rows.Where(r => r.Status == "3").Select(r => r.Port).Order()); // Active: the new ones only
+        Assert.Equal(3, rows.Count(r => r.Status == "6")); // Dead: the killed generations
+        await Eventually.Get(() => api.HoldAsync(buyer, eventId, [(tiers[0], 1)]), r => r.Status == HttpStatusCode.Created, TimeSpan.FromSeconds(30),
+            "holds succeed after the whole cluster started again");
+        await api.CountsBecomeAsync(eventId, tiers[0], (98, 2, 0));
+    }
+
+    /// <summary>Orleans' membership rows in Redis as (silo port, status number: 3 Active, 6 Dead).</summary>
+    private async Task<List<(int Port, string Status)>> MembershipRowsAsync()
+    {
+        var values = await redis.CliAsync("HVALS", $"{serviceId}/members/{clusterId}");
+        return System.Text.RegularExpressions.Regex.Matches(values, "\"SiloAddress\":\"[^\"]*:(\\d+)@\\d+\"\\},\"Status\":(\\d+)")
+            .Select(m => (int.Parse(m.Groups[1].Value), m.Groups[2].Value)).ToList();
+    }
+
+    [Fact]
     public async Task A_silo_started_while_Redis_is_down_waits_for_it_and_then_joins()
     {
         await redis.StopAsync();
