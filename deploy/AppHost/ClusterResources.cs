@@ -41,7 +41,9 @@ public static class ClusterResources
         IResourceBuilder<ExecutableResource> redis, IResourceBuilder<ExecutableResource>? postgres)
     {
         var (command, folder) = Binary<Projects.TicketFlow_Silo>(layout, "TicketFlow.Silo");
-        var resource = builder.AddExecutable(silo.Name, command, folder)
+        // Through nice(1), which execs the silo (same pid): every thread of it starts at the silo's priority.
+        var niceness = (layout.Options.Nice - layout.Options.SiloPriority).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var resource = builder.AddExecutable(silo.Name, "nice", folder, "-n", niceness, command)
             .WithProcessEnvironment(layout)
             .WithEnvironment("Silo__Port", silo.Port.ToString())
             .WithEnvironment("Silo__GatewayPort", silo.GatewayPort.ToString())

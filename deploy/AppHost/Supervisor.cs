@@ -8,7 +8,8 @@ namespace TicketFlow.AppHost;
 /// with a code other than 0 (kill -9, a silo that finds itself declared dead, one whose membership row is gone: exit 75)
 /// is started again after <see cref="ClusterOptions.RestartDelaySeconds"/>, doubling up to 30 s while it keeps crashing
 /// within 10 s of its start. An exit 0 is a stop someone asked for (the dashboard's Stop): it stays stopped. It also keeps
-/// cluster.json current (pids change with every start) and renices new processes when <see cref="ClusterOptions.Nice"/> is set.
+/// cluster.json current (pids change with every start) and renices new processes other than silos (started through nice(1)) when
+/// <see cref="ClusterOptions.Nice"/> is set.
 /// </summary>
 public sealed class Supervisor(
     ClusterLayout layout, ResourceNotificationService notifications, ResourceCommandService commands, ClusterFaults faults,
@@ -32,7 +33,7 @@ public sealed class Supervisor(
             seen.TryGetValue(name, out var before);
             if (before == (pid, state, healthy)) continue;
             seen[name] = (pid, state, healthy);
-            if (pid is { } started && pid != before.Pid && layout.Options.Nice > 0) Renice(started);
+            if (pid is { } started && pid != before.Pid && layout.Options.Nice > 0 && !IsSilo(name)) Renice(started); // silos start niced
             if (ClusterFaults.IsStopped(e) && !ClusterFaults.IsStopped(before.State) && before.State is not null)
             {
                 faults.Exited(name);
@@ -61,7 +62,9 @@ public sealed class Supervisor(
         }
     }
 
-    private static bool IsSupervised(string name) => name.StartsWith("silo-", StringComparison.Ordinal) || name.StartsWith("webfront-", StringComparison.Ordinal);
+    private static bool IsSupervised(string name) => IsSilo(name) || name.StartsWith("webfront-", StringComparison.Ordinal);
+
+    private static bool IsSilo(string name) => name.StartsWith("silo-", StringComparison.Ordinal);
 
     private void Renice(int pid)
     {

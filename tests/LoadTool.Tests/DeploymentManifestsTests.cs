@@ -115,7 +115,8 @@ public sealed class AppHostModel : IAsyncLifetime
     {
         // An external PostgreSQL (no initdb) and port 0: the test gets the configured process counts without taking port 8080.
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.TicketFlow_AppHost>(
-            ["--TicketFlow:Postgres", "Host=127.0.0.1;Database=x", "--TicketFlow:Port", "0", "--TicketFlow:StateFolder", state, "--TicketFlow:Telemetry", "false"]);
+            ["--TicketFlow:Postgres", "Host=127.0.0.1;Database=x", "--TicketFlow:Port", "0", "--TicketFlow:StateFolder", state, "--TicketFlow:Telemetry", "false",
+             "--TicketFlow:ReadyToRun", "false"]);
         foreach (var resource in builder.Resources.OfType<ExecutableResource>())
         {
             var kind = Manifest.KindOf(resource.Name);
