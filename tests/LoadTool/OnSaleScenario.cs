@@ -175,6 +175,7 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
     private async Task<string?> WaitForAdmissionAsync(long ticket, Reply reply, string token, string address)
     {
         var joinedAt = recorder.Elapsed;
+        var pollEvery = TimeSpan.FromSeconds(2);
         while (true)
         {
             var state = reply.Text("state");
@@ -193,9 +194,12 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
                 Count(allSold ? "left the queue: sold out" : "left the queue: waited too long");
                 return null;
             }
-            // Poll as a browser tab would: often when close, rarely when far back.
-            var eta = reply.Ok && reply.Body.TryGetProperty("etaSeconds", out var e) && e.ValueKind == JsonValueKind.Number ? e.GetInt32() : 1;
-            await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(eta / 4.0, 2, 60) * (0.8 + Random.Shared.NextDouble() * 0.4)));
+            // Poll as the queue page would: often when close, rarely when far back; a failed poll keeps the pace (or
+            // Retry-After, if longer), so an outage does not turn every queued tab into a poll every 2 s.
+            pollEvery = reply.Ok && reply.Body.TryGetProperty("etaSeconds", out var e) && e.ValueKind == JsonValueKind.Number
+                ? TimeSpan.FromSeconds(Math.Clamp(e.GetInt32() / 4.0, 2, 60))
+                : TimeSpan.FromSeconds(Math.Max(reply.RetryAfter?.TotalSeconds ?? 0, pollEvery.TotalSeconds));
+            await Task.Delay(pollEvery * (0.8 + Random.Shared.NextDouble() * 0.4));
             reply = await api.SendAsync(Status, HttpMethod.Get, $"/api/v1/events/{eventId}/waiting-room/status?ticket={ticket}", token: token, clientIp: address);
         }
     }
