@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace TicketFlow.AppHost;
@@ -8,8 +7,8 @@ namespace TicketFlow.AppHost;
 /// with a code other than 0 (kill -9, a silo that finds itself declared dead, one whose membership row is gone: exit 75)
 /// is started again after <see cref="ClusterOptions.RestartDelaySeconds"/>, doubling up to 30 s while it keeps crashing
 /// within 10 s of its start. An exit 0 is a stop someone asked for (the dashboard's Stop): it stays stopped. It also keeps
-/// cluster.json current (pids change with every start) and renices new processes other than silos (started through nice(1)) when
-/// <see cref="ClusterOptions.Nice"/> is set.
+/// cluster.json current (pids change with every start), gives new processes <see cref="ClusterOptions.Nice"/>, and drops a
+/// silo that started ahead of the rest (<see cref="ClusterOptions.SiloPriority"/>) back to it once the silo is healthy.
 /// </summary>
 public sealed class Supervisor(
     ClusterLayout layout, ResourceNotificationService notifications, ResourceCommandService commands, ClusterFaults faults,
@@ -33,7 +32,11 @@ public sealed class Supervisor(
             seen.TryGetValue(name, out var before);
             if (before == (pid, state, healthy)) continue;
             seen[name] = (pid, state, healthy);
-            if (pid is { } started && pid != before.Pid && layout.Options.Nice > 0 && !IsSilo(name)) Renice(started); // silos start niced
+            // Silos start through nice(1) ahead of the rest and drop back once healthy; the others get Nice (if any) at start.
+            if (pid is { } started && pid != before.Pid && layout.Options.Nice > 0 && !IsSilo(name))
+                _ = ProcessPriority.SettleAsync(started, layout.Options.Nice, logger, stoppingToken);
+            if (pid is { } serving && healthy && !before.Healthy && IsSilo(name) && layout.Options.SiloPriority > 0)
+                _ = ProcessPriority.SettleAsync(serving, layout.Options.Nice, logger, stoppingToken);
             if (ClusterFaults.IsStopped(e) && !ClusterFaults.IsStopped(before.State) && before.State is not null)
             {
                 faults.Exited(name);
@@ -65,19 +68,6 @@ public sealed class Supervisor(
     private static bool IsSupervised(string name) => IsSilo(name) || name.StartsWith("webfront-", StringComparison.Ordinal);
 
     private static bool IsSilo(string name) => name.StartsWith("silo-", StringComparison.Ordinal);
-
-    private void Renice(int pid)
-    {
-        try
-        {
-            using var renice = Process.Start(new ProcessStartInfo("renice", ["-n", layout.Options.Nice.ToString(), "-p", pid.ToString()]) { RedirectStandardOutput = true });
-            renice?.WaitForExit();
-        }
-        catch (Exception error) when (error is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            logger.LogWarning("renice {Pid} failed: {Error}", pid, error.Message);
-        }
-    }
 
     /// <summary>cluster.json (mode 600: it holds the control token and the database's connection string), replaced atomically.</summary>
     private void WriteStateFile()
