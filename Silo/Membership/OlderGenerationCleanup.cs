@@ -6,7 +6,7 @@ namespace TicketFlow.Silo.Membership;
 /// ValidateInitialConnectivity, with no staleness filter) and retries until each answers or is declared dead, so one
 /// leftover row holds up every other silo's start. Orleans declares the older clone dead itself while joining, but an
 /// attempt that loses the table-version race to another joining silo is only retried seconds later: with the whole local
-/// cluster killed with -9 and started again under load, one clone stayed Active 13 s after its successor was serving
+/// cluster killed with -9 and started again under load, one clone stayed Active at least 7 s after its successor was serving
 /// (measured). So just before the connectivity check this participant declares every older generation on this silo's
 /// endpoint Dead, re-reading the table after each lost race until none is left. Safe: this process holds the endpoint
 /// now, so those generations are gone.
