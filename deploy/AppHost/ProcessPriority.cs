@@ -7,7 +7,7 @@ namespace TicketFlow.AppHost;
 /// not the dozens a .NET process starts at once, and each new thread inherits its creator's. So every thread is set,
 /// and again a little later for the threads that were being created meanwhile.
 /// </summary>
-public static partial class ProcessPriority
+public static class ProcessPriority
 {
     private static readonly TimeSpan[] Passes = [TimeSpan.Zero, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10)];
 
