@@ -1,2 +1,5 @@
 global using Orleans;
 global using Orleans.Runtime;
+global using TicketFlow.Domain;
+global using TicketFlow.Domain.Purchases;
+global using TicketFlow.Domain.Inventory;

@@ -68,9 +68,6 @@ public static class TierKey
     }
 }
 
-[GenerateSerializer, Immutable, Alias("TicketFlow.TierTerms")]
-public sealed record TierTerms([property: Id(0)] int Capacity, [property: Id(1)] int PerUserLimit);
-
 /// <param name="Terms">The tier as the catalog knows it: an inventory not configured yet starts from it, a larger capacity grows it.</param>
 [GenerateSerializer, Immutable, Alias("TicketFlow.TierHoldRequest")]
 public sealed record TierHoldRequest(

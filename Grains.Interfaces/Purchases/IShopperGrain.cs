@@ -1,4 +1,4 @@
-using TicketFlow.Grains.Inventory;
+using TicketFlow.Domain.Purchases;
 
 namespace TicketFlow.Grains.Purchases;
 
@@ -14,7 +14,7 @@ public interface IShopperGrain : IGrainWithStringKey
     Task<PlaceHoldReply> PlaceHold(PlaceHoldRequest request);
 
     [ReadOnly, Alias("GetHold")]
-    Task<HoldView?> GetHold(string holdId);
+    Task<Hold?> GetHold(string holdId);
 
     /// <summary>Returns the seats; null when released, else the problem code (<c>hold_not_found</c>, <c>checkout_in_progress</c>, …).</summary>
     [Alias("ReleaseHold")]
@@ -34,19 +34,6 @@ public static class ShopperKey
     public static string For(string eventId, string userId) => $"{eventId}/{userId}";
 }
 
-public static class HoldStates
-{
-    public const string Active = "active";
-    public const string Expired = "expired";
-    public const string Released = "released";
-    public const string Purchased = "purchased";
-    public const string Refunded = "refunded";
-}
-
-/// <param name="Terms">The tier as the catalog knows it (see <see cref="TierHoldRequest.Terms"/>).</param>
-[GenerateSerializer, Immutable, Alias("TicketFlow.HoldLine")]
-public sealed record HoldLine([property: Id(0)] string TierId, [property: Id(1)] int Quantity, [property: Id(2)] long PriceMinor, [property: Id(3)] TierTerms Terms);
-
 /// <param name="EventLimit">Seats one user may hold or own at this event, across tiers.</param>
 [GenerateSerializer, Immutable, Alias("TicketFlow.PlaceHoldRequest")]
 public sealed record PlaceHoldRequest(
@@ -58,24 +45,7 @@ public sealed record PlaceHoldRequest(
     [property: Id(5)] TimeSpan HoldDuration,
     [property: Id(6)] int EventLimit);
 
-/// <summary>A hold as its shopper keeps it (also its stored form: the shopper grain's state holds these).</summary>
-[GenerateSerializer, Immutable, Alias("TicketFlow.HoldView")]
-public sealed record HoldView(
-    [property: Id(0)] string HoldId,
-    [property: Id(1)] string EventId,
-    [property: Id(2)] string UserId,
-    [property: Id(3)] IReadOnlyList<HoldLine> Lines,
-    [property: Id(4)] string Currency,
-    [property: Id(5)] DateTimeOffset CreatedAt,
-    [property: Id(6)] DateTimeOffset ExpiresAt,
-    [property: Id(7)] string State,
-    [property: Id(8)] bool CheckingOut,
-    [property: Id(9)] string? OrderId)
-{
-    public long TotalMinor => Lines.Sum(l => l.PriceMinor * l.Quantity);
-}
-
 /// <param name="Error">Null on success; else a problem code (<c>sold_out</c>, <c>limit_exceeded</c>, <c>event_closed</c>, <c>hold_expired</c>,
 /// <c>hold_not_found</c>, <c>hold_already_used</c>, <c>unavailable</c>).</param>
 [GenerateSerializer, Immutable, Alias("TicketFlow.PlaceHoldReply")]
-public sealed record PlaceHoldReply([property: Id(0)] string? Error, [property: Id(1)] HoldView? Hold);
+public sealed record PlaceHoldReply([property: Id(0)] string? Error, [property: Id(1)] Hold? Hold);

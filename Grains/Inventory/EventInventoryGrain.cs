@@ -6,6 +6,9 @@ using TicketFlow.Grains.Purchases;
 
 namespace TicketFlow.Grains.Inventory;
 
+// The state machine shares its name with this folder's namespace; inside it, "Inventory" means the machine.
+using Inventory = TicketFlow.Domain.Inventory.Inventory;
+
 /// <summary>
 /// Adapts <see cref="Inventory"/> to Orleans: each call decides on the state machine and is acknowledged once the group
 /// commit that stores its journal entries is durable; a durable reminder expires holds when nobody calls; durable counts

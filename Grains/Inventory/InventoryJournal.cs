@@ -3,6 +3,9 @@ using TicketFlow.Grains.Journaling;
 
 namespace TicketFlow.Grains.Inventory;
 
+// The state machine shares its name with this folder's namespace; inside it, "Inventory" means the machine.
+using Inventory = TicketFlow.Domain.Inventory.Inventory;
+
 /// <summary>How a tier's journal is named and read: for the grain, and for auditors replaying it from its first entry.</summary>
 public static class InventoryJournal
 {

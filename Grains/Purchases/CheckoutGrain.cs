@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using TicketFlow.Domain;
+using TicketFlow.Domain.Purchases;
 using TicketFlow.Grains.Inventory;
 using TicketFlow.Grains.Orders;
 using TicketFlow.Grains.Payments;
@@ -12,7 +14,11 @@ public sealed class CheckoutState
     public Checkout? Checkout { get; set; }
 }
 
-/// <summary>Drives <see cref="Checkout"/> through the gateway, the tier grains and the order book, storing each step first.</summary>
+/// <summary>
+/// Orleans' shell around <see cref="Checkout"/>: it does the work the current step owes (the gateway, the inventory
+/// grains, the shopper, the order book), hands the outcome to the machine, and stores the next step before doing its
+/// work. A durable reminder drives a saga whose silo died back to where it stood.
+/// </summary>
 [GrainType("checkout")]
 public sealed class CheckoutGrain(
     [PersistentState("checkout", StorageProviders.State)] IPersistentState<CheckoutState> state,
@@ -27,34 +33,38 @@ public sealed class CheckoutGrain(
 
     private Checkout? Current => state.State.Checkout;
 
+    private DateTimeOffset Now => time.GetUtcNow();
+
     public async Task<CheckoutReply> Checkout(CheckoutRequest request)
     {
-        var now = time.GetUtcNow();
         if (Current is null)
         {
             // Stored, with its reminder, before anything else happens: no crash can leave the hold locked by a saga nobody resumes.
-            await this.RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
-            await SaveAsync(Purchases.Checkout.Start(this.GetPrimaryKeyString(), request.HoldId, request.EventId, request.UserId, request.Simulate, now)
+            await ArmResumeAsync();
+            await SaveAsync(Domain.Purchases.Checkout.Start(this.GetPrimaryKeyString(), request.HoldId, request.EventId, request.UserId, request.Simulate, Now)
                 with { HighDemand = request.HighDemand });
         }
         else if (Current.HoldId != request.HoldId || Current.UserId != request.UserId)
-            return Reply("hold_not_found");
-        else if (Current.Step is CheckoutStep.Verified or CheckoutStep.Paying)
-            state.State.Checkout = Current with { Simulate = request.Simulate }; // a retry of an unsettled payment (same payment id)
+            return Reply(ProblemCodes.HoldNotFound);
+        else
+            state.State.Checkout = Current.Retried(request.Simulate); // an unsettled payment is retried with the same payment id
         return await DriveAsync();
     }
 
     public async Task<CheckoutReply> Refund(bool force)
     {
-        var checkout = Current;
-        if (checkout is null) return new CheckoutReply("not_found", "none", null);
-        if (checkout.Step == CheckoutStep.Completed)
+        if (Current is null) return new CheckoutReply(ProblemCodes.NotFound, "none", null);
+        if (Current.Step == CheckoutStep.Completed)
         {
             // Reminder first, then the step: whatever happens next (tickets void, seats back, money back) is resumed after a crash.
-            await this.RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
-            await SaveAsync(checkout.Refund(force ? "event_cancelled" : "refund_requested", time.GetUtcNow()) with { ForceRefund = force });
+            await ArmResumeAsync();
+            await SaveAsync(Current.Refund(force, Now));
         }
-        return checkout.Step is CheckoutStep.Completed or CheckoutStep.Refunding or CheckoutStep.Refunded ? await DriveAsync() : Reply("not_refundable");
+        else if (Current.Step is not (CheckoutStep.Refunding or CheckoutStep.Voided or CheckoutStep.Refunded))
+            return Reply(ProblemCodes.NotRefundable);
+        var reply = await DriveAsync();
+        // The order book refused to void a used ticket: the sale stands, and the buyer hears why.
+        return Current.Step == CheckoutStep.Completed ? Reply(ProblemCodes.TicketUsed) : reply;
     }
 
     public Task<CheckoutView?> GetState() => Task.FromResult(Current is { } c
@@ -63,105 +73,94 @@ public sealed class CheckoutGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        var checkout = Current;
-        if (checkout is null || checkout.IsFinished)
+        if (Current is not { IsFinished: false } checkout)
         {
-            await UnregisterResumeAsync();
+            await DisarmResumeAsync();
             return;
         }
-        if (checkout.Step is CheckoutStep.New or CheckoutStep.Verified)
+        if (checkout.Step is CheckoutStep.New or CheckoutStep.Verified or CheckoutStep.Paying)
         {
-            // Before Paying is stored no capture was sent; once the hold is gone no one can finish this checkout.
+            // Load what the machine needs to decide whether the saga can still finish, then let it decide.
+            var now = Now;
             var hold = await Shopper(checkout).GetHold(checkout.HoldId);
-            if (hold is null || hold.ExpiresAt <= time.GetUtcNow())
-            {
-                await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Expired, null);
-                await RecordFailureAsync(checkout, "hold_expired");
-                await SaveAsync(checkout.Abandon("hold_expired", time.GetUtcNow()));
-                await UnregisterResumeAsync();
-                return;
-            }
+            var paymentKnownAbsent = checkout.ResumeAsksGateway(hold, now) && await GatewayKnowsNoPaymentAsync(checkout);
+            if (checkout.OnResume(hold, paymentKnownAbsent, now) is var decided && decided != checkout) await SaveAsync(decided);
         }
-        if (checkout.Step == CheckoutStep.Paying && await PaymentNeverTakenAsync(checkout))
-        {
-            // The gateway kept failing until the hold ran out: stop retrying a charge the buyer can no longer use.
-            await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Expired, null);
-            await RecordFailureAsync(checkout, "payment_failed");
-            await SaveAsync(checkout.Abandon("payment_failed", time.GetUtcNow()));
-            await UnregisterResumeAsync();
-            return;
-        }
-        logger.LogInformation("Checkout {GrainKey} resumes at {Step}", checkout.Id, checkout.Step);
+        logger.LogInformation("Checkout {GrainKey} resumes at {Step}", checkout.Id, Current!.Step);
         await DriveAsync();
     }
 
+    /// <summary>Does the current step's work and stores the step its outcome leads to, until the saga finishes or must wait.</summary>
     private async Task<CheckoutReply> DriveAsync()
     {
         while (true)
         {
             var checkout = Current!;
-            var now = time.GetUtcNow();
-            switch (checkout.Step)
+            switch (checkout.Work)
             {
-                case CheckoutStep.New:
+                case CheckoutWork.None:
+                    return Reply(checkout.Error);
+
+                case CheckoutWork.VerifyHold:
                     var begun = await Shopper(checkout).BeginCheckout(checkout.HoldId);
-                    if (begun.Error is not null)
-                    {
-                        await RecordFailureAsync(checkout, begun.Error);
-                        await SaveAsync(checkout.Abandon(begun.Error, now));
-                        await UnregisterResumeAsync();
-                        return Reply(begun.Error);
-                    }
-                    await SaveAsync(checkout.Verified(begun.Hold!, now));
+                    await SaveAsync(begun.Error is null ? checkout.HoldVerified(begun.Hold!, Now) : checkout.HoldRefused(begun.Error, Now));
                     break;
 
-                case CheckoutStep.Verified:
+                case CheckoutWork.BeginPayment:
                     // Stored before the capture, with a reminder: if this silo dies mid-call, someone asks the gateway what happened.
-                    await SaveAsync(checkout.Paying(now));
-                    await this.RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
+                    await SaveAsync(checkout.Paying(Now));
+                    await ArmResumeAsync();
                     break;
 
-                case CheckoutStep.Paying:
-                    var paid = await CaptureAsync(checkout);
-                    if (paid.Reply is not null) return paid.Reply;
+                case CheckoutWork.Capture:
+                    var (next, wait) = await CaptureAsync(checkout);
+                    if (wait is not null) return wait;
+                    await SaveAsync(next!);
                     break;
 
-                case CheckoutStep.Paid:
-                    var confirmations = await Task.WhenAll(checkout.Lines.Select(l => Tier(checkout, l).Confirm(checkout.HoldId)));
+                case CheckoutWork.ReleaseSeats:
+                    await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l).Release(checkout.HoldId)));
+                    await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Released, null);
+                    await RecordFailureAsync(checkout);
+                    await SaveAsync(checkout.SeatsReleased(Now));
+                    break;
+
+                case CheckoutWork.ConfirmSeats:
+                    var confirmations = await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l).Confirm(checkout.HoldId)));
                     var lost = confirmations.FirstOrDefault(c => !c.Confirmed)?.Error;
-                    await SaveAsync(lost is null ? checkout.SeatsConfirmed(now) : checkout.Refund(lost, now));
+                    await SaveAsync(lost is null ? checkout.SeatsConfirmed(Now) : checkout.SeatsLost(lost, Now));
                     break;
 
-                case CheckoutStep.Confirmed:
+                case CheckoutWork.IssueOrder:
                     await orders.IssueAsync(new NewOrder(checkout.Id, checkout.UserId, checkout.EventId,
                         checkout.Lines.Select(l => new OrderLine(l.TierId, l.Quantity, l.PriceMinor)).ToList(), checkout.Currency, checkout.Id, checkout.UpdatedAt),
                         CancellationToken.None);
                     await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Purchased, checkout.Id);
-                    await SaveAsync(checkout.OrderIssued(now));
-                    await UnregisterResumeAsync();
+                    await SaveAsync(checkout.OrderIssued(Now));
                     if (checkout.HighDemand) await FreeShoppingPlaceAsync(checkout);
                     break;
 
-                case CheckoutStep.Refunding:
-                    var refunded = await RefundAsync(checkout);
-                    if (refunded is not null) return refunded;
+                case CheckoutWork.VoidTickets:
+                    // The order book decides whether a used ticket blocks the refund (it checks and voids in one transaction).
+                    var voided = await orders.VoidAsync(checkout.Id, checkout.ForceRefund, CancellationToken.None);
+                    await SaveAsync(voided == VoidOutcome.TicketUsed ? checkout.RefundRefused(Now) : checkout.TicketsVoided(Now));
                     break;
 
-                case CheckoutStep.Completed:
-                    return Reply(null);
-                case CheckoutStep.Declined:
-                    return Reply("payment_declined");
-                case CheckoutStep.Abandoned:
-                    return Reply(checkout.FailureReason ?? "hold_expired");
-                case CheckoutStep.Refunded:
-                    // A refund asked for (buyer, event cancel) succeeded; seats lost after capture were a failed checkout.
-                    return Reply(checkout.FailureReason is "hold_expired" or "event_closed" ? checkout.FailureReason : null);
+                case CheckoutWork.ReturnSeatsAndMoney:
+                    if (await ReturnSeatsAndMoneyAsync(checkout) is { } notYet) return notYet;
+                    break;
+
+                case CheckoutWork.EndHold:
+                    await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Expired, null);
+                    await RecordFailureAsync(checkout);
+                    await SaveAsync(checkout.Abandoned(Now));
+                    break;
             }
         }
     }
 
-    /// <returns>A reply to stop with, or none to go on (the step moved).</returns>
-    private async Task<(CheckoutReply? Reply, bool)> CaptureAsync(Checkout checkout)
+    /// <returns>The step the gateway's answer leads to, or a reply to wait with (the outcome is not known yet).</returns>
+    private async Task<(Checkout? Next, CheckoutReply? Wait)> CaptureAsync(Checkout checkout)
     {
         Payment payment;
         var started = time.GetTimestamp();
@@ -174,8 +173,8 @@ public sealed class CheckoutGrain(
         {
             // This attempt sent nothing, but an earlier one (before a crash) may have captured: the saga stays Paying and
             // only the gateway, asked again with the same payment id, can settle it (the reminder keeps asking).
-            PurchaseMetrics.CheckoutEnded(checkout.EventId, "payment_unavailable");
-            return (Reply("payment_unavailable", open.RetryAfter), false);
+            PurchaseMetrics.CheckoutEnded(checkout.EventId, ProblemCodes.PaymentUnavailable);
+            return (null, Reply(ProblemCodes.PaymentUnavailable, open.RetryAfter));
         }
         catch (PaymentGatewayException failure)
         {
@@ -184,38 +183,23 @@ public sealed class CheckoutGrain(
             PurchaseMetrics.PaymentCaptured(time.GetElapsedTime(started), "error");
             Payment? known;
             try { known = await gateway.GetAsync(checkout.Id, CancellationToken.None); }
-            catch (Exception error) when (error is PaymentGatewayException or PaymentUnavailableException) { return (Reply("payment_unavailable", UnknownOutcomeRetryAfter), false); }
+            catch (Exception error) when (error is PaymentGatewayException or PaymentUnavailableException) { known = null; }
             // Not known yet may still mean "being stored": stay Paying; a later capture with the same id settles it.
-            if (known is null) return (Reply("payment_unavailable", UnknownOutcomeRetryAfter), false);
+            if (known is null) return (null, Reply(ProblemCodes.PaymentUnavailable, UnknownOutcomeRetryAfter));
             payment = known;
         }
         PurchaseMetrics.PaymentCaptured(time.GetElapsedTime(started), payment.Status.ToString().ToLowerInvariant());
-        if (payment.Status == PaymentStatus.Declined)
-        {
-            await Task.WhenAll(checkout.Lines.Select(l => Tier(checkout, l).Release(checkout.HoldId)));
-            await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Released, null);
-            await RecordFailureAsync(checkout, "payment_declined");
-            await SaveAsync(checkout.Declined(payment.DeclineReason ?? "declined", time.GetUtcNow()));
-            await UnregisterResumeAsync();
-            return (Reply("payment_declined"), false);
-        }
-        await SaveAsync(checkout.Captured(time.GetUtcNow()));
-        return (null, true);
+        return payment.Status == PaymentStatus.Declined
+            ? (checkout.Declined(payment.DeclineReason ?? "declined", Now), null)
+            : (checkout.Captured(Now), null);
     }
 
-    /// <returns>A reply to stop with when the gateway cannot refund yet (the reminder retries); else null.</returns>
-    private async Task<CheckoutReply?> RefundAsync(Checkout checkout)
+    /// <returns>A reply to wait with when the gateway cannot refund yet (the reminder retries); else null (the saga moved on).</returns>
+    private async Task<CheckoutReply?> ReturnSeatsAndMoneyAsync(Checkout checkout)
     {
-        // The order book decides whether a used ticket blocks the refund (it checks and voids in one transaction).
-        if (await orders.VoidAsync(checkout.Id, checkout.ForceRefund, CancellationToken.None) == VoidOutcome.TicketUsed)
-        {
-            await SaveAsync(checkout.RefundRefused(time.GetUtcNow()));
-            await UnregisterResumeAsync();
-            return Reply("ticket_used");
-        }
         // Sold seats go back on sale; seats still only held (a partial confirm) are released.
-        await Task.WhenAll(checkout.Lines.Select(l => Tier(checkout, l).Refund(checkout.HoldId)));
-        await Task.WhenAll(checkout.Lines.Select(l => Tier(checkout, l).Release(checkout.HoldId)));
+        await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l).Refund(checkout.HoldId)));
+        await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l).Release(checkout.HoldId)));
         try
         {
             await gateway.RefundAsync(checkout.Id, CancellationToken.None);
@@ -223,22 +207,18 @@ public sealed class CheckoutGrain(
         catch (Exception error) when (error is PaymentGatewayException or PaymentUnavailableException)
         {
             logger.LogWarning("Checkout {GrainKey}: refund not done yet ({Reason}); the reminder retries", checkout.Id, error.Message);
-            return Reply("payment_unavailable", UnknownOutcomeRetryAfter);
+            return Reply(ProblemCodes.PaymentUnavailable, UnknownOutcomeRetryAfter);
         }
         await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Refunded, null);
-        if (checkout.FailureReason == "hold_expired") await RecordFailureAsync(checkout, "seats_lost_after_capture");
-        await SaveAsync(checkout.Refunded(time.GetUtcNow()));
-        await UnregisterResumeAsync();
+        await RecordFailureAsync(checkout);
+        await SaveAsync(checkout.Refunded(Now));
         logger.LogInformation("Checkout {GrainKey} refunded ({Reason})", checkout.Id, checkout.FailureReason);
         return null;
     }
 
-    /// <summary>True only when the hold has expired (minutes after any capture could still be in flight) and the gateway
-    /// knows no payment for this checkout; a gateway that cannot answer means "not known", so the reminder asks again later.</summary>
-    private async Task<bool> PaymentNeverTakenAsync(Checkout checkout)
+    /// <summary>A gateway that cannot answer means "not known": the reminder asks again later.</summary>
+    private async Task<bool> GatewayKnowsNoPaymentAsync(Checkout checkout)
     {
-        var hold = await Shopper(checkout).GetHold(checkout.HoldId);
-        if (hold is not null && hold.ExpiresAt > time.GetUtcNow()) return false;
         try { return await gateway.GetAsync(checkout.Id, CancellationToken.None) is null; }
         catch (Exception error) when (error is PaymentGatewayException or PaymentUnavailableException) { return false; }
     }
@@ -253,28 +233,34 @@ public sealed class CheckoutGrain(
         }
     }
 
-    // Recorded before the final step is stored, so a crash in between records it again on retry (it counts once).
-    private Task RecordFailureAsync(Checkout checkout, string reason) =>
-        orders.RecordCheckoutFailureAsync(checkout.Id, checkout.EventId, reason, CancellationToken.None);
+    // Recorded before the next step is stored, so a crash in between records it again on retry (it counts once).
+    private Task RecordFailureAsync(Checkout checkout) => checkout.RecordedFailure is { } reason
+        ? orders.RecordCheckoutFailureAsync(checkout.Id, checkout.EventId, reason, CancellationToken.None)
+        : Task.CompletedTask;
 
     private async Task SaveAsync(Checkout next)
     {
         state.State.Checkout = next;
         await state.WriteStateAsync();
-        if (next.IsFinished) PurchaseMetrics.CheckoutEnded(next.EventId, next.Step == CheckoutStep.Refunded ? $"refunded_{next.FailureReason}" : Name(next.Step));
+        if (!next.IsFinished) return;
+        await DisarmResumeAsync();
+        PurchaseMetrics.CheckoutEnded(next.EventId, next.Step == CheckoutStep.Refunded ? $"refunded_{next.FailureReason}" : Name(next.Step));
     }
 
-    private async Task UnregisterResumeAsync()
+    private Task ArmResumeAsync() => this.RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
+
+    private async Task DisarmResumeAsync()
     {
         if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
     private CheckoutReply Reply(string? error, TimeSpan? retryAfter = null) =>
-        new(error, Current is { } c ? Name(c.Step) : "none", Current?.Step is CheckoutStep.Completed or CheckoutStep.Refunded or CheckoutStep.Refunding ? Current.Id : null, retryAfter);
+        new(error, Current is { } c ? Name(c.Step) : "none", Current?.OrderId, retryAfter);
 
     private static string Name(CheckoutStep step) => step.ToString().ToLowerInvariant();
 
     private IShopperGrain Shopper(Checkout checkout) => GrainFactory.GetGrain<IShopperGrain>(ShopperKey.For(checkout.EventId, checkout.UserId));
 
-    private IEventInventoryGrain Tier(Checkout checkout, HoldLine line) => GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For(checkout.EventId, line.TierId));
+    private IEventInventoryGrain Inventory(Checkout checkout, HoldLine line) =>
+        GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For(checkout.EventId, line.TierId));
 }

@@ -113,7 +113,7 @@ public static class PurchaseEndpoints
         return errors;
     }
 
-    private static HoldResponse Present(HoldView hold) => new(hold.HoldId, hold.EventId,
+    private static HoldResponse Present(Hold hold) => new(hold.HoldId, hold.EventId,
         hold.Lines.Select(l => new HoldItemResponse(l.TierId, l.Quantity, l.PriceMinor)).ToList(), hold.ExpiresAt, hold.TotalMinor, hold.Currency,
         hold.State, hold.OrderId);
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using TicketFlow.Domain.Inventory;
 using TicketFlow.Grains.Inventory;
 
 namespace TicketFlow.Benchmarks;

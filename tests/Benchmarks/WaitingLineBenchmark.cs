@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TicketFlow.Domain.WaitingRoom;
 using TicketFlow.Grains.WaitingRoom;
 
 namespace TicketFlow.Benchmarks;

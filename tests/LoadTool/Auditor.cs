@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Npgsql;
 using TicketFlow.Data.Journal;
+using TicketFlow.Domain.Inventory;
 using TicketFlow.Grains.Inventory;
 using TicketFlow.Grains.Purchases;
 

@@ -33,7 +33,7 @@ public sealed class JournaledClusterFixture : IAsyncLifetime
     public IEventInventoryGrain Tier(string tierKey) => Cluster.Client.GetGrain<IEventInventoryGrain>(tierKey);
 
     /// <summary>The tier as its stored journal says, replayed from the first entry (not as any activation holds it).</summary>
-    public async Task<Grains.Inventory.Inventory> StoredAsync(string tierKey) =>
+    public async Task<Domain.Inventory.Inventory> StoredAsync(string tierKey) =>
         InventoryJournal.Replay((await Storage.ReadAsync(InventoryJournal.For(tierKey), CancellationToken.None)).Entries);
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();

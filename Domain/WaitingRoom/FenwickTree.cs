@@ -1,4 +1,4 @@
-namespace TicketFlow.Grains.WaitingRoom;
+namespace TicketFlow.Domain.WaitingRoom;
 
 /// <summary>
 /// Counts over slots 0..n−1 (a binary indexed tree): add at a slot, count through a slot, find the k-th counted

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace TicketFlow.Grains.Inventory;
+namespace TicketFlow.Domain.Inventory;
 
 /// <summary>
 /// One entry of a tier's journal: a fact, in the past tense. Replaying the journal from the start recomputes every count.

@@ -1,4 +1,4 @@
-namespace TicketFlow.Grains.WaitingRoom;
+namespace TicketFlow.Domain.WaitingRoom;
 
 /// <summary>
 /// A waiting line at one journal position, as arrays indexed by ticket − 1. Counters, positions and live waves are

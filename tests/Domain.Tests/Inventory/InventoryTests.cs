@@ -1,10 +1,10 @@
 using FsCheck;
 using FsCheck.Fluent;
-using TicketFlow.Grains.Inventory;
+using TicketFlow.Domain.Inventory;
 
-namespace TicketFlow.Grains.Tests.Inventory;
+namespace TicketFlow.Domain.Tests.Inventory;
 
-using Inventory = TicketFlow.Grains.Inventory.Inventory;
+using Inventory = TicketFlow.Domain.Inventory.Inventory;
 
 public sealed class InventoryTests
 {

@@ -1,4 +1,4 @@
-namespace TicketFlow.Grains.Inventory;
+namespace TicketFlow.Domain.Inventory;
 
 /// <summary>
 /// The seat counts of one tier as a plain state machine: no runtime, no I/O, time passed in. Every change is an
@@ -44,11 +44,11 @@ public sealed class Inventory
         if (quantity < 1) throw new ArgumentOutOfRangeException(nameof(quantity), quantity, "A hold takes at least one seat.");
         ExpireDue(now);
         if (holds.ContainsKey(holdId)) return null;
-        if (sales.ContainsKey(holdId)) return "hold_already_used";
-        if (IsClosed || !IsConfigured) return "event_closed";
-        if (expiresAt <= now) return "hold_expired";
-        if (perUser.GetValueOrDefault(userId) + quantity > PerUserLimit) return "limit_exceeded";
-        if (Available < quantity) return "sold_out";
+        if (sales.ContainsKey(holdId)) return ProblemCodes.HoldAlreadyUsed;
+        if (IsClosed || !IsConfigured) return ProblemCodes.EventClosed;
+        if (expiresAt <= now) return ProblemCodes.HoldExpired;
+        if (perUser.GetValueOrDefault(userId) + quantity > PerUserLimit) return ProblemCodes.LimitExceeded;
+        if (Available < quantity) return ProblemCodes.SoldOut;
         Emit(new HoldPlaced(now, holdId, userId, quantity, expiresAt));
         return null;
     }
@@ -66,9 +66,9 @@ public sealed class Inventory
     public string? Confirm(string holdId, DateTimeOffset now)
     {
         ExpireDue(now);
-        if (sales.TryGetValue(holdId, out var sale)) return sale.Refunded ? "hold_already_used" : null;
-        if (!holds.ContainsKey(holdId)) return "hold_expired";
-        if (IsClosed) return "event_closed";
+        if (sales.TryGetValue(holdId, out var sale)) return sale.Refunded ? ProblemCodes.HoldAlreadyUsed : null;
+        if (!holds.ContainsKey(holdId)) return ProblemCodes.HoldExpired;
+        if (IsClosed) return ProblemCodes.EventClosed;
         Emit(new SaleConfirmed(now, holdId));
         return null;
     }

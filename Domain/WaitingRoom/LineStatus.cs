@@ -1,4 +1,4 @@
-namespace TicketFlow.Grains.WaitingRoom;
+namespace TicketFlow.Domain.WaitingRoom;
 
 /// <summary>Where a ticket stands in the line. Stored as a byte per user, so the values are fixed.</summary>
 public enum QueueState : byte

@@ -1,4 +1,4 @@
-namespace TicketFlow.Grains.WaitingRoom;
+namespace TicketFlow.Domain.WaitingRoom;
 
 /// <summary>How a waiting room admits buyers; changeable while the sale runs (each change is journaled).</summary>
 public sealed record WaitingRoomSettings

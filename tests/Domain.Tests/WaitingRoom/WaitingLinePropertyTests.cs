@@ -1,9 +1,9 @@
 using FsCheck;
 using FsCheck.Fluent;
-using TicketFlow.Grains.WaitingRoom;
-using static TicketFlow.Grains.Tests.WaitingRoom.WaitingLineTests;
+using TicketFlow.Domain.WaitingRoom;
+using static TicketFlow.Domain.Tests.WaitingRoom.WaitingLineTests;
 
-namespace TicketFlow.Grains.Tests.WaitingRoom;
+namespace TicketFlow.Domain.Tests.WaitingRoom;
 
 public sealed class WaitingLinePropertyTests
 {

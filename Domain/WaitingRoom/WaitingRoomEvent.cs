@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace TicketFlow.Grains.WaitingRoom;
+namespace TicketFlow.Domain.WaitingRoom;
 
 /// <summary>
 /// One entry of a waiting room's journal: a fact, in the past tense. Users are named by their ticket (join sequence

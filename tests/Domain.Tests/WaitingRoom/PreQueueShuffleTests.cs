@@ -1,7 +1,7 @@
-using TicketFlow.Grains.WaitingRoom;
-using static TicketFlow.Grains.Tests.WaitingRoom.WaitingLineTests;
+using TicketFlow.Domain.WaitingRoom;
+using static TicketFlow.Domain.Tests.WaitingRoom.WaitingLineTests;
 
-namespace TicketFlow.Grains.Tests.WaitingRoom;
+namespace TicketFlow.Domain.Tests.WaitingRoom;
 
 public sealed class PreQueueShuffleTests
 {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace TicketFlow.Grains.WaitingRoom;
+namespace TicketFlow.Domain.WaitingRoom;
 
 /// <summary>
 /// The waiting room of one high-demand event as a plain state machine: no runtime, no I/O, time passed in, and

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using TicketFlow.Grains.WaitingRoom;
+using TicketFlow.Domain.WaitingRoom;
 
-namespace TicketFlow.Grains.Tests.WaitingRoom;
+namespace TicketFlow.Domain.Tests.WaitingRoom;
 
 public sealed class WaitingLineTests
 {

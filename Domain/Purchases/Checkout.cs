@@ -1,0 +1,197 @@
+using System.Text.Json.Serialization;
+
+namespace TicketFlow.Domain.Purchases;
+
+/// <summary>
+/// Where a checkout saga stands. Every step owes at most one piece of <see cref="CheckoutWork"/>, made of idempotent calls:
+/// a crash inside it repeats it, and its outcome moves the saga on. Stored by name (older states stored the number,
+/// which still reads: the numbers never change).
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<CheckoutStep>))]
+public enum CheckoutStep
+{
+    New = 0,
+    /// <summary>The hold is ours to pay for; nothing charged.</summary>
+    Verified = 1,
+    /// <summary>A capture may have been sent: until the gateway says otherwise, money may have moved.</summary>
+    Paying = 2,
+    Paid = 3,
+    /// <summary>Every tier sold the hold's seats.</summary>
+    Confirmed = 4,
+    Completed = 5,
+    Declined = 6,
+    /// <summary>Money was taken but the sale cannot stand (seats lost, order refunded, event cancelled): void the tickets first.</summary>
+    Refunding = 7,
+    Refunded = 8,
+    /// <summary>Ended before any capture (hold gone); nothing to give back.</summary>
+    Abandoned = 9,
+    /// <summary>The gateway declined: the seats go back and the hold is released.</summary>
+    Declining = 10,
+    /// <summary>No capture and none coming: the hold is marked expired and the failure recorded.</summary>
+    Abandoning = 11,
+    /// <summary>The tickets are void (or were never issued): the seats and the money go back.</summary>
+    Voided = 12,
+}
+
+/// <summary>What the grain owes the current step: calls to other grains, the gateway or the order book, all idempotent.</summary>
+public enum CheckoutWork
+{
+    /// <summary>Finished: nothing to do.</summary>
+    None,
+    /// <summary>Ask the shopper to hand the hold to this saga (<see cref="Checkout.HoldVerified"/> or <see cref="Checkout.HoldRefused"/>).</summary>
+    VerifyHold,
+    /// <summary>No call: store <see cref="Checkout.Paying"/> (with the resume reminder) before any capture is sent.</summary>
+    BeginPayment,
+    /// <summary>Capture with the checkout id as the payment id (<see cref="Checkout.Captured"/> or <see cref="Checkout.Declined"/>).</summary>
+    Capture,
+    /// <summary>Release the seats on every tier, mark the hold released, record the failure (<see cref="Checkout.SeatsReleased"/>).</summary>
+    ReleaseSeats,
+    /// <summary>Sell the held seats on every tier (<see cref="Checkout.SeatsConfirmed"/> or <see cref="Checkout.SeatsLost"/>).</summary>
+    ConfirmSeats,
+    /// <summary>Write the order and its tickets, mark the hold purchased (<see cref="Checkout.OrderIssued"/>).</summary>
+    IssueOrder,
+    /// <summary>Void the order's tickets unless one was used and the refund is not forced (<see cref="Checkout.TicketsVoided"/> or <see cref="Checkout.RefundRefused"/>).</summary>
+    VoidTickets,
+    /// <summary>Seats back on sale, the payment refunded, the hold marked refunded (<see cref="Checkout.Refunded"/>).</summary>
+    ReturnSeatsAndMoney,
+    /// <summary>Mark the hold expired (if the saga had it) and record the failure (<see cref="Checkout.Abandoned"/>).</summary>
+    EndHold,
+}
+
+/// <summary>
+/// The checkout saga as a plain state machine: which step it is at, what that step owes, and which moves are allowed.
+/// The grain stores each new step before it does the step's work (load → decide → persist → act), so after a crash the
+/// stored step says exactly what may already have happened.
+/// </summary>
+public sealed record Checkout(string Id, string HoldId, string EventId, string UserId, string? Simulate, CheckoutStep Step,
+    IReadOnlyList<HoldLine> Lines, string Currency, string? FailureReason, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt)
+{
+    /// <summary>Sold through a waiting room (the room is told when the order is issued).</summary>
+    public bool HighDemand { get; init; }
+
+    /// <summary>The refund goes ahead even if a ticket was used (the event was cancelled).</summary>
+    public bool ForceRefund { get; init; }
+
+    public long TotalMinor => Lines.Sum(l => l.PriceMinor * l.Quantity);
+
+    public bool IsFinished => Step is CheckoutStep.Completed or CheckoutStep.Declined or CheckoutStep.Refunded or CheckoutStep.Abandoned;
+
+    /// <summary>Steps after which money may have been captured and not yet settled.</summary>
+    public bool MoneyMayHaveMoved => Step is CheckoutStep.Paying or CheckoutStep.Paid or CheckoutStep.Confirmed or CheckoutStep.Refunding
+        or CheckoutStep.Voided;
+
+    public CheckoutWork Work => Step switch
+    {
+        CheckoutStep.New => CheckoutWork.VerifyHold,
+        CheckoutStep.Verified => CheckoutWork.BeginPayment,
+        CheckoutStep.Paying => CheckoutWork.Capture,
+        CheckoutStep.Declining => CheckoutWork.ReleaseSeats,
+        CheckoutStep.Paid => CheckoutWork.ConfirmSeats,
+        CheckoutStep.Confirmed => CheckoutWork.IssueOrder,
+        CheckoutStep.Refunding => CheckoutWork.VoidTickets,
+        CheckoutStep.Voided => CheckoutWork.ReturnSeatsAndMoney,
+        CheckoutStep.Abandoning => CheckoutWork.EndHold,
+        _ => CheckoutWork.None,
+    };
+
+    /// <summary>How a finished checkout answers its caller: null when the buyer has their order (or asked for the refund they got).</summary>
+    public string? Error => Step switch
+    {
+        CheckoutStep.Declined => ProblemCodes.PaymentDeclined,
+        CheckoutStep.Abandoned => FailureReason ?? ProblemCodes.HoldExpired,
+        // Seats lost after capture are a failed checkout; a refund asked for (by the buyer, by a cancel) is a success.
+        CheckoutStep.Refunded => FailureReason is ProblemCodes.HoldExpired or ProblemCodes.EventClosed ? FailureReason : null,
+        _ => null,
+    };
+
+    /// <summary>The order id, once an order exists (or existed).</summary>
+    public string? OrderId => Step is CheckoutStep.Completed or CheckoutStep.Refunding or CheckoutStep.Voided or CheckoutStep.Refunded ? Id : null;
+
+    /// <summary>What a failure is recorded as in the order book's failure counts (checkouts that did not become orders).</summary>
+    public string? RecordedFailure => Step switch
+    {
+        CheckoutStep.Declining => ProblemCodes.PaymentDeclined,
+        CheckoutStep.Abandoning => FailureReason,
+        CheckoutStep.Voided when FailureReason == ProblemCodes.HoldExpired => CheckoutReasons.SeatsLostAfterCapture,
+        _ => null,
+    };
+
+    public static Checkout Start(string id, string holdId, string eventId, string userId, string? simulate, DateTimeOffset now) =>
+        new(id, holdId, eventId, userId, simulate, CheckoutStep.New, [], "", null, now, now);
+
+    /// <summary>The same buyer asks again: a payment not yet settled is retried (same payment id) with what they chose now.</summary>
+    public Checkout Retried(string? simulate) => Step is CheckoutStep.Verified or CheckoutStep.Paying ? this with { Simulate = simulate } : this;
+
+    public Checkout HoldVerified(Hold hold, DateTimeOffset now) =>
+        Move(now, CheckoutStep.Verified, [CheckoutStep.New]) with { Lines = hold.Lines, Currency = hold.Currency };
+
+    /// <summary>The shopper would not hand over the hold (gone, expired, used): nothing was charged.</summary>
+    public Checkout HoldRefused(string reason, DateTimeOffset now) => Move(now, CheckoutStep.Abandoning, [CheckoutStep.New]) with { FailureReason = reason };
+
+    public Checkout Paying(DateTimeOffset now) => Move(now, CheckoutStep.Paying, [CheckoutStep.Verified]);
+
+    public Checkout Captured(DateTimeOffset now) => Move(now, CheckoutStep.Paid, [CheckoutStep.Paying]);
+
+    public Checkout Declined(string reason, DateTimeOffset now) => Move(now, CheckoutStep.Declining, [CheckoutStep.Paying]) with { FailureReason = reason };
+
+    public Checkout SeatsReleased(DateTimeOffset now) => Move(now, CheckoutStep.Declined, [CheckoutStep.Declining]);
+
+    public Checkout SeatsConfirmed(DateTimeOffset now) => Move(now, CheckoutStep.Confirmed, [CheckoutStep.Paid]);
+
+    /// <summary>A tier no longer had the hold when the money was in: the sale cannot stand.</summary>
+    public Checkout SeatsLost(string reason, DateTimeOffset now) => Move(now, CheckoutStep.Refunding, [CheckoutStep.Paid]) with { FailureReason = reason };
+
+    public Checkout OrderIssued(DateTimeOffset now) => Move(now, CheckoutStep.Completed, [CheckoutStep.Confirmed]);
+
+    /// <summary>A completed order is to be refunded; <paramref name="force"/>: the event was cancelled (used tickets do not stop it).</summary>
+    public Checkout Refund(bool force, DateTimeOffset now) => Move(now, CheckoutStep.Refunding, [CheckoutStep.Completed]) with
+    {
+        FailureReason = force ? CheckoutReasons.EventCancelled : CheckoutReasons.RefundRequested,
+        ForceRefund = force,
+    };
+
+    public Checkout TicketsVoided(DateTimeOffset now) => Move(now, CheckoutStep.Voided, [CheckoutStep.Refunding]);
+
+    /// <summary>A buyer's refund the order book refused (a ticket was used at the door): the sale stands.</summary>
+    public Checkout RefundRefused(DateTimeOffset now) =>
+        Move(now, CheckoutStep.Completed, [CheckoutStep.Refunding]) with { FailureReason = null, ForceRefund = false };
+
+    public Checkout Refunded(DateTimeOffset now) => Move(now, CheckoutStep.Refunded, [CheckoutStep.Voided]);
+
+    /// <summary>Nothing was charged: before any capture, or (from <see cref="CheckoutStep.Paying"/>) once the gateway, asked well
+    /// after any capture could still be in flight, knows no payment.</summary>
+    public Checkout Abandon(string reason, DateTimeOffset now) =>
+        Move(now, CheckoutStep.Abandoning, [CheckoutStep.New, CheckoutStep.Verified, CheckoutStep.Paying]) with { FailureReason = reason };
+
+    public Checkout Abandoned(DateTimeOffset now) => Move(now, CheckoutStep.Abandoned, [CheckoutStep.Abandoning]);
+
+    /// <summary>
+    /// The resume reminder's decision, from what it looked up: before a capture, a hold that is gone or past its expiry
+    /// ends the saga; while paying, only a hold past its expiry together with a gateway that knows no payment does.
+    /// Otherwise the saga goes on where it stands.
+    /// </summary>
+    /// <param name="hold">The hold as its shopper has it now (null: gone).</param>
+    /// <param name="paymentKnownAbsent">The gateway answered that it holds no payment under this checkout's id.</param>
+    public Checkout OnResume(Hold? hold, bool paymentKnownAbsent, DateTimeOffset now) => Step switch
+    {
+        CheckoutStep.New or CheckoutStep.Verified when hold is null || hold.ExpiresAt <= now => Abandon(ProblemCodes.HoldExpired, now),
+        CheckoutStep.Paying when (hold is null || hold.ExpiresAt <= now) && paymentKnownAbsent => Abandon(ProblemCodes.PaymentFailed, now),
+        _ => this,
+    };
+
+    /// <summary>True when <see cref="OnResume"/> needs to know whether the gateway holds a payment (only then is it asked).</summary>
+    public bool ResumeAsksGateway(Hold? hold, DateTimeOffset now) => Step == CheckoutStep.Paying && (hold is null || hold.ExpiresAt <= now);
+
+    private Checkout Move(DateTimeOffset now, CheckoutStep to, CheckoutStep[] from) => from.Contains(Step)
+        ? this with { Step = to, UpdatedAt = now }
+        : throw new InvalidOperationException($"Checkout {Id} cannot move from {Step} to {to}.");
+}
+
+/// <summary>Why a checkout was refunded or failed, besides the problem codes a step can end with.</summary>
+public static class CheckoutReasons
+{
+    public const string RefundRequested = "refund_requested";
+    public const string EventCancelled = "event_cancelled";
+    /// <summary>Recorded (not answered): the money was in but a tier no longer had the hold.</summary>
+    public const string SeatsLostAfterCapture = "seats_lost_after_capture";
+}

@@ -1,0 +1,309 @@
+using FsCheck;
+using FsCheck.Fluent;
+using TicketFlow.Domain.Inventory;
+using TicketFlow.Domain.Purchases;
+
+namespace TicketFlow.Domain.Tests.Purchases;
+
+public sealed class CheckoutTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly Hold TheHold = new("evt.h", "evt", "ann", [new HoldLine("t1", 2, 5000, new TierTerms(10, 4))], "USD", Now, Now.AddMinutes(10),
+        HoldStates.Active, CheckingOut: true, OrderId: null);
+
+    private static Checkout Started() => Checkout.Start("ord_h", "evt.h", "evt", "ann", null, Now);
+
+    private static Checkout Paying() => Started().HoldVerified(TheHold, Now).Paying(Now);
+
+    private static Checkout Completed() => Paying().Captured(Now).SeatsConfirmed(Now).OrderIssued(Now);
+
+    [Fact]
+    public void The_happy_path_verifies_pays_confirms_and_issues_the_order()
+    {
+        var steps = new List<(CheckoutStep, CheckoutWork)>();
+        var checkout = Started();
+        for (var i = 0; i < 10 && checkout.Work != CheckoutWork.None; i++)
+        {
+            steps.Add((checkout.Step, checkout.Work));
+            checkout = checkout.Work switch
+            {
+                CheckoutWork.VerifyHold => checkout.HoldVerified(TheHold, Now),
+                CheckoutWork.BeginPayment => checkout.Paying(Now),
+                CheckoutWork.Capture => checkout.Captured(Now),
+                CheckoutWork.ConfirmSeats => checkout.SeatsConfirmed(Now),
+                CheckoutWork.IssueOrder => checkout.OrderIssued(Now),
+                var other => throw new InvalidOperationException($"Unexpected work {other}."),
+            };
+        }
+        Assert.Equal(
+        [
+            (CheckoutStep.New, CheckoutWork.VerifyHold), (CheckoutStep.Verified, CheckoutWork.BeginPayment), (CheckoutStep.Paying, CheckoutWork.Capture),
+            (CheckoutStep.Paid, CheckoutWork.ConfirmSeats), (CheckoutStep.Confirmed, CheckoutWork.IssueOrder),
+        ], steps);
+        Assert.Equal((CheckoutStep.Completed, null, "ord_h", 10_000L), (checkout.Step, checkout.Error, checkout.OrderId, checkout.TotalMinor));
+        Assert.True(checkout.IsFinished);
+    }
+
+    [Fact]
+    public void A_decline_is_a_step_of_its_own_that_releases_the_seats_before_the_saga_ends()
+    {
+        var declining = Paying().Declined("card_declined", Now);
+        Assert.Equal((CheckoutStep.Declining, CheckoutWork.ReleaseSeats, ProblemCodes.PaymentDeclined), (declining.Step, declining.Work, declining.RecordedFailure));
+        Assert.False(declining.IsFinished);
+        var declined = declining.SeatsReleased(Now);
+        Assert.Equal((CheckoutStep.Declined, ProblemCodes.PaymentDeclined, null), (declined.Step, declined.Error, declined.OrderId));
+    }
+
+    [Fact]
+    public void Money_may_have_moved_from_paying_until_the_order_or_the_refund()
+    {
+        Assert.True(Paying().MoneyMayHaveMoved);
+        Assert.True(Paying().Captured(Now).MoneyMayHaveMoved);
+        Assert.True(Paying().Captured(Now).SeatsLost(ProblemCodes.HoldExpired, Now).MoneyMayHaveMoved);
+        Assert.False(Started().HoldVerified(TheHold, Now).MoneyMayHaveMoved);
+        Assert.False(Paying().Declined("card_declined", Now).MoneyMayHaveMoved);
+    }
+
+    [Fact]
+    public void Seats_lost_after_capture_lead_to_a_refund_never_to_an_order_and_are_recorded_as_a_failure()
+    {
+        var refunding = Paying().Captured(Now).SeatsLost(ProblemCodes.HoldExpired, Now);
+        Assert.Throws<InvalidOperationException>(() => refunding.OrderIssued(Now));
+        var voided = refunding.TicketsVoided(Now);
+        Assert.Equal((CheckoutWork.ReturnSeatsAndMoney, CheckoutReasons.SeatsLostAfterCapture), (voided.Work, voided.RecordedFailure));
+        var refunded = voided.Refunded(Now);
+        Assert.Equal((CheckoutStep.Refunded, ProblemCodes.HoldExpired), (refunded.Step, refunded.Error));
+    }
+
+    [Fact]
+    public void A_refund_asked_for_voids_the_tickets_then_returns_seats_and_money_and_counts_as_success()
+    {
+        var refunding = Completed().Refund(force: false, Now);
+        Assert.Equal((CheckoutWork.VoidTickets, CheckoutReasons.RefundRequested, false), (refunding.Work, refunding.FailureReason, refunding.ForceRefund));
+        var refunded = refunding.TicketsVoided(Now).Refunded(Now);
+        Assert.Equal((CheckoutStep.Refunded, null, "ord_h", null), (refunded.Step, refunded.Error, refunded.OrderId, refunded.RecordedFailure));
+        Assert.True(Completed().Refund(force: true, Now).ForceRefund);
+    }
+
+    [Fact]
+    public void A_checkout_that_charged_nothing_cannot_be_refunded_and_a_declined_one_cannot_be_captured()
+    {
+        Assert.Throws<InvalidOperationException>(() => Started().HoldVerified(TheHold, Now).Refund(force: false, Now));
+        Assert.Throws<InvalidOperationException>(() => Paying().Declined("card_declined", Now).Captured(Now));
+        Assert.Throws<InvalidOperationException>(() => Started().Paying(Now));
+        Assert.Throws<InvalidOperationException>(() => Paying().Captured(Now).Refund(force: false, Now)); // seats lost is its own move
+    }
+
+    [Fact]
+    public void A_paying_checkout_can_end_without_a_charge_but_never_once_paid()
+    {
+        var abandoning = Paying().Abandon(ProblemCodes.PaymentFailed, Now);
+        Assert.Equal((CheckoutWork.EndHold, ProblemCodes.PaymentFailed), (abandoning.Work, abandoning.RecordedFailure));
+        Assert.Equal((CheckoutStep.Abandoned, ProblemCodes.PaymentFailed), (abandoning.Abandoned(Now).Step, abandoning.Abandoned(Now).Error));
+        Assert.Throws<InvalidOperationException>(() => Paying().Captured(Now).Abandon(ProblemCodes.PaymentFailed, Now));
+    }
+
+    [Fact]
+    public void A_refund_the_order_book_refuses_leaves_the_sale_standing()
+    {
+        var refused = Completed().Refund(force: false, Now).RefundRefused(Now);
+        Assert.Equal((CheckoutStep.Completed, null, false), (refused.Step, refused.FailureReason, refused.ForceRefund));
+        Assert.Throws<InvalidOperationException>(() => Started().RefundRefused(Now));
+    }
+
+    [Fact]
+    public void The_reminder_ends_a_saga_before_capture_only_when_the_hold_is_gone_or_past_its_expiry()
+    {
+        var verified = Started().HoldVerified(TheHold, Now);
+        Assert.Same(verified, verified.OnResume(TheHold, paymentKnownAbsent: false, Now));
+        Assert.Equal(CheckoutStep.Abandoning, verified.OnResume(null, paymentKnownAbsent: false, Now).Step);
+        Assert.Equal(ProblemCodes.HoldExpired, verified.OnResume(TheHold, false, TheHold.ExpiresAt).FailureReason);
+    }
+
+    [Fact]
+    public void The_reminder_ends_a_paying_saga_only_after_the_hold_expired_and_the_gateway_knows_no_payment()
+    {
+        var paying = Paying();
+        var later = TheHold.ExpiresAt.AddSeconds(1);
+        Assert.False(paying.ResumeAsksGateway(TheHold, Now));
+        Assert.Same(paying, paying.OnResume(TheHold, paymentKnownAbsent: true, Now));
+        Assert.True(paying.ResumeAsksGateway(TheHold, later));
+        Assert.Same(paying, paying.OnResume(TheHold, paymentKnownAbsent: false, later));
+        Assert.Equal(ProblemCodes.PaymentFailed, paying.OnResume(TheHold, paymentKnownAbsent: true, later).FailureReason);
+        var paid = paying.Captured(Now);
+        Assert.Same(paid, paid.OnResume(null, paymentKnownAbsent: true, later));
+    }
+
+    [Fact]
+    public void A_retry_changes_the_simulated_card_only_while_the_payment_is_unsettled()
+    {
+        Assert.Equal("decline", Paying().Retried("decline").Simulate);
+        Assert.Null(Completed().Retried("decline").Simulate);
+    }
+
+    [Fact]
+    public void Steps_are_stored_by_name_and_older_numeric_steps_still_load()
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(Paying(), System.Text.Json.JsonSerializerOptions.Web);
+        Assert.Contains("\"step\":\"Paying\"", json);
+        var old = json.Replace("\"step\":\"Paying\"", "\"step\":7"); // 7 = Refunding, as the first version stored it
+        Assert.Equal(CheckoutStep.Refunding, System.Text.Json.JsonSerializer.Deserialize<Checkout>(old, System.Text.Json.JsonSerializerOptions.Web)!.Step);
+    }
+
+    // ---- Properties: a random world (gateway, tiers, order book, reminders, crashes) drives the saga to its end. ----
+
+    /// <summary>
+    /// What the world answers, one choice per step. Failures (a crash that loses a step's outcome so its work runs again,
+    /// a gateway that is unavailable or whose answer is lost, a reminder firing, a hold expiring) come from a budget:
+    /// the world misbehaves often, but not forever.
+    /// </summary>
+    private sealed class World(int[] choices)
+    {
+        private int next, failuresLeft = 8;
+        public bool Captured, OrderIssued, Refunded, SeatsHeldOrSold = true, TicketUsed;
+        public int Captures;
+
+        public int Next(int range) => choices.Length == 0 ? range - 1 : choices[next++ % choices.Length] % range;
+
+        /// <summary>True when the world chooses to fail here (1 in <paramref name="odds"/>) and still may.</summary>
+        public bool Fails(int odds)
+        {
+            if (failuresLeft <= 0 || Next(odds) != 0) return false;
+            failuresLeft--;
+            return true;
+        }
+    }
+
+    private static Gen<int[]> Scripts => Gen.ArrayOf(Gen.Choose(0, 1000));
+
+    /// <summary>Runs the saga as the grain does for at most <paramref name="maxSteps"/> steps; returns where it got and the world it left.</summary>
+    private static (Checkout Checkout, World World, int Steps) Run(int[] choices, int maxSteps = 200)
+    {
+        var world = new World(choices);
+        var checkout = Started();
+        var holdExpired = false;
+        var refundAsked = false;
+        var steps = 0;
+        for (; steps < maxSteps && !(checkout.IsFinished && refundAsked); steps++)
+        {
+            var now = Now.AddSeconds(steps);
+            if (checkout.IsFinished)
+            {
+                // Once finished, maybe the buyer (or a cancel) asks for a refund of a completed order; either way we stop after.
+                refundAsked = true;
+                if (checkout.Step == CheckoutStep.Completed && world.Next(2) == 0) checkout = checkout.Refund(force: world.Next(2) == 0, now);
+                continue;
+            }
+            if (world.Fails(8)) holdExpired = true;
+            if (world.Fails(8))
+            {
+                // The resume reminder fires: it loads the hold and (when paying) asks the gateway, then the machine decides.
+                var hold = holdExpired ? TheHold with { ExpiresAt = now.AddSeconds(-1) } : TheHold with { ExpiresAt = now.AddMinutes(5) };
+                checkout = checkout.OnResume(hold, paymentKnownAbsent: !world.Captured, now);
+                continue;
+            }
+            var crash = world.Fails(8); // the work happens, the next step is never stored
+            var next = DoWork(checkout, world, holdExpired, now);
+            if (!crash) checkout = next;
+        }
+        return (checkout, world, steps);
+    }
+
+    /// <summary>The effects of a step's work on the world (idempotent, as the real calls are) and the step it leads to.</summary>
+    private static Checkout DoWork(Checkout checkout, World world, bool holdExpired, DateTimeOffset now)
+    {
+        switch (checkout.Work)
+        {
+            case CheckoutWork.VerifyHold:
+                return holdExpired ? checkout.HoldRefused(ProblemCodes.HoldExpired, now) : checkout.HoldVerified(TheHold, now);
+            case CheckoutWork.BeginPayment:
+                return checkout.Paying(now);
+            case CheckoutWork.Capture:
+                if (world.Fails(4)) return checkout; // the gateway is unavailable: nothing sent, stay Paying
+                if (!world.Captured)
+                {
+                    if (world.Next(4) == 0) return checkout.Declined("card_declined", now);
+                    world.Captured = true;
+                    world.Captures++;
+                    if (world.Fails(3)) return checkout; // captured, but the answer was lost: stay Paying
+                }
+                return checkout.Captured(now); // the same payment id again: the gateway answers with the capture it made
+            case CheckoutWork.ReleaseSeats:
+                world.SeatsHeldOrSold = false;
+                return checkout.SeatsReleased(now);
+            case CheckoutWork.ConfirmSeats:
+                return world.Next(5) == 0 ? checkout.SeatsLost(ProblemCodes.HoldExpired, now) : checkout.SeatsConfirmed(now);
+            case CheckoutWork.IssueOrder:
+                world.OrderIssued = true;
+                world.TicketUsed = world.Next(4) == 0;
+                return checkout.OrderIssued(now);
+            case CheckoutWork.VoidTickets:
+                return world.TicketUsed && !checkout.ForceRefund ? checkout.RefundRefused(now) : checkout.TicketsVoided(now);
+            case CheckoutWork.ReturnSeatsAndMoney:
+                if (world.Fails(3)) return checkout; // the gateway cannot refund yet: the reminder retries
+                world.SeatsHeldOrSold = false;
+                world.Refunded = world.Captured;
+                return checkout.Refunded(now);
+            case CheckoutWork.EndHold:
+                world.SeatsHeldOrSold = false;
+                return checkout.Abandoned(now);
+            default:
+                throw new InvalidOperationException($"{checkout.Step} owes no work.");
+        }
+    }
+
+    [Fact]
+    public void Whatever_happens_a_captured_payment_ends_with_the_order_or_refunded_and_nothing_captured_ends_with_an_order()
+    {
+        Prop.ForAll(Arb.From(Scripts), choices =>
+        {
+            var (checkout, world, _) = Run(choices);
+            if (!checkout.IsFinished) return true; // the liveness property below covers this
+            return checkout.Step switch
+            {
+                CheckoutStep.Completed => world.Captured && world.OrderIssued && !world.Refunded && world.Captures == 1,
+                CheckoutStep.Refunded => world.Refunded == world.Captured && !world.SeatsHeldOrSold,
+                CheckoutStep.Declined or CheckoutStep.Abandoned => !world.Captured && !world.OrderIssued && !world.SeatsHeldOrSold,
+                _ => false,
+            };
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(500).WithReplay(2026, 1203));
+    }
+
+    [Fact]
+    public void Every_saga_finishes_when_the_world_answers_and_only_finished_steps_owe_no_work()
+    {
+        Prop.ForAll(Arb.From(Scripts), choices =>
+        {
+            var (checkout, _, steps) = Run(choices.Length == 0 ? [7] : choices);
+            return checkout.IsFinished && steps < 200 && checkout.Work == CheckoutWork.None;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(500).WithReplay(1203, 2027));
+    }
+
+    [Fact]
+    public void No_move_leaves_money_that_was_taken_without_the_order_or_a_refund_and_a_finished_saga_only_reopens_for_a_refund()
+    {
+        var moves = new Func<Checkout, Checkout>[]
+        {
+            c => c.HoldVerified(TheHold, Now), c => c.HoldRefused(ProblemCodes.HoldExpired, Now), c => c.Paying(Now), c => c.Captured(Now),
+            c => c.Declined("card_declined", Now), c => c.SeatsReleased(Now), c => c.SeatsConfirmed(Now), c => c.SeatsLost(ProblemCodes.HoldExpired, Now),
+            c => c.OrderIssued(Now), c => c.Refund(false, Now), c => c.TicketsVoided(Now), c => c.RefundRefused(Now), c => c.Refunded(Now),
+            c => c.Abandon(ProblemCodes.PaymentFailed, Now), c => c.Abandoned(Now),
+        };
+        static bool Taken(Checkout c) => c.Step is CheckoutStep.Paid or CheckoutStep.Confirmed or CheckoutStep.Refunding or CheckoutStep.Voided;
+        static bool Settled(Checkout c) => c.Step is CheckoutStep.Completed or CheckoutStep.Refunded;
+        var seen = new HashSet<CheckoutStep>();
+        Prop.ForAll(Arb.From(Scripts), Arb.From(Gen.Choose(0, 12)), Arb.From(Gen.Choose(0, moves.Length - 1)), (choices, cut, move) =>
+        {
+            var (reached, _, _) = Run(choices, cut);
+            seen.Add(reached.Step);
+            Checkout after;
+            try { after = moves[move](reached); }
+            catch (InvalidOperationException) { return true; } // refused: the saga is unchanged
+            if (reached.IsFinished && !(reached.Step == CheckoutStep.Completed && after.Step == CheckoutStep.Refunding)) return false;
+            return !Taken(reached) || Taken(after) || Settled(after);
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(1000).WithReplay(77, 7));
+        Assert.Superset(Enum.GetValues<CheckoutStep>().ToHashSet(), seen);
+        Assert.True(seen.Count >= 10, $"The cuts reached only {string.Join(", ", seen)}.");
+    }
+}
