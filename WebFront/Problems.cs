@@ -1,17 +1,71 @@
 namespace TicketFlow.WebFront;
 
-/// <summary>RFC 9457 problem details with the stable <c>code</c> extension clients switch on.</summary>
+/// <summary>
+/// RFC 9457 problem details with the stable <c>code</c> extension clients switch on. Every code is a
+/// <see cref="ProblemCodes"/> constant and has one HTTP status and one default wording here; docs/ERRORS.md is checked
+/// against this table by a test (ProblemCatalogTests), so the documentation cannot drift from what the API answers.
+/// </summary>
 public static class Problems
 {
+    /// <summary>Each code's status and what it means to a client (the default <c>detail</c>).</summary>
+    public static IReadOnlyDictionary<string, (int Status, string Meaning)> Catalog { get; } = new Dictionary<string, (int, string)>
+    {
+        [ProblemCodes.Validation] = (400, "The request has invalid fields; `errors` names each one."),
+        [ProblemCodes.BadRequest] = (400, "The request could not be read (malformed JSON, a bad header)."),
+        [ProblemCodes.Unauthorized] = (401, "Sign in first (cookie or bearer token)."),
+        [ProblemCodes.InvalidCredentials] = (401, "Email or password is wrong."),
+        [ProblemCodes.UnknownUser] = (401, "The signed-in account no longer exists."),
+        [ProblemCodes.Forbidden] = (403, "Signed in, but not allowed to do this."),
+        [ProblemCodes.NotAdmitted] = (403, "This event sells through its waiting room: send a valid admission token."),
+        [ProblemCodes.NotFound] = (404, "Nothing is at this address."),
+        [ProblemCodes.EventNotFound] = (404, "No event has this id."),
+        [ProblemCodes.WaitingRoomNotFound] = (404, "Only high-demand events have a waiting room; this one has none."),
+        [ProblemCodes.TicketNotFound] = (404, "You have no ticket with this id (or number, in a waiting room)."),
+        [ProblemCodes.HoldNotFound] = (404, "You have no hold with this id."),
+        [ProblemCodes.OrderNotFound] = (404, "You have no order with this id."),
+        [ProblemCodes.UserNotFound] = (404, "No account has this email."),
+        [ProblemCodes.SiloNotFound] = (404, "No silo has this address."),
+        [ProblemCodes.MethodNotAllowed] = (405, "This address does not take this method."),
+        [ProblemCodes.Conflict] = (409, "The request conflicts with the current state."),
+        [ProblemCodes.EmailTaken] = (409, "An account with this email already exists."),
+        [ProblemCodes.EventClosed] = (409, "This event no longer sells tickets or changes (cancelled or over)."),
+        [ProblemCodes.NotOnSale] = (409, "This event is not on sale."),
+        [ProblemCodes.InvalidStatus] = (409, "The event cannot move to that status from the one it has."),
+        [ProblemCodes.CapacityCannotShrink] = (409, "A tier's capacity may only grow."),
+        [ProblemCodes.ConcurrentChange] = (409, "The event changed while this request was applied; nothing was written. Read it again and retry."),
+        [ProblemCodes.SoldOut] = (409, "Not enough seats are left in a tier you asked for; nothing is held."),
+        [ProblemCodes.LimitExceeded] = (409, "That would take you past the seats one person may hold or buy for this event."),
+        [ProblemCodes.HoldAlreadyUsed] = (409, "This hold was already checked out."),
+        [ProblemCodes.CheckoutInProgress] = (409, "This hold is being checked out."),
+        [ProblemCodes.TicketUsed] = (409, "A ticket of this order was already used at the door."),
+        [ProblemCodes.NotRefundable] = (409, "This order cannot be refunded in its current state."),
+        [ProblemCodes.TicketVoid] = (409, "This ticket is void (refunded or transferred)."),
+        [ProblemCodes.TicketNotTransferable] = (409, "Only a valid ticket can be transferred; this one is used or void."),
+        [ProblemCodes.IdempotencyInProgress] = (409, "A request with this Idempotency-Key is still being processed; retry shortly."),
+        [ProblemCodes.PaymentDeclined] = (402, "The payment was declined; the hold was released."),
+        [ProblemCodes.HoldExpired] = (410, "The hold expired or was released; its seats went back on sale."),
+        [ProblemCodes.PaymentFailed] = (410, "The payment could not be taken before the hold expired; nothing was charged."),
+        [ProblemCodes.RequestTooLarge] = (413, "The request body is too large."),
+        [ProblemCodes.UnsupportedMediaType] = (415, "Send JSON (Content-Type: application/json)."),
+        [ProblemCodes.IdempotencyKeyReused] = (422, "This Idempotency-Key was used with a different request body."),
+        [ProblemCodes.RateLimited] = (429, "Too many requests; wait for Retry-After."),
+        [ProblemCodes.ServerError] = (500, "Something failed on our side; nothing a client sent causes this."),
+        [ProblemCodes.Unavailable] = (503, "A dependency is unavailable or overloaded; nothing changed. Retry after Retry-After with the same Idempotency-Key."),
+        [ProblemCodes.PaymentUnavailable] = (503, "The payment service is unavailable; nothing was charged that will not be settled. Retry the checkout later."),
+        [ProblemCodes.Error] = (400, "A problem with a status no other code names."),
+    };
+
+    /// <summary>The problem for <paramref name="code"/>, with its status, and its default wording unless a more precise one is given.</summary>
+    public static IResult Of(string code, string? detail = null)
+    {
+        var (status, meaning) = Catalog[code];
+        return Results.Problem(statusCode: status, title: code.Replace('_', ' '), detail: detail ?? meaning, type: TypeOf(code), extensions: Code(code));
+    }
+
     public static IResult Validation(IDictionary<string, string[]> errors) =>
-        Results.ValidationProblem(errors, title: "The request has invalid fields.", extensions: Code("validation"));
+        Results.ValidationProblem(errors, title: "The request has invalid fields.", extensions: Code(ProblemCodes.Validation));
 
-    public static IResult Conflict(string code, string detail) => Problem(StatusCodes.Status409Conflict, code, detail);
-
-    public static IResult Unauthorized(string code, string detail) => Problem(StatusCodes.Status401Unauthorized, code, detail);
-
-    public static IResult Problem(int status, string code, string detail) =>
-        Results.Problem(statusCode: status, title: code.Replace('_', ' '), detail: detail, type: $"https://ticketflow.dev/problems/{code}", extensions: Code(code));
+    private static string TypeOf(string code) => $"https://ticketflow.dev/problems/{code}";
 
     private static Dictionary<string, object?> Code(string code) => new() { ["code"] = code };
 
@@ -28,19 +82,19 @@ public static class Problems
         _ => StatusCodes.Status500InternalServerError,
     };
 
-    /// <summary>The code of a problem nobody named: one per status.</summary>
+    /// <summary>The code of a problem nobody named (the framework's own: unreadable input, unknown routes): one per status.</summary>
     public static string CodeFor(int status) => status switch
     {
-        400 => "bad_request",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        409 => "conflict",
-        413 => "request_too_large",
-        415 => "unsupported_media_type",
-        429 => "rate_limited",
-        503 => "unavailable",
-        _ => status >= 500 ? "server_error" : "error",
+        400 => ProblemCodes.BadRequest,
+        401 => ProblemCodes.Unauthorized,
+        403 => ProblemCodes.Forbidden,
+        404 => ProblemCodes.NotFound,
+        405 => ProblemCodes.MethodNotAllowed,
+        409 => ProblemCodes.Conflict,
+        413 => ProblemCodes.RequestTooLarge,
+        415 => ProblemCodes.UnsupportedMediaType,
+        429 => ProblemCodes.RateLimited,
+        503 => ProblemCodes.Unavailable,
+        _ => status >= 500 ? ProblemCodes.ServerError : ProblemCodes.Error,
     };
 }

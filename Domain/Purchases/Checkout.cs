@@ -116,6 +116,15 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
         _ => null,
     };
 
+    /// <summary>The resume reminder needs the hold (and maybe the gateway) to decide: only before the money is known taken.</summary>
+    public bool ResumeLooksUpHold => Step is CheckoutStep.New or CheckoutStep.Verified or CheckoutStep.Paying;
+
+    /// <summary>The sale stands: the order is complete (after a refund was asked, it means the order book refused it).</summary>
+    public bool SaleStands => Step == CheckoutStep.Completed;
+
+    /// <summary>How the saga ended, as the checkouts metric labels it.</summary>
+    public string OutcomeLabel => Step == CheckoutStep.Refunded ? $"refunded_{FailureReason}" : Step.ToString().ToLowerInvariant();
+
     public static Checkout Start(string id, string holdId, string eventId, string userId, string? simulate, DateTimeOffset now) =>
         new(id, holdId, eventId, userId, simulate, CheckoutStep.New, [], "", null, now, now);
 
@@ -148,6 +157,14 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     {
         FailureReason = force ? CheckoutReasons.EventCancelled : CheckoutReasons.RefundRequested,
         ForceRefund = force,
+    };
+
+    /// <summary>The buyer (or a cancel) asks for a refund: a completed order starts one, one under way goes on, anything else is refused.</summary>
+    public (Checkout Next, string? Refusal) RefundAsked(bool force, DateTimeOffset now) => Step switch
+    {
+        CheckoutStep.Completed => (Refund(force, now), null),
+        CheckoutStep.Refunding or CheckoutStep.Voided or CheckoutStep.Refunded => (this, null),
+        _ => (this, ProblemCodes.NotRefundable),
     };
 
     public Checkout TicketsVoided(DateTimeOffset now) => Move(now, CheckoutStep.Voided, [CheckoutStep.Refunding]);

@@ -108,6 +108,17 @@ public sealed class WaitingLine
         return new(ticket, userIds[index], state, InPreQueue: false, null, null, null, wave?.At, wave?.ExpiresAt);
     }
 
+    /// <summary>
+    /// The ticket's state as its holder polls it: null for a ticket that is unknown or someone else's. Only the holder's
+    /// poll counts as polling, so nobody can keep another user's place alive or learn about it.
+    /// </summary>
+    public LineStatus? StatusFor(string userId, long ticket, DateTimeOffset now) => Owns(userId, ticket) ? Status(ticket, now, touch: true) : null;
+
+    /// <summary>The holder leaves; false for a ticket that is unknown, someone else's, or ended otherwise.</summary>
+    public bool LeaveFor(string userId, long ticket, DateTimeOffset now) => Owns(userId, ticket) && Leave(ticket, now);
+
+    private bool Owns(string userId, long ticket) => TryIndex(ticket, out var index) && userIds[index] == userId;
+
     /// <summary>The user's current ticket (the latest one, if they queued again).</summary>
     public long? TicketOf(string userId) => latestIndex.TryGetValue(userId, out var index) ? index + 1L : null;
 

@@ -4,7 +4,7 @@ namespace TicketFlow.Grains.Purchases;
 
 /// <summary>
 /// One user's holds at one event (key: <see cref="ShopperKey"/>). It serialises that user's requests, so the
-/// per-user-per-event limit is exact, and places multi-tier holds all-or-nothing on the tier grains.
+/// per-user-per-event limit is exact, and places multi-tier holds all-or-nothing on the inventory grains.
 /// </summary>
 [Alias("TicketFlow.IShopperGrain")]
 public interface IShopperGrain : IGrainWithStringKey

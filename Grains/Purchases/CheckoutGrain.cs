@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
+using TicketFlow.Data.Orders;
 using TicketFlow.Domain;
 using TicketFlow.Domain.Purchases;
 using TicketFlow.Grains.Inventory;
-using TicketFlow.Grains.Orders;
-using TicketFlow.Grains.Payments;
 using TicketFlow.Grains.WaitingRoom;
+using TicketFlow.Payments;
 
 namespace TicketFlow.Grains.Purchases;
 
@@ -54,17 +54,17 @@ public sealed class CheckoutGrain(
     public async Task<CheckoutReply> Refund(bool force)
     {
         if (Current is null) return new CheckoutReply(ProblemCodes.NotFound, "none", null);
-        if (Current.Step == CheckoutStep.Completed)
+        var (next, refusal) = Current.RefundAsked(force, Now);
+        if (refusal is not null) return Reply(refusal);
+        if (next != Current)
         {
             // Reminder first, then the step: whatever happens next (tickets void, seats back, money back) is resumed after a crash.
             await ArmResumeAsync();
-            await SaveAsync(Current.Refund(force, Now));
+            await SaveAsync(next);
         }
-        else if (Current.Step is not (CheckoutStep.Refunding or CheckoutStep.Voided or CheckoutStep.Refunded))
-            return Reply(ProblemCodes.NotRefundable);
         var reply = await DriveAsync();
-        // The order book refused to void a used ticket: the sale stands, and the buyer hears why.
-        return Current.Step == CheckoutStep.Completed ? Reply(ProblemCodes.TicketUsed) : reply;
+        // Back at a standing sale: the order book refused to void a used ticket, and the buyer hears why.
+        return Current.SaleStands ? Reply(ProblemCodes.TicketUsed) : reply;
     }
 
     public Task<CheckoutView?> GetState() => Task.FromResult(Current is { } c
@@ -78,7 +78,7 @@ public sealed class CheckoutGrain(
             await DisarmResumeAsync();
             return;
         }
-        if (checkout.Step is CheckoutStep.New or CheckoutStep.Verified or CheckoutStep.Paying)
+        if (checkout.ResumeLooksUpHold)
         {
             // Load what the machine needs to decide whether the saga can still finish, then let it decide.
             var now = Now;
@@ -180,7 +180,7 @@ public sealed class CheckoutGrain(
         {
             // The capture may or may not have happened: settle it now if the gateway knows, else leave it to the reminder.
             logger.LogWarning("Checkout {GrainKey}: payment outcome unknown ({Reason})", checkout.Id, failure.Message);
-            PurchaseMetrics.PaymentCaptured(time.GetElapsedTime(started), "error");
+            PaymentMetrics.Captured(time.GetElapsedTime(started), "error");
             Payment? known;
             try { known = await gateway.GetAsync(checkout.Id, CancellationToken.None); }
             catch (Exception error) when (error is PaymentGatewayException or PaymentUnavailableException) { known = null; }
@@ -188,7 +188,7 @@ public sealed class CheckoutGrain(
             if (known is null) return (null, Reply(ProblemCodes.PaymentUnavailable, UnknownOutcomeRetryAfter));
             payment = known;
         }
-        PurchaseMetrics.PaymentCaptured(time.GetElapsedTime(started), payment.Status.ToString().ToLowerInvariant());
+        PaymentMetrics.Captured(time.GetElapsedTime(started), payment.Status.ToString().ToLowerInvariant());
         return payment.Status == PaymentStatus.Declined
             ? (checkout.Declined(payment.DeclineReason ?? "declined", Now), null)
             : (checkout.Captured(Now), null);
@@ -244,7 +244,7 @@ public sealed class CheckoutGrain(
         await state.WriteStateAsync();
         if (!next.IsFinished) return;
         await DisarmResumeAsync();
-        PurchaseMetrics.CheckoutEnded(next.EventId, next.Step == CheckoutStep.Refunded ? $"refunded_{next.FailureReason}" : Name(next.Step));
+        PurchaseMetrics.CheckoutEnded(next.EventId, next.OutcomeLabel);
     }
 
     private Task ArmResumeAsync() => this.RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);

@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using TicketFlow.Grains.Inventory;
-using TicketFlow.Grains.Payments;
 
 namespace TicketFlow.Grains.Purchases;
 
@@ -12,7 +9,6 @@ namespace TicketFlow.Grains.Purchases;
 public static class PurchaseMetrics
 {
     private static readonly Meter Meter = new("TicketFlow.Purchases");
-    private static readonly ConcurrentDictionary<ProtectedPaymentGateway, byte> Breakers = new();
 
     private static readonly Counter<long> Holds = Meter.CreateCounter<long>("ticketflow_holds_total", description: "Hold requests by event and outcome (granted or the problem code).");
     private static readonly Counter<long> SeatsHeld = Meter.CreateCounter<long>("ticketflow_seats_held_total", description: "Seats put on hold, by event.");
@@ -20,11 +16,6 @@ public static class PurchaseMetrics
     private static readonly Counter<long> SeatsRefunded = Meter.CreateCounter<long>("ticketflow_seats_refunded_total", description: "Sold seats returned to sale by refunds, by event.");
     private static readonly Counter<long> HoldsExpired = Meter.CreateCounter<long>("ticketflow_holds_expired_total", description: "Holds that expired, by event.");
     private static readonly Counter<long> Checkouts = Meter.CreateCounter<long>("ticketflow_checkouts_total", description: "Checkouts by event and outcome.");
-    private static readonly Histogram<double> PaymentSeconds = Meter.CreateHistogram<double>("ticketflow_payment_duration_seconds", "s", "Payment gateway capture latency by outcome.");
-
-    static PurchaseMetrics() => Meter.CreateObservableGauge("ticketflow_payment_breaker_state",
-        () => Breakers.Keys.Select(b => b.BreakerState switch { PaymentBreakerState.Open => 2L, PaymentBreakerState.HalfOpen => 1L, _ => 0L }).DefaultIfEmpty(0).Max(),
-        description: "Payment circuit breaker: 0 closed, 1 half-open, 2 open (the worst of this process's breakers).");
 
     public static void HoldRequested(string eventId, string? error) =>
         Holds.Add(1, new("event", eventId), new("outcome", error ?? "granted"));
@@ -35,7 +26,7 @@ public static class PurchaseMetrics
         {
             switch (change)
             {
-                case HoldPlaced held: SeatsHeld.Add(held.Quantity, new KeyValuePair<string, object?>("event", eventId)); break;
+                case HoldPlaced placed: SeatsHeld.Add(placed.Quantity, new KeyValuePair<string, object?>("event", eventId)); break;
                 case SaleConfirmed sold: SeatsSold.Add(quantityOf(sold.HoldId), new KeyValuePair<string, object?>("event", eventId)); break;
                 case SaleRefunded refunded: SeatsRefunded.Add(quantityOf(refunded.HoldId), new KeyValuePair<string, object?>("event", eventId)); break;
                 case HoldExpired: HoldsExpired.Add(1, new KeyValuePair<string, object?>("event", eventId)); break;
@@ -44,8 +35,4 @@ public static class PurchaseMetrics
     }
 
     public static void CheckoutEnded(string eventId, string outcome) => Checkouts.Add(1, new("event", eventId), new("outcome", outcome));
-
-    public static void PaymentCaptured(TimeSpan elapsed, string outcome) => PaymentSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
-
-    public static void Observe(ProtectedPaymentGateway breaker) => Breakers.TryAdd(breaker, 0);
 }

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using TicketFlow.Grains.Orders;
-using TicketFlow.Grains.Payments;
 using TicketFlow.Data;
+using TicketFlow.Data.Orders;
+using TicketFlow.Grains.Diagnostics;
+using TicketFlow.Payments;
 
 namespace TicketFlow.Grains.Purchases;
 
@@ -18,6 +19,7 @@ public static class PurchaseServiceCollectionExtensions
         Func<IServiceProvider, SqlStoreDatabase> database)
     {
         services.AddSingleton(configuration.GetSection("Checkout").Get<CheckoutOptions>() ?? new CheckoutOptions());
-        return services.AddPaymentGateway(configuration, database);
+        return services.AddPaymentGateway(configuration, database)
+            .AddHostedService<PaymentBreakerReporter>(); // the breaker's state reaches every WebFront's readiness
     }
 }

@@ -55,14 +55,13 @@ public sealed class WaitingRoomGrain(IJournalStore journals, AdmissionTokens tok
 
     public Task<QueueStatus?> Status(long ticket, string userId)
     {
-        var status = line?.Status(ticket, Now, touch: true);
-        return journal.Acknowledge(status is not null && status.UserId == userId ? Present(status) : null);
+        var status = line?.StatusFor(userId, ticket, Now);
+        return journal.Acknowledge(status is null ? null : Present(status));
     }
 
     public Task<bool> Leave(long ticket, string userId)
     {
-        var left = line?.Status(ticket, Now, touch: false) is { } status && status.UserId == userId && line.Leave(ticket, Now);
-        return journal.Acknowledge(left);
+        return journal.Acknowledge(line?.LeaveFor(userId, ticket, Now) ?? false);
     }
 
     public Task CheckoutCompleted(string userId)

@@ -2,9 +2,9 @@ using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using TicketFlow.Data;
 using TicketFlow.Data.Journal;
+using TicketFlow.Data.Orders;
 using TicketFlow.Data.Orleans;
-using TicketFlow.Grains.Orders;
-using TicketFlow.Grains.Payments;
+using TicketFlow.Payments;
 
 namespace TicketFlow.Hosting.Storage;
 

@@ -27,7 +27,7 @@ public static class AccountEndpoints
         var user = new UserAccount($"usr_{Guid.NewGuid():N}", request.Email!.Trim(), request.Name!.Trim(), "", [Roles.User], time.GetUtcNow());
         user = user with { PasswordHash = hasher.HashPassword(user, request.Password!) };
         if (!await users.TryCreateAsync(user, cancellationToken))
-            return Problems.Conflict("email_taken", "An account with this email already exists.");
+            return Problems.Of(ProblemCodes.EmailTaken);
         return Results.Created("/api/v1/me", UserResponse.From(user));
     }
 
@@ -40,7 +40,7 @@ public static class AccountEndpoints
         // Verify against a dummy hash when the email is unknown, so timing does not tell which emails exist.
         var verdict = hasher.VerifyHashedPassword(user ?? DummyUser, user?.PasswordHash ?? DummyHash, request.Password!);
         if (user is null || verdict == PasswordVerificationResult.Failed)
-            return Problems.Unauthorized("invalid_credentials", "Email or password is wrong.");
+            return Problems.Of(ProblemCodes.InvalidCredentials);
 
         var principal = Principal(user);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
@@ -58,7 +58,7 @@ public static class AccountEndpoints
     private static async Task<IResult> MeAsync(ClaimsPrincipal principal, IUserRepository users, CancellationToken cancellationToken)
     {
         var user = await users.FindByIdAsync(principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", cancellationToken);
-        return user is null ? Problems.Unauthorized("unknown_user", "This account no longer exists.") : Results.Ok(UserResponse.From(user));
+        return user is null ? Problems.Of(ProblemCodes.UnknownUser, "This account no longer exists.") : Results.Ok(UserResponse.From(user));
     }
 
     private static ClaimsPrincipal Principal(UserAccount user) => AccountClaims.Principal(user.Id, user.Roles, user.Name, user.Email, "password");

@@ -1,5 +1,5 @@
+using TicketFlow.Data.Orders;
 using TicketFlow.Grains.Inventory;
-using TicketFlow.Grains.Orders;
 using TicketFlow.WebFront.Accounts;
 using TicketFlow.WebFront.Catalog;
 
@@ -46,12 +46,12 @@ public static class AdminEndpoints
         });
     }
 
-    // Counts from the tier grains (authoritative), money and orders from the order book.
+    // Counts from the inventory grains (authoritative), money and orders from the order book.
     private static async Task<IResult> EventStatsAsync(string eventId, ICatalogStore catalog, IGrainFactory grains, IOrderBook orders,
         CancellationToken cancellationToken)
     {
         if (eventId.Length > 100 || await catalog.GetAsync(eventId, cancellationToken) is not { } details)
-            return Problems.Problem(StatusCodes.Status404NotFound, "event_not_found", "No event has this id.");
+            return Problems.Of(ProblemCodes.EventNotFound);
         var tiers = await Task.WhenAll(details.Tiers.Select(t => grains.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, t.Id)).GetStatistics()));
         var sales = await orders.SalesAsync(eventId, cancellationToken);
         return Results.Ok(new

@@ -23,7 +23,7 @@ public static class DashboardEndpoints
         var path = context.HttpContext.Request.Path.Value ?? "";
         var route = SiloRoutes.FirstOrDefault(r => path.Contains(r, StringComparison.Ordinal));
         if (route is not null && !IsSiloAddress(path[(path.IndexOf(route, StringComparison.Ordinal) + route.Length)..]))
-            return Problems.Problem(StatusCodes.Status404NotFound, "silo_not_found", "No silo has this address.");
+            return Problems.Of(ProblemCodes.SiloNotFound);
         return await next(context);
     }
 

@@ -6,7 +6,7 @@ using TicketFlow.WebFront.Cluster;
 namespace TicketFlow.WebFront.Availability;
 
 /// <summary>
-/// Every watched tier's latest durable counts, pushed by the tier grains to this WebFront (a grain observer): a page view
+/// Every watched tier's latest durable counts, pushed by the inventory grains to this WebFront (a grain observer): a page view
 /// reads memory, not a grain. The first read of a tier subscribes to it (<see cref="IEventInventoryGrain.Watch"/>, which
 /// also answers the counts); subscriptions are renewed every <see cref="RenewPeriod"/> while the tier is read, at once when
 /// gateways come back (a silo died: its grains lost their watchers), and dropped after <see cref="IdleAfter"/> unread.
@@ -39,7 +39,7 @@ public sealed class AvailabilityCache(IGrainFactory grains, TimeProvider time, I
         }));
     }
 
-    /// <summary>A push from a tier grain (one-way; counts only leave a grain once durable).</summary>
+    /// <summary>A push from an inventory grain (one-way; counts only leave a grain once durable).</summary>
     public Task CountsChanged(TierCounts counts)
     {
         Store(TierKey.For(counts.EventId, counts.TierId), tiers.GetOrAdd(TierKey.For(counts.EventId, counts.TierId), _ => new Tier()), counts);

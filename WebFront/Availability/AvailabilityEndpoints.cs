@@ -20,7 +20,7 @@ public static class AvailabilityEndpoints
         CancellationToken cancellationToken)
     {
         if (eventId.Length > 100 || await events.GetAsync(eventId, cancellationToken) is not { } details)
-            return Problems.Problem(StatusCodes.Status404NotFound, "event_not_found", "No event has this id.");
+            return Problems.Of(ProblemCodes.EventNotFound);
         return Results.Ok(await ReadAsync(details, availability, grains));
     }
 

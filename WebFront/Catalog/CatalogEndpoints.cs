@@ -67,12 +67,12 @@ public static class CatalogEndpoints
     {
         if (await catalog.GetAsync(eventId, cancellationToken) is not { } current) return NotFound();
         if (current.Status is EventStatus.Cancelled or EventStatus.Completed)
-            return Problems.Conflict("event_closed", $"A {current.Status} event cannot be changed.");
+            return Problems.Of(ProblemCodes.EventClosed, $"A {current.Status} event cannot be changed.");
         var errors = new Dictionary<string, string[]>();
         var shrunk = new List<string>();
         var updated = EventValidation.Apply(current, patch, errors, shrunk);
         if (errors.Count > 0) return Problems.Validation(errors);
-        if (shrunk.Count > 0) return Problems.Conflict("capacity_cannot_shrink", $"Capacity may only grow (tiers {string.Join(", ", shrunk)}).");
+        if (shrunk.Count > 0) return Problems.Of(ProblemCodes.CapacityCannotShrink, $"Capacity may only grow (tiers {string.Join(", ", shrunk)}).");
         if (!await catalog.UpdateAsync(updated, current.Status, cancellationToken)) return ConcurrentChange();
         await inventories.ProvisionAsync(updated); // grown capacity goes on sale now
         await cache.EvictByTagAsync(CacheTag, cancellationToken);
@@ -84,7 +84,7 @@ public static class CatalogEndpoints
         CancellationToken cancellationToken)
     {
         if (await catalog.GetAsync(eventId, cancellationToken) is not { } current) return NotFound();
-        if (current.Status == EventStatus.Completed) return Problems.Conflict("invalid_status", "A completed event cannot be cancelled.");
+        if (current.Status == EventStatus.Completed) return Problems.Of(ProblemCodes.InvalidStatus, "A completed event cannot be cancelled.");
         var cancelled = current with { Status = EventStatus.Cancelled };
         if (current.Status != EventStatus.Cancelled)
         {
@@ -99,7 +99,7 @@ public static class CatalogEndpoints
         EventLookup lookup, CancellationToken cancellationToken)
     {
         if (await catalog.GetAsync(eventId, cancellationToken) is not { } current) return NotFound();
-        if (!from.Contains(current.Status)) return Problems.Conflict("invalid_status", $"A {current.Status} event cannot become {to}.");
+        if (!from.Contains(current.Status)) return Problems.Of(ProblemCodes.InvalidStatus, $"A {current.Status} event cannot become {to}.");
         var updated = current with { Status = to };
         if (!await catalog.UpdateAsync(updated, current.Status, cancellationToken)) return ConcurrentChange();
         lookup.Forget(eventId);
@@ -108,9 +108,9 @@ public static class CatalogEndpoints
     }
 
     private static IResult ConcurrentChange() =>
-        Problems.Conflict("concurrent_change", "The event changed while this request was applied; nothing was written. Read it again and retry.");
+        Problems.Of(ProblemCodes.ConcurrentChange);
 
-    private static IResult NotFound() => Problems.Problem(StatusCodes.Status404NotFound, "event_not_found", "No event has this id.");
+    private static IResult NotFound() => Problems.Of(ProblemCodes.EventNotFound);
 
     private static DateTimeOffset? ParseTime(string? value, string field, Dictionary<string, string[]> errors)
     {

@@ -73,7 +73,7 @@ public static class RateLimits
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : auth.Window;
                 context.HttpContext.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-                await Problems.Problem(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many attempts; try again later.")
+                await Problems.Of(ProblemCodes.RateLimited, "Too many attempts; try again later.")
                     .ExecuteAsync(context.HttpContext);
             };
         });

@@ -66,16 +66,14 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IIdempotencyStor
                     await ReplayAsync(http, claim.Response!);
                     return;
                 case BeginOutcome.Mismatch:
-                    await Problems.Problem(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused",
-                        "This Idempotency-Key was used with a different request.").ExecuteAsync(http);
+                    await Problems.Of(ProblemCodes.IdempotencyKeyReused, "This Idempotency-Key was used with a different request.").ExecuteAsync(http);
                     return;
                 case BeginOutcome.InProgress when deadline.Elapsed < options.Value.WaitForInFlight:
                     await Task.Delay(50, http.RequestAborted); // the first request with this key is still running
                     continue;
                 default:
                     http.Response.Headers.RetryAfter = "1";
-                    await Problems.Problem(StatusCodes.Status409Conflict, "idempotency_in_progress",
-                        "A request with this Idempotency-Key is still being processed.").ExecuteAsync(http);
+                    await Problems.Of(ProblemCodes.IdempotencyInProgress, "A request with this Idempotency-Key is still being processed.").ExecuteAsync(http);
                     return;
             }
         }

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using TicketFlow.Grains.Orders;
+using TicketFlow.Data.Orders;
 using TicketFlow.WebFront.Accounts;
 using TicketFlow.WebFront.Admin;
 using TicketFlow.WebFront.Idempotency;
@@ -41,7 +41,7 @@ public static class OrderEndpoints
         orderId.Length <= MaxIdLength && await orders.GetAsync(orderId, cancellationToken) is { } order
             && (order.UserId == UserId(principal) || principal.IsInRole(Roles.Admin))
             ? Results.Ok(OrderResponse.From(order))
-            : Problems.Problem(StatusCodes.Status404NotFound, "order_not_found", "You have no order with this id.");
+            : Problems.Of(ProblemCodes.OrderNotFound);
 
     private static async Task<IResult> MyTicketsAsync(ClaimsPrincipal principal, IOrderBook orders, TicketCodes codes, CancellationToken cancellationToken)
     {
@@ -54,7 +54,7 @@ public static class OrderEndpoints
         CancellationToken cancellationToken)
     {
         if (await OwnTicketAsync(ticketId, principal, orders, cancellationToken) is not { } ticket) return TicketNotFound();
-        if (ticket.State == TicketStates.Void) return Problems.Conflict("ticket_void", "This ticket is void (refunded or transferred).");
+        if (ticket.State == TicketStates.Void) return Problems.Of(ProblemCodes.TicketVoid);
         http.Response.Headers.CacheControl = "private, no-store"; // the code gets its holder in: keep it out of shared caches
         return Results.Content(TicketQr.Svg(codes.Sign(ticket)), TicketQr.SvgContentType);
     }
@@ -68,13 +68,13 @@ public static class OrderEndpoints
         var me = UserId(principal);
         if (await OwnTicketAsync(ticketId, principal, orders, cancellationToken) is null) return TicketNotFound();
         if (await users.FindByEmailAsync(email, cancellationToken) is not { } recipient)
-            return Problems.Problem(StatusCodes.Status404NotFound, "user_not_found", "No account has this email.");
+            return Problems.Of(ProblemCodes.UserNotFound);
         if (recipient.Id == me)
             return Problems.Validation(new Dictionary<string, string[]> { ["toEmail"] = ["This ticket is already yours."] });
         return await orders.TransferAsync(ticketId, me, recipient.Id, cancellationToken) switch
         {
             TransferOutcome.Transferred => Results.Ok(new TransferResponse(ticketId, TicketStates.Valid, recipient.Email)),
-            TransferOutcome.NotTransferable => Problems.Conflict("ticket_not_transferable", "Only a valid ticket can be transferred; this one is used or void."),
+            TransferOutcome.NotTransferable => Problems.Of(ProblemCodes.TicketNotTransferable),
             _ => TicketNotFound(), // moved away meanwhile
         };
     }
@@ -98,7 +98,7 @@ public static class OrderEndpoints
             ? ticket
             : null;
 
-    private static IResult TicketNotFound() => Problems.Problem(StatusCodes.Status404NotFound, "ticket_not_found", "You have no ticket with this id.");
+    private static IResult TicketNotFound() => Problems.Of(ProblemCodes.TicketNotFound, "You have no ticket with this id.");
 
     // RequireAuthorization guarantees a signed-in user, whose id the accounts code puts in this claim.
     private static string UserId(ClaimsPrincipal principal) => principal.FindFirstValue(ClaimTypes.NameIdentifier)!;

@@ -1,4 +1,4 @@
-using TicketFlow.Grains.Orders;
+using TicketFlow.Data.Orders;
 
 namespace TicketFlow.WebFront.Orders;
 

@@ -1,5 +1,5 @@
 using TicketFlow.Data;
-using TicketFlow.Grains.Orders;
+using TicketFlow.Data.Orders;
 using TicketFlow.WebFront.Security;
 
 namespace TicketFlow.WebFront.Orders;

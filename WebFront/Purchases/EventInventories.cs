@@ -1,11 +1,11 @@
+using TicketFlow.Data.Orders;
 using TicketFlow.Grains.Inventory;
-using TicketFlow.Grains.Orders;
 using TicketFlow.Grains.Purchases;
 using TicketFlow.WebFront.Catalog;
 
 namespace TicketFlow.WebFront.Purchases;
 
-/// <summary>What catalog changes mean for the tier grains: create or grow their inventory, close them and refund on cancel.</summary>
+/// <summary>What catalog changes mean for the tiers' inventory grains: create or grow them, close them and refund on cancel.</summary>
 public sealed class EventInventories(IGrainFactory grains, IOrderBook orders, EventLookup events, ILogger<EventInventories> logger)
 {
     private const int ParallelRefunds = 8;
@@ -13,7 +13,7 @@ public sealed class EventInventories(IGrainFactory grains, IOrderBook orders, Ev
     public async Task ProvisionAsync(EventDetails details)
     {
         events.Forget(details.Id);
-        await Task.WhenAll(details.Tiers.Select(t => Tier(details.Id, t.Id).Configure(new TierTerms(t.Capacity, t.PerUserLimit))));
+        await Task.WhenAll(details.Tiers.Select(t => Inventory(details.Id, t.Id).Configure(new TierTerms(t.Capacity, t.PerUserLimit))));
     }
 
     /// <summary>Stops sales on every tier, then refunds every paid order. Safe to repeat: refunds are idempotent per order.</summary>
@@ -21,7 +21,7 @@ public sealed class EventInventories(IGrainFactory grains, IOrderBook orders, Ev
     public async Task<(int Refunded, int Pending)> CancelAsync(EventDetails details, CancellationToken cancellationToken)
     {
         events.Forget(details.Id);
-        await Task.WhenAll(details.Tiers.Select(t => Tier(details.Id, t.Id).Close()));
+        await Task.WhenAll(details.Tiers.Select(t => Inventory(details.Id, t.Id).Close()));
         var paid = await orders.PaidOrderIdsAsync(details.Id, cancellationToken);
         int refunded = 0, pending = 0;
         await Parallel.ForEachAsync(paid, new ParallelOptions { MaxDegreeOfParallelism = ParallelRefunds, CancellationToken = cancellationToken }, async (orderId, _) =>
@@ -33,5 +33,5 @@ public sealed class EventInventories(IGrainFactory grains, IOrderBook orders, Ev
         return (refunded, pending);
     }
 
-    private IEventInventoryGrain Tier(string eventId, string tierId) => grains.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, tierId));
+    private IEventInventoryGrain Inventory(string eventId, string tierId) => grains.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, tierId));
 }

@@ -5,7 +5,7 @@ namespace TicketFlow.WebFront.Purchases;
 
 /// <summary>
 /// Event details for the purchase path, cached briefly in memory: a hold must not cost a catalog query. Staleness is
-/// safe: capacity only grows (tier grains adopt the larger one), and a cancelled event's tier grains refuse holds.
+/// safe: capacity only grows (inventory grains adopt the larger one), and a cancelled event's inventory grains refuse holds.
 /// </summary>
 public sealed class EventLookup(ICatalogStore catalog, TimeProvider time)
 {

@@ -26,8 +26,7 @@ public sealed class GrainUnavailableFilter(ILogger<GrainUnavailableFilter> logge
         {
             Log(context.HttpContext.Request.Path, error);
             context.HttpContext.Response.Headers.RetryAfter = "1";
-            return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "unavailable",
-                "The cluster could not finish this request; retry with the same Idempotency-Key.");
+            return Problems.Of(ProblemCodes.Unavailable, "The cluster could not finish this request; retry with the same Idempotency-Key.");
         }
     }
 

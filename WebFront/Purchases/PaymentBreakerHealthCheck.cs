@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using TicketFlow.Grains;
 using TicketFlow.Grains.Diagnostics;
-using TicketFlow.Grains.Payments;
+using TicketFlow.Payments;
 
 namespace TicketFlow.WebFront.Purchases;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
+using TicketFlow.Data.Orders;
 using TicketFlow.Grains.Inventory;
-using TicketFlow.Grains.Orders;
 using TicketFlow.Grains.Purchases;
 using TicketFlow.Grains.Security;
 using TicketFlow.WebFront.Accounts;
@@ -35,13 +35,13 @@ public static class PurchaseEndpoints
         var errors = Validate(request, options.Value);
         if (errors.Count > 0) return Problems.Validation(errors);
         if (await events.GetAsync(request.EventId!, cancellationToken) is not { } details)
-            return Problems.Problem(StatusCodes.Status404NotFound, "event_not_found", "No event has this id.");
-        if (details.Status != EventStatus.OnSale) return Problems.Conflict("not_on_sale", $"This event is {details.Status}.");
+            return Problems.Of(ProblemCodes.EventNotFound);
+        if (details.Status != EventStatus.OnSale) return Problems.Of(ProblemCodes.NotOnSale, $"This event is {details.Status}.");
         var unknown = request.Items!.Select(i => i.TierId!).Where(id => details.Tiers.All(t => t.Id != id)).ToList();
         if (unknown.Count > 0) return Problems.Validation(new Dictionary<string, string[]> { ["items"] = [$"Unknown tiers: {string.Join(", ", unknown)}."] });
         var userId = UserId(http);
         if (details.HighDemand && !admissions.Verify(request.AdmissionToken, details.Id, userId, time.GetUtcNow()))
-            return Problems.Problem(StatusCodes.Status403Forbidden, "not_admitted", "This event sells through its waiting room: send a valid admission token.");
+            return Problems.Of(ProblemCodes.NotAdmitted);
 
         var lines = request.Items!.Select(item =>
         {
@@ -57,11 +57,11 @@ public static class PurchaseEndpoints
     private static async Task<IResult> GetHoldAsync(string holdId, HttpContext http, IGrainFactory grains) =>
         HoldIds.EventOf(holdId) is { } eventId && await Shopper(grains, eventId, UserId(http)).GetHold(holdId) is { } hold
             ? Results.Ok(Present(hold))
-            : HoldProblem("hold_not_found");
+            : HoldProblem(ProblemCodes.HoldNotFound);
 
     private static async Task<IResult> ReleaseHoldAsync(string holdId, HttpContext http, IGrainFactory grains)
     {
-        if (HoldIds.EventOf(holdId) is not { } eventId) return HoldProblem("hold_not_found");
+        if (HoldIds.EventOf(holdId) is not { } eventId) return HoldProblem(ProblemCodes.HoldNotFound);
         var error = await Shopper(grains, eventId, UserId(http)).ReleaseHold(holdId);
         return error is null ? Results.NoContent() : HoldProblem(error);
     }
@@ -80,20 +80,20 @@ public static class PurchaseEndpoints
         var checkoutId = CheckoutIds.ForHold(holdId);
         var eventId = HoldIds.EventOf(holdId)!;
         // Only the hold's owner may start its checkout (a checkout is bound to the first caller's user).
-        if (await Shopper(grains, eventId, UserId(http)).GetHold(holdId) is null) return HoldProblem("hold_not_found");
+        if (await Shopper(grains, eventId, UserId(http)).GetHold(holdId) is null) return HoldProblem(ProblemCodes.HoldNotFound);
         var highDemand = (await events.GetAsync(eventId, cancellationToken))?.HighDemand ?? false;
         var reply = await grains.GetGrain<ICheckoutGrain>(checkoutId)
             .Checkout(new CheckoutRequest(holdId, eventId, UserId(http), request.Payment!.Simulate, highDemand));
         if (reply.Error is not null) return CheckoutProblem(http, reply);
         var order = await orders.GetAsync(checkoutId, cancellationToken);
-        return order is null ? HoldProblem("unavailable") : Results.Created($"/api/v1/orders/{order.Id}", OrderResponse.From(order));
+        return order is null ? HoldProblem(ProblemCodes.Unavailable) : Results.Created($"/api/v1/orders/{order.Id}", OrderResponse.From(order));
     }
 
     private static async Task<IResult> RefundAsync(string orderId, HttpContext http, IGrainFactory grains, IOrderBook orders, CancellationToken cancellationToken)
     {
         var order = orderId.Length <= 100 ? await orders.GetAsync(orderId, cancellationToken) : null;
         if (order is null || (order.UserId != UserId(http) && !http.User.IsInRole(Roles.Admin)))
-            return Problems.Problem(StatusCodes.Status404NotFound, "order_not_found", "You have no order with this id.");
+            return Problems.Of(ProblemCodes.OrderNotFound);
         var reply = await grains.GetGrain<ICheckoutGrain>(orderId).Refund(force: false);
         if (reply.Error is not null) return CheckoutProblem(http, reply);
         return Results.Ok(OrderResponse.From((await orders.GetAsync(orderId, cancellationToken))!));
@@ -117,32 +117,24 @@ public static class PurchaseEndpoints
         hold.Lines.Select(l => new HoldItemResponse(l.TierId, l.Quantity, l.PriceMinor)).ToList(), hold.ExpiresAt, hold.TotalMinor, hold.Currency,
         hold.State, hold.OrderId);
 
+    /// <summary>A refusal from the grains as the API's problem; a code the catalogue does not know (a grain was unreachable) is a 503.</summary>
     private static IResult HoldProblem(string code) => code switch
     {
-        "sold_out" => Problems.Conflict(code, "Not enough seats are left in a tier you asked for."),
-        "limit_exceeded" => Problems.Conflict(code, "That would take you past the seats one person may hold or buy for this event."),
-        "event_closed" => Problems.Conflict(code, "This event no longer sells tickets."),
-        "hold_expired" => Problems.Problem(StatusCodes.Status410Gone, code, "The hold expired or was released; its seats went back on sale."),
-        "hold_already_used" => Problems.Conflict(code, "This hold was already checked out."),
-        "checkout_in_progress" => Problems.Conflict(code, "This hold is being checked out."),
-        "hold_not_found" => Problems.Problem(StatusCodes.Status404NotFound, code, "You have no hold with this id."),
-        _ => Problems.Problem(StatusCodes.Status503ServiceUnavailable, "unavailable", "Some seats could not be reached; nothing is held. Try again."),
+        ProblemCodes.EventClosed => Problems.Of(code, "This event no longer sells tickets."),
+        ProblemCodes.Unavailable => Problems.Of(code, "Some seats could not be reached; nothing is held. Try again."),
+        _ when Problems.Catalog.ContainsKey(code) => Problems.Of(code),
+        _ => Problems.Of(ProblemCodes.Unavailable, "Some seats could not be reached; nothing is held. Try again."),
     };
 
     private static IResult CheckoutProblem(HttpContext http, CheckoutReply reply)
     {
         switch (reply.Error)
         {
-            case "payment_declined":
-                return Problems.Problem(StatusCodes.Status402PaymentRequired, "payment_declined", "The payment was declined; the hold was released.");
-            case "payment_unavailable":
+            case ProblemCodes.PaymentUnavailable:
                 http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling((reply.RetryAfter ?? TimeSpan.FromSeconds(5)).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "payment_unavailable",
-                    "The payment service is unavailable; nothing was charged that will not be settled. Retry the checkout later.");
-            case "ticket_used":
-                return Problems.Conflict("ticket_used", "A ticket of this order was already used at the door.");
-            case "not_refundable" or "not_found":
-                return Problems.Conflict("not_refundable", "This order cannot be refunded in its current state.");
+                return Problems.Of(ProblemCodes.PaymentUnavailable);
+            case ProblemCodes.NotFound:
+                return Problems.Of(ProblemCodes.NotRefundable);
             default:
                 return HoldProblem(reply.Error!);
         }

@@ -53,7 +53,7 @@ public static class WaitingRoomEndpoints
             entry.Size = 1;
             return Room(grains, eventId).Status(ticket.Value, userId);
         });
-        if (status is null) return Problems.Problem(StatusCodes.Status404NotFound, "ticket_not_found", "You have no ticket with this number in this waiting room.");
+        if (status is null) return Problems.Of(ProblemCodes.TicketNotFound, "You have no ticket with this number in this waiting room.");
         http.Response.Headers.CacheControl = "private, max-age=1";
         return Results.Ok(new StatusResponse(status.Ticket, status.Position, status.AheadOfYou, status.EtaSeconds, status.State, status.AdmissionToken,
             status.AdmissionExpiresAt, status.OpensAt));
@@ -65,7 +65,7 @@ public static class WaitingRoomEndpoints
             return Problems.Validation(new Dictionary<string, string[]> { ["ticket"] = ["The ticket number joining returned."] });
         return await Room(grains, eventId).Leave(ticket.Value, UserId(http))
             ? Results.NoContent()
-            : Problems.Problem(StatusCodes.Status404NotFound, "ticket_not_found", "You have no waiting ticket with this number in this waiting room.");
+            : Problems.Of(ProblemCodes.TicketNotFound, "You have no waiting ticket with this number in this waiting room.");
     }
 
     private static async Task<IResult> AdminViewAsync(string eventId, EventLookup events, IGrainFactory grains, CancellationToken cancellationToken) =>
@@ -90,7 +90,7 @@ public static class WaitingRoomEndpoints
         eventId.Length <= 100 && await events.GetAsync(eventId, cancellationToken) is { HighDemand: true } details ? details : null;
 
     private static IResult NoRoom() =>
-        Problems.Problem(StatusCodes.Status404NotFound, "waiting_room_not_found", "Only high-demand events have a waiting room; this one has none.");
+        Problems.Of(ProblemCodes.WaitingRoomNotFound);
 
     private static IWaitingRoomGrain Room(IGrainFactory grains, string eventId) => grains.GetGrain<IWaitingRoomGrain>(eventId);
 

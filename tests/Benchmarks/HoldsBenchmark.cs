@@ -17,7 +17,7 @@ namespace TicketFlow.Benchmarks;
 /// <summary>
 /// <c>POST /holds</c> end to end: a load generator → a WebFront process (Orleans client) → a silo process → PostgreSQL,
 /// membership in a real redis-server, all on this machine. Each request is a real purchase call: bearer auth, rate limiter, Idempotency-Key stored,
-/// shopper grain (per-user limit, stored), tier grain (journal group commit). N connections, closed loop.
+/// shopper grain (per-user limit, stored), inventory grain (journal group commit). N connections, closed loop.
 /// </summary>
 public static class HoldsBenchmark
 {

@@ -57,7 +57,7 @@ public static class InventoryBenchmark
             await tier.Configure(Terms);
             long next = 0, granted = 0;
             var (appendsBefore, entriesBefore) = (silo.Journals.Appends, silo.Journals.Entries);
-            var load = await LoadRun.RunAsync("one tier grain, durable holds (group commit)", callers, duration, async () =>
+            var load = await LoadRun.RunAsync("one inventory grain, durable holds (group commit)", callers, duration, async () =>
             {
                 var n = Interlocked.Increment(ref next);
                 var reply = await tier.Hold(new TierHoldRequest($"h{n}", $"u{n % 100_000}", 1, DateTimeOffset.UtcNow.AddMinutes(10), Terms));

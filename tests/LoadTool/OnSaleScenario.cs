@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using TicketFlow.Domain;
 
 namespace TicketFlow.LoadTool;
 
@@ -224,7 +225,7 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
                 heldSeats[holdId] = reply.Body.GetProperty("items").EnumerateArray().Sum(i => i.GetProperty("quantity").GetInt32());
                 return holdId;
             }
-            if (reply.Code == "sold_out") { await Task.Delay(TimeSpan.FromMilliseconds(200 + random.Next(800))); continue; }
+            if (reply.Code == ProblemCodes.SoldOut) { await Task.Delay(TimeSpan.FromMilliseconds(200 + random.Next(800))); continue; }
             Count($"hold refused ({reply.Status} {reply.Code})");
             return null;
         }
@@ -253,8 +254,8 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
                 }
                 return orderId == CheckoutId(holdId) ? "bought" : "bought (unexpected order id)";
             }
-            if (reply.Code == "payment_declined") return "declined";
-            if (reply.Code != "payment_unavailable") return $"checkout failed ({reply.Status} {reply.Code})";
+            if (reply.Code == ProblemCodes.PaymentDeclined) return "declined";
+            if (reply.Code != ProblemCodes.PaymentUnavailable) return $"checkout failed ({reply.Status} {reply.Code})";
             // The gateway failed: the buyer tries again a moment later with a new request, and this time the card goes through.
             simulate = "success";
             await Task.Delay(reply.RetryAfter is { } wait && wait < TimeSpan.FromSeconds(5) ? wait : TimeSpan.FromSeconds(1));
@@ -273,7 +274,7 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
                 api.SendAsync(endpoint, HttpMethod.Post, path, body, token, key, address),
                 api.SendAsync(endpoint + " (double-click)", HttpMethod.Post, path, body, token, key, address));
             foreach (var r in both.Where(r => r.Ok)) Effect(key, r.Text("holdId") ?? r.Text("id")!);
-            reply = both.FirstOrDefault(r => r.Ok) ?? both.FirstOrDefault(r => r.Status is not (0 or 409 or 503) || r.Code is "sold_out" or "limit_exceeded") ?? both[0];
+            reply = both.FirstOrDefault(r => r.Ok) ?? both.FirstOrDefault(r => r.Status is not (0 or 409 or 503) || r.Code is ProblemCodes.SoldOut or ProblemCodes.LimitExceeded) ?? both[0];
         }
         else reply = await api.SendAsync(endpoint, HttpMethod.Post, path, body, token, key, address);
 
@@ -282,8 +283,8 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
         // Orleans' response timeout), so the buyer learns the one outcome; the rest up to 8 times.
         var retrying = Stopwatch.StartNew();
         for (var retry = 1;
-             reply.Code is "idempotency_in_progress" && retrying.Elapsed < InProgressPatience ||
-             retry <= 8 && reply.Status is 0 or 429 or >= 500 && reply.Code != "payment_unavailable";
+             reply.Code is ProblemCodes.IdempotencyInProgress && retrying.Elapsed < InProgressPatience ||
+             retry <= 8 && reply.Status is 0 or 429 or >= 500 && reply.Code != ProblemCodes.PaymentUnavailable;
              retry++)
         {
             await Task.Delay(reply.RetryAfter is { } wait && wait < TimeSpan.FromSeconds(5) ? wait : TimeSpan.FromMilliseconds(250 * Math.Min(retry, 8)));

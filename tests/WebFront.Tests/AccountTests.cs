@@ -42,7 +42,7 @@ public sealed class AccountTests : IAsyncLifetime
         using var duplicate = await Register(client, "  ADA@Example.com ", name: "Impostor");
         Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
         Assert.Equal("application/problem+json", duplicate.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("email_taken", (await Json(duplicate)).GetProperty("code").GetString());
+        Assert.Equal(ProblemCodes.EmailTaken, (await Json(duplicate)).GetProperty("code").GetString());
     }
 
     [Theory]
@@ -56,7 +56,7 @@ public sealed class AccountTests : IAsyncLifetime
         using var response = await Register(client, email, password, name);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await Json(response);
-        Assert.Equal("validation", problem.GetProperty("code").GetString());
+        Assert.Equal(ProblemCodes.Validation, problem.GetProperty("code").GetString());
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors names {field}");
         using var login = await Login(client, email, password);
         Assert.NotEqual(HttpStatusCode.OK, login.StatusCode);
@@ -78,7 +78,7 @@ public sealed class AccountTests : IAsyncLifetime
         await Register(client, "grace@example.com");
         using var wrong = await Login(client, "grace@example.com", "wrong-password-1");
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-        Assert.Equal("invalid_credentials", (await Json(wrong)).GetProperty("code").GetString());
+        Assert.Equal(ProblemCodes.InvalidCredentials, (await Json(wrong)).GetProperty("code").GetString());
         using var unknown = await Login(client, "nobody@example.com");
         Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
     }

@@ -92,7 +92,7 @@ public sealed class CatalogEndpointTests : IAsyncLifetime
         using (var shrink = await Send(HttpMethod.Patch, $"/api/v1/events/{id}", new { tiers = new[] { new { id = standing, capacity = 799 } } }, adminToken))
         {
             Assert.Equal(HttpStatusCode.Conflict, shrink.StatusCode);
-            Assert.Equal("capacity_cannot_shrink", JsonDocument.Parse(await shrink.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+            Assert.Equal(ProblemCodes.CapacityCannotShrink, JsonDocument.Parse(await shrink.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
         }
         using (var badHold = await Send(HttpMethod.Patch, $"/api/v1/events/{id}", new { holdSeconds = 5 }, adminToken))
             Assert.Equal(HttpStatusCode.BadRequest, badHold.StatusCode);
@@ -140,6 +140,6 @@ public sealed class CatalogEndpointTests : IAsyncLifetime
         }
         using var missing = await client.GetAsync("/api/v1/events/evt_does_not_exist");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-        Assert.Equal("event_not_found", JsonDocument.Parse(await missing.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+        Assert.Equal(ProblemCodes.EventNotFound, JsonDocument.Parse(await missing.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
     }
 }

@@ -4,13 +4,13 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using TicketFlow.Grains.Diagnostics;
 using TicketFlow.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using TicketFlow.Testing;
 using TicketFlow.WebFront.Tests.Purchases;
 
@@ -52,7 +52,7 @@ public sealed class ClusterModeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.Status);
         Assert.Contains("Not connected to the cluster", notReady.Body.GetProperty("checks").GetProperty("cluster").GetProperty("description").GetString());
         var early = await api.SendAsync(HttpMethod.Get, "/api/v1/admin/cluster", await api.AdminTokenAsync());
-        Assert.Equal((HttpStatusCode.ServiceUnavailable, "unavailable"), (early.Status, early.Code));
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, ProblemCodes.Unavailable), (early.Status, early.Code));
         Assert.NotNull(early.Headers.RetryAfter);
 
         silos.Add(StartSilo());

@@ -52,7 +52,7 @@ public sealed class ConventionTests : IAsyncLifetime
         }
         Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests], statuses);
         Assert.True(int.Parse(Assert.Single(last!.Headers.GetValues("Retry-After"))) > 0);
-        Assert.Equal("rate_limited", JsonDocument.Parse(await last.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+        Assert.Equal(ProblemCodes.RateLimited, JsonDocument.Parse(await last.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
         last.Dispose();
     }
 

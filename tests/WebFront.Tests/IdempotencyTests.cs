@@ -126,7 +126,7 @@ public abstract class IdempotencyTests : IAsyncLifetime
         await Post("key-2", new { item = "ga", quantity = 2 });
         var other = await Post("key-2", new { item = "ga", quantity = 3 });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, other.Status);
-        Assert.Contains("idempotency_key_reused", other.Body);
+        Assert.Contains(ProblemCodes.IdempotencyKeyReused, other.Body);
         Assert.Equal(1, executions);
     }
 

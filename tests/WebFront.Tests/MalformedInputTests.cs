@@ -6,7 +6,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using TicketFlow.Grains.Orders;
+using TicketFlow.Data.Orders;
 
 namespace TicketFlow.WebFront.Tests;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using TicketFlow.Grains.Orders;
+using TicketFlow.Data.Orders;
 
 namespace TicketFlow.WebFront.Tests;
 
@@ -113,7 +113,7 @@ public sealed class OrderEndpointTests : IAsyncLifetime
     {
         var alice = await SignUpAsync("alice");
         using var response = await Send(HttpMethod.Get, $"/api/v1/me/orders?{query}", alice.Token);
-        await AssertProblem(response, HttpStatusCode.BadRequest, "validation");
+        await AssertProblem(response, HttpStatusCode.BadRequest, ProblemCodes.Validation);
     }
 
     [Fact]
@@ -129,8 +129,8 @@ public sealed class OrderEndpointTests : IAsyncLifetime
             Assert.Equal(order.Id, (await Json(own)).GetProperty("id").GetString());
         }
         using (var admin = await Send(HttpMethod.Get, path, adminToken)) Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
-        using (var other = await Send(HttpMethod.Get, path, bob.Token)) await AssertProblem(other, HttpStatusCode.NotFound, "order_not_found");
-        using (var unknown = await Send(HttpMethod.Get, "/api/v1/orders/ord_nope", alice.Token)) await AssertProblem(unknown, HttpStatusCode.NotFound, "order_not_found");
+        using (var other = await Send(HttpMethod.Get, path, bob.Token)) await AssertProblem(other, HttpStatusCode.NotFound, ProblemCodes.OrderNotFound);
+        using (var unknown = await Send(HttpMethod.Get, "/api/v1/orders/ord_nope", alice.Token)) await AssertProblem(unknown, HttpStatusCode.NotFound, ProblemCodes.OrderNotFound);
         using (var anonymous = await Send(HttpMethod.Get, path, token: null)) Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 
@@ -194,7 +194,7 @@ public sealed class OrderEndpointTests : IAsyncLifetime
         var voided = Assert.Single(await MyTicketsAsync(alice));
         Assert.Equal(("void", JsonValueKind.Null), (voided.GetProperty("state").GetString(), voided.GetProperty("code").ValueKind));
         using (var qr = await Send(HttpMethod.Get, $"/api/v1/tickets/{voided.GetProperty("id").GetString()}/qr", alice.Token))
-            await AssertProblem(qr, HttpStatusCode.Conflict, "ticket_void");
+            await AssertProblem(qr, HttpStatusCode.Conflict, ProblemCodes.TicketVoid);
         var scan = await ValidateAsync(code);
         Assert.Equal((false, "void", "void"), (scan.GetProperty("valid").GetBoolean(), scan.GetProperty("reason").GetString(), scan.GetProperty("state").GetString()));
     }
@@ -212,8 +212,8 @@ public sealed class OrderEndpointTests : IAsyncLifetime
         Assert.Contains("<svg", await qr.Content.ReadAsStringAsync());
         Assert.True(qr.Headers.CacheControl?.NoStore);
 
-        using (var other = await Send(HttpMethod.Get, $"/api/v1/tickets/{ticketId}/qr", bob.Token)) await AssertProblem(other, HttpStatusCode.NotFound, "ticket_not_found");
-        using (var admin = await Send(HttpMethod.Get, $"/api/v1/tickets/{ticketId}/qr", adminToken)) await AssertProblem(admin, HttpStatusCode.NotFound, "ticket_not_found");
+        using (var other = await Send(HttpMethod.Get, $"/api/v1/tickets/{ticketId}/qr", bob.Token)) await AssertProblem(other, HttpStatusCode.NotFound, ProblemCodes.TicketNotFound);
+        using (var admin = await Send(HttpMethod.Get, $"/api/v1/tickets/{ticketId}/qr", adminToken)) await AssertProblem(admin, HttpStatusCode.NotFound, ProblemCodes.TicketNotFound);
         using (var anonymous = await Send(HttpMethod.Get, $"/api/v1/tickets/{ticketId}/qr", token: null)) Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 
@@ -237,7 +237,7 @@ public sealed class OrderEndpointTests : IAsyncLifetime
         var newCode = received.GetProperty("code").GetString()!;
         Assert.StartsWith($"{ticketId}.2.", newCode);
 
-        using (var qr = await Send(HttpMethod.Get, $"/api/v1/tickets/{ticketId}/qr", alice.Token)) await AssertProblem(qr, HttpStatusCode.NotFound, "ticket_not_found");
+        using (var qr = await Send(HttpMethod.Get, $"/api/v1/tickets/{ticketId}/qr", alice.Token)) await AssertProblem(qr, HttpStatusCode.NotFound, ProblemCodes.TicketNotFound);
         using (var qr = await Send(HttpMethod.Get, $"/api/v1/tickets/{ticketId}/qr", bob.Token)) Assert.Equal(HttpStatusCode.OK, qr.StatusCode);
         var old = await ValidateAsync(oldCode);
         Assert.Equal((false, "void"), (old.GetProperty("valid").GetBoolean(), old.GetProperty("reason").GetString()));
@@ -252,7 +252,7 @@ public sealed class OrderEndpointTests : IAsyncLifetime
         var ticketId = Assert.Single(await MyTicketsAsync(alice)).GetProperty("id").GetString()!;
 
         using (var keyless = await Send(HttpMethod.Post, $"/api/v1/tickets/{ticketId}/transfer", alice.Token, new { toEmail = bob.Email }))
-            await AssertProblem(keyless, HttpStatusCode.BadRequest, "validation");
+            await AssertProblem(keyless, HttpStatusCode.BadRequest, ProblemCodes.Validation);
         Assert.Single(await MyTicketsAsync(alice));
 
         using var first = await TransferAsync(ticketId, bob.Email, alice, key: "transfer-1");
@@ -272,13 +272,13 @@ public sealed class OrderEndpointTests : IAsyncLifetime
         var ticket = Assert.Single(await MyTicketsAsync(alice));
         var ticketId = ticket.GetProperty("id").GetString()!;
 
-        using (var unknown = await TransferAsync(ticketId, "nobody@example.com", alice)) await AssertProblem(unknown, HttpStatusCode.NotFound, "user_not_found");
-        using (var self = await TransferAsync(ticketId, alice.Email, alice)) await AssertProblem(self, HttpStatusCode.BadRequest, "validation");
-        using (var blank = await TransferAsync(ticketId, " ", alice)) await AssertProblem(blank, HttpStatusCode.BadRequest, "validation");
-        using (var notMine = await TransferAsync(ticketId, bob.Email, bob)) await AssertProblem(notMine, HttpStatusCode.NotFound, "ticket_not_found");
-        using (var missing = await TransferAsync("tkt_nope", bob.Email, alice)) await AssertProblem(missing, HttpStatusCode.NotFound, "ticket_not_found");
+        using (var unknown = await TransferAsync(ticketId, "nobody@example.com", alice)) await AssertProblem(unknown, HttpStatusCode.NotFound, ProblemCodes.UserNotFound);
+        using (var self = await TransferAsync(ticketId, alice.Email, alice)) await AssertProblem(self, HttpStatusCode.BadRequest, ProblemCodes.Validation);
+        using (var blank = await TransferAsync(ticketId, " ", alice)) await AssertProblem(blank, HttpStatusCode.BadRequest, ProblemCodes.Validation);
+        using (var notMine = await TransferAsync(ticketId, bob.Email, bob)) await AssertProblem(notMine, HttpStatusCode.NotFound, ProblemCodes.TicketNotFound);
+        using (var missing = await TransferAsync("tkt_nope", bob.Email, alice)) await AssertProblem(missing, HttpStatusCode.NotFound, ProblemCodes.TicketNotFound);
         Assert.True((await ValidateAsync(ticket.GetProperty("code").GetString())).GetProperty("valid").GetBoolean());
-        using (var used = await TransferAsync(ticketId, bob.Email, alice)) await AssertProblem(used, HttpStatusCode.Conflict, "ticket_not_transferable");
+        using (var used = await TransferAsync(ticketId, bob.Email, alice)) await AssertProblem(used, HttpStatusCode.Conflict, ProblemCodes.TicketNotTransferable);
 
         var after = await Orders.GetTicketAsync(ticketId, CancellationToken.None);
         Assert.Equal((alice.Id, 1), (after!.OwnerId, after.Version));
@@ -293,6 +293,6 @@ public sealed class OrderEndpointTests : IAsyncLifetime
         using (var anonymous = await Send(HttpMethod.Post, "/api/v1/tickets/validate", token: null, new { code = "garbage" }))
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         using (var empty = await Send(HttpMethod.Post, "/api/v1/tickets/validate", adminToken, new { code = "" }))
-            await AssertProblem(empty, HttpStatusCode.BadRequest, "validation");
+            await AssertProblem(empty, HttpStatusCode.BadRequest, ProblemCodes.Validation);
     }
 }

@@ -1,11 +1,12 @@
-using TicketFlow.Testing;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using TicketFlow.Grains.Orders;
+using TicketFlow.Data.Orders;
 using TicketFlow.Grains.Security;
+using TicketFlow.Testing;
+using TicketFlow.WebFront.Orders;
 
 namespace TicketFlow.WebFront.Tests;
 

@@ -22,7 +22,7 @@ public sealed class InventoryTests
     {
         var tier = Tier(capacity: 5, perUser: 5);
         Assert.Null(tier.TryHold("h1", "ann", 4, T0.AddMinutes(10), T0));
-        Assert.Equal("sold_out", tier.TryHold("h2", "bob", 2, T0.AddMinutes(10), T0));
+        Assert.Equal(ProblemCodes.SoldOut, tier.TryHold("h2", "bob", 2, T0.AddMinutes(10), T0));
         Assert.Equal((1, 4, 0), tier.CountsAt(T0));
     }
 
@@ -33,7 +33,7 @@ public sealed class InventoryTests
         Assert.Null(tier.TryHold("h1", "ann", 2, T0.AddMinutes(10), T0));
         Assert.Null(tier.Confirm("h1", T0));
         Assert.Null(tier.TryHold("h2", "ann", 2, T0.AddMinutes(10), T0));
-        Assert.Equal("limit_exceeded", tier.TryHold("h3", "ann", 1, T0.AddMinutes(10), T0));
+        Assert.Equal(ProblemCodes.LimitExceeded, tier.TryHold("h3", "ann", 1, T0.AddMinutes(10), T0));
         Assert.Null(tier.TryHold("h4", "bob", 4, T0.AddMinutes(10), T0));
     }
 
@@ -45,7 +45,7 @@ public sealed class InventoryTests
         Assert.Equal((3, 0, 0), tier.CountsAt(T0.AddMinutes(1)));
         Assert.Null(tier.TryHold("h2", "bob", 3, T0.AddMinutes(5), T0.AddMinutes(2)));
         Assert.Equal(1, tier.HoldsExpired);
-        Assert.Equal("hold_expired", tier.Confirm("h1", T0.AddMinutes(2)));
+        Assert.Equal(ProblemCodes.HoldExpired, tier.Confirm("h1", T0.AddMinutes(2)));
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class InventoryTests
         Assert.Empty(tier.TakeChanges());
         Assert.Null(tier.Confirm("h1", T0));
         Assert.Null(tier.Confirm("h1", T0));
-        Assert.Equal("hold_already_used", tier.TryHold("h1", "ann", 2, T0.AddMinutes(10), T0));
+        Assert.Equal(ProblemCodes.HoldAlreadyUsed, tier.TryHold("h1", "ann", 2, T0.AddMinutes(10), T0));
         Assert.Equal(2, tier.Sold);
     }
 
@@ -83,7 +83,7 @@ public sealed class InventoryTests
         tier.Configure(new TierTerms(12, 4), T0);
         Assert.Equal(12, tier.Capacity);
         tier.Close(T0);
-        Assert.Equal("event_closed", tier.TryHold("h1", "ann", 1, T0.AddMinutes(1), T0));
+        Assert.Equal(ProblemCodes.EventClosed, tier.TryHold("h1", "ann", 1, T0.AddMinutes(1), T0));
     }
 
     private enum Op { Hold, Release, Confirm, Refund, Advance, Grow }

@@ -205,6 +205,22 @@ public sealed class WaitingLineTests
     }
 
     [Fact]
+    public void Only_the_holder_of_a_ticket_sees_it_keeps_it_alive_or_leaves_with_it()
+    {
+        var line = Line(new WaitingRoomSettings { Paused = true, AbandonAfter = TimeSpan.FromMinutes(2) });
+        line.Join(User(1), At(0));
+        Assert.Null(line.StatusFor(User(2), 1, At(60)));
+        Assert.False(line.LeaveFor(User(2), 1, At(60)));
+        Assert.Null(line.StatusFor(User(1), 99, At(60)));
+        Assert.Equal(1, line.Tick(At(120)).Dropped); // the stranger's poll at 60 s did not count
+        var other = Line(new WaitingRoomSettings { Paused = true });
+        other.Join(User(1), At(0));
+        Assert.Equal(QueueState.Waiting, other.StatusFor(User(1), 1, At(1))!.State);
+        Assert.True(other.LeaveFor(User(1), 1, At(2)));
+        Assert.Equal(QueueState.Left, other.StatusFor(User(1), 1, At(3))!.State);
+    }
+
+    [Fact]
     public void Users_who_stop_polling_are_dropped_and_those_who_poll_are_not()
     {
         var line = Line(new WaitingRoomSettings { Paused = true, AbandonAfter = TimeSpan.FromMinutes(2) });

@@ -16,6 +16,11 @@ public sealed class JournaledClusterFixture : IAsyncLifetime
 
     public IJournalStore Storage { get; private set; } = null!;
 
+    /// <summary>Hold calls that have run up to their first wait: each has decided and its entry waits for an append.</summary>
+    public long HoldsDecided => Interlocked.Read(ref holdsDecided);
+
+    private long holdsDecided;
+
     public async Task InitializeAsync()
     {
         var serviceId = TestDatabase.UniqueId("service");
@@ -26,11 +31,22 @@ public sealed class JournaledClusterFixture : IAsyncLifetime
             ServiceId = serviceId,
             // Ten thousand calls at once on a two-core machine shared with other test assemblies: answers may queue for a while.
             ResponseTimeout = TimeSpan.FromSeconds(90),
-            ConfigureSilo = silo => silo.Services.AddSingleton<IJournalStore>(Journals),
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddSingleton<IJournalStore>(Journals);
+                silo.AddIncomingGrainCallFilter(CountHoldsDecided);
+            },
         });
     }
 
-    public IEventInventoryGrain Tier(string tierKey) => Cluster.Client.GetGrain<IEventInventoryGrain>(tierKey);
+    private async Task CountHoldsDecided(IIncomingGrainCallContext call)
+    {
+        var running = call.Invoke(); // runs the grain method up to its first wait
+        if (call.InterfaceMethod?.Name == nameof(IEventInventoryGrain.Hold)) Interlocked.Increment(ref holdsDecided);
+        await running;
+    }
+
+    public IEventInventoryGrain Inventory(string tierKey) => Cluster.Client.GetGrain<IEventInventoryGrain>(tierKey);
 
     /// <summary>The tier as its stored journal says, replayed from the first entry (not as any activation holds it).</summary>
     public async Task<Domain.Inventory.Inventory> StoredAsync(string tierKey) =>

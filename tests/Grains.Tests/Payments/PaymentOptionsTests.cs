@@ -1,8 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using TicketFlow.Grains.Payments;
 using TicketFlow.Data;
+using TicketFlow.Payments;
 
 namespace TicketFlow.Grains.Tests.Payments;
 

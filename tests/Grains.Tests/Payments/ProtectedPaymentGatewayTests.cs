@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using TicketFlow.Hosting;
+using TicketFlow.Payments;
 using TicketFlow.Testing;
-using TicketFlow.Grains.Payments;
 
 namespace TicketFlow.Grains.Tests.Payments;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
-using TicketFlow.Grains.Payments;
 using TicketFlow.Data;
+using TicketFlow.Payments;
 using TicketFlow.Testing;
 
 namespace TicketFlow.Grains.Tests.Payments;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using TicketFlow.Grains.Payments;
+using TicketFlow.Payments;
 using TicketFlow.Testing;
 
 namespace TicketFlow.WebFront.Tests.Purchases;

@@ -1,6 +1,6 @@
-using TicketFlow.Testing;
 using System.Net;
 using System.Text.Json;
+using TicketFlow.Testing;
 
 namespace TicketFlow.WebFront.Tests.Purchases;
 
@@ -36,12 +36,12 @@ public sealed class EmbeddedPurchaseTests : IAsyncLifetime
         for (var i = 0; i < 3; i++)
         {
             var error = await api.CheckoutAsync(buyer, failing, "error");
-            Assert.Equal((HttpStatusCode.ServiceUnavailable, "payment_unavailable"), (error.Status, error.Code));
+            Assert.Equal((HttpStatusCode.ServiceUnavailable, ProblemCodes.PaymentUnavailable), (error.Status, error.Code));
             Assert.True(error.Headers.RetryAfter is not null);
         }
         var fast = await api.CheckoutAsync(buyer, waiting, "success");
 
-        Assert.Equal((HttpStatusCode.ServiceUnavailable, "payment_unavailable"), (fast.Status, fast.Code));
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, ProblemCodes.PaymentUnavailable), (fast.Status, fast.Code));
         var ready = await api.SendAsync(HttpMethod.Get, "/health/ready", null);
         Assert.Equal("Degraded", ready.Body.GetProperty("checks").GetProperty("payments").GetProperty("status").GetString());
         Assert.Equal(2, PrometheusText.Value(await host.MetricsAsync(), "ticketflow_payment_breaker_state"));
@@ -98,7 +98,7 @@ public sealed class EmbeddedPurchaseTests : IAsyncLifetime
         {
             var response = await api.SendAsync(HttpMethod.Post, "/api/v1/holds", buyer.Token, body, Guid.NewGuid().ToString("N"));
             Assert.True(response.Status == HttpStatusCode.BadRequest, $"{JsonSerializer.Serialize(body)[..Math.Min(80, JsonSerializer.Serialize(body).Length)]}: {response.Status}");
-            Assert.Equal("validation", response.Code);
+            Assert.Equal(ProblemCodes.Validation, response.Code);
         }
         var unknownEvent = await api.HoldAsync(buyer, "evt_missing", [(tiers[0], 1)]);
         Assert.Equal(HttpStatusCode.NotFound, unknownEvent.Status);

@@ -38,7 +38,7 @@ public sealed class EmbeddedRestartTests : IAsyncLifetime
         var unsettled = (await api.HoldAsync(buyer, eventId, [(tiers[0], 3)])).EnsureStatus(HttpStatusCode.Created).Get("holdId");
         // The gateway is failing: the saga stores Paying, answers 503, and leaves the rest to its reminder.
         var failing = await api.CheckoutAsync(buyer, unsettled, simulate: null);
-        Assert.Equal((HttpStatusCode.ServiceUnavailable, "payment_unavailable"), (failing.Status, failing.Code));
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, ProblemCodes.PaymentUnavailable), (failing.Status, failing.Code));
 
         await host.RestartAsync(("Payments:Simulator:ErrorRate", "0")); // the process restarts; the gateway has recovered
 

@@ -1,9 +1,9 @@
-using TicketFlow.Testing;
 using System.Net;
 using Npgsql;
+using TicketFlow.Data.Journal;
 using TicketFlow.Grains.Inventory;
 using TicketFlow.Grains.Purchases;
-using TicketFlow.Data.Journal;
+using TicketFlow.Testing;
 
 namespace TicketFlow.WebFront.Tests.Purchases;
 
@@ -38,7 +38,7 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture)
 
         var refused = await Api.HoldAsync(buyer, eventId, [(tiers[0], 2), (tiers[1], 2)]);
 
-        Assert.Equal((HttpStatusCode.Conflict, "sold_out"), (refused.Status, refused.Code));
+        Assert.Equal((HttpStatusCode.Conflict, ProblemCodes.SoldOut), (refused.Status, refused.Code));
         await Api.CountsBecomeAsync(eventId, tiers[0], (10, 0, 0));
         var held = (await Api.HoldAsync(buyer, eventId, [(tiers[0], 2), (tiers[1], 1)])).EnsureStatus(HttpStatusCode.Created);
         Assert.Equal(15_000, held.Body.GetProperty("totalMinor").GetInt64());
@@ -54,7 +54,7 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture)
 
         var over = await Api.HoldAsync(buyer, eventId, [(tiers[0], 3), (tiers[1], 2)]);
 
-        Assert.Equal((HttpStatusCode.Conflict, "limit_exceeded"), (over.Status, over.Code));
+        Assert.Equal((HttpStatusCode.Conflict, ProblemCodes.LimitExceeded), (over.Status, over.Code));
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture)
 
         var declined = await Api.CheckoutAsync(buyer, hold.Get("holdId"), "decline");
 
-        Assert.Equal((HttpStatusCode.PaymentRequired, "payment_declined"), (declined.Status, declined.Code));
+        Assert.Equal((HttpStatusCode.PaymentRequired, ProblemCodes.PaymentDeclined), (declined.Status, declined.Code));
         await Api.CountsBecomeAsync(eventId, tiers[0], (5, 0, 0));
         var after = await Api.SendAsync(HttpMethod.Get, $"/api/v1/holds/{hold.Get("holdId")}", buyer.Token);
         Assert.Equal("released", after.Get("state"));
@@ -137,7 +137,7 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture)
         release.SetResult();
         var reply = await checkout;
 
-        Assert.Equal((HttpStatusCode.Gone, "hold_expired"), (reply.Status, reply.Code));
+        Assert.Equal((HttpStatusCode.Gone, ProblemCodes.HoldExpired), (reply.Status, reply.Code));
         Assert.Equal("refunded", await ScalarAsync("SELECT status FROM tf_gateway_payments WHERE payment_id = $1", orderId));
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM tf_orders WHERE id = $1", orderId));
         await Api.CountsBecomeAsync(eventId, tiers[0], (4, 0, 0));
@@ -159,7 +159,7 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture)
         release.SetResult();
         var reply = await checkout;
 
-        Assert.Equal((HttpStatusCode.Conflict, "event_closed"), (reply.Status, reply.Code));
+        Assert.Equal((HttpStatusCode.Conflict, ProblemCodes.EventClosed), (reply.Status, reply.Code));
         Assert.Equal("refunded", await ScalarAsync("SELECT status FROM tf_gateway_payments WHERE payment_id = $1", orderId));
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM tf_orders WHERE id = $1", orderId));
         await Api.CountsBecomeAsync(eventId, tiers[0], (4, 0, 0));
@@ -257,7 +257,7 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture)
         await Api.CountsBecomeAsync(eventId, tiers[0], (10, 0, 0));
         var late = await fixture.Grains.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, tiers[0]))
             .Hold(new TierHoldRequest("late", "someone", 1, DateTimeOffset.UtcNow.AddMinutes(5), new TierTerms(10, 6)));
-        Assert.Equal("event_closed", late.Error);
+        Assert.Equal(ProblemCodes.EventClosed, late.Error);
     }
 
     [Fact]
@@ -308,7 +308,7 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture)
         var tampered = await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)], admissionToken: valid[..^2] + (valid[^2] == 'A' ? "BB" : "AA"));
         var admitted = await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)], admissionToken: valid);
 
-        Assert.All(new[] { without, othersToken, expired, tampered }, r => Assert.Equal((HttpStatusCode.Forbidden, "not_admitted"), (r.Status, r.Code)));
+        Assert.All(new[] { without, othersToken, expired, tampered }, r => Assert.Equal((HttpStatusCode.Forbidden, ProblemCodes.NotAdmitted), (r.Status, r.Code)));
         admitted.EnsureStatus(HttpStatusCode.Created);
     }
 

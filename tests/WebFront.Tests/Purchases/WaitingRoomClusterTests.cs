@@ -1,8 +1,8 @@
-using TicketFlow.Testing;
 using System.Diagnostics;
 using System.Net;
 using TicketFlow.Grains.Security;
 using TicketFlow.Grains.WaitingRoom;
+using TicketFlow.Testing;
 
 namespace TicketFlow.WebFront.Tests.Purchases;
 
@@ -101,12 +101,12 @@ public sealed class WaitingRoomClusterTests(PurchaseClusterFixture fixture)
         var admitted = await Eventually.Get(() => StatusAsync(buyer, eventId, ticket), s => s.Get("state") == "admitted", TimeSpan.FromSeconds(15));
         var token = admitted.Get("admissionToken");
 
-        Assert.Equal((HttpStatusCode.Forbidden, "not_admitted"), Outcome(await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)])));
-        Assert.Equal((HttpStatusCode.Forbidden, "not_admitted"), Outcome(await Api.HoldAsync(other, eventId, [(tiers[0], 1)], admissionToken: token)));
-        Assert.Equal((HttpStatusCode.Forbidden, "not_admitted"), Outcome(await Api.HoldAsync(buyer, otherEventId, [(otherTiers[0], 1)], admissionToken: token)));
-        Assert.Equal((HttpStatusCode.Forbidden, "not_admitted"), Outcome(await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)], admissionToken: token[..^3] + "AAA")));
+        Assert.Equal((HttpStatusCode.Forbidden, ProblemCodes.NotAdmitted), Outcome(await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)])));
+        Assert.Equal((HttpStatusCode.Forbidden, ProblemCodes.NotAdmitted), Outcome(await Api.HoldAsync(other, eventId, [(tiers[0], 1)], admissionToken: token)));
+        Assert.Equal((HttpStatusCode.Forbidden, ProblemCodes.NotAdmitted), Outcome(await Api.HoldAsync(buyer, otherEventId, [(otherTiers[0], 1)], admissionToken: token)));
+        Assert.Equal((HttpStatusCode.Forbidden, ProblemCodes.NotAdmitted), Outcome(await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)], admissionToken: token[..^3] + "AAA")));
         var expired = new AdmissionTokens(fixture.SigningKey).Issue(eventId, buyer.Id, DateTimeOffset.UtcNow.AddSeconds(-1));
-        Assert.Equal((HttpStatusCode.Forbidden, "not_admitted"), Outcome(await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)], admissionToken: expired)));
+        Assert.Equal((HttpStatusCode.Forbidden, ProblemCodes.NotAdmitted), Outcome(await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)], admissionToken: expired)));
         (await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)], admissionToken: token)).EnsureStatus(HttpStatusCode.Created);
         (await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)], admissionToken: token)).EnsureStatus(HttpStatusCode.Created); // reusable until it expires
         Assert.Equal(HttpStatusCode.NotFound, (await StatusAsync(other, eventId, ticket)).Status); // a ticket is its owner's

@@ -27,7 +27,7 @@ public sealed class WaitingRoomEndpointTests : IAsyncLifetime
         var first = await api.SignUpAsync();
         for (var i = 0; i < 3; i++) (await JoinAsync(first, eventId)).EnsureStatus(HttpStatusCode.OK);
         var perUser = await JoinAsync(first, eventId);
-        Assert.Equal((HttpStatusCode.TooManyRequests, "rate_limited"), (perUser.Status, perUser.Code));
+        Assert.Equal((HttpStatusCode.TooManyRequests, ProblemCodes.RateLimited), (perUser.Status, perUser.Code));
         Assert.NotNull(perUser.Headers.RetryAfter);
 
         // Other users from the same address share its limit of 7 joins a minute (a refused join may count against it too).
@@ -47,13 +47,13 @@ public sealed class WaitingRoomEndpointTests : IAsyncLifetime
         var buyer = await api.SignUpAsync();
         var admin = await api.AdminTokenAsync();
 
-        Assert.Equal((HttpStatusCode.NotFound, "waiting_room_not_found"), Outcome(await JoinAsync(buyer, ordinary)));
+        Assert.Equal((HttpStatusCode.NotFound, ProblemCodes.WaitingRoomNotFound), Outcome(await JoinAsync(buyer, ordinary)));
         Assert.Equal(HttpStatusCode.Unauthorized, (await api.SendAsync(HttpMethod.Post, $"/api/v1/events/{eventId}/waiting-room/join", null)).Status);
-        Assert.Equal((HttpStatusCode.BadRequest, "bad_request"), Outcome(await api.SendAsync(HttpMethod.Get, $"/api/v1/events/{eventId}/waiting-room/status?ticket=abc", buyer.Token)));
-        Assert.Equal((HttpStatusCode.BadRequest, "validation"), Outcome(await api.SendAsync(HttpMethod.Get, $"/api/v1/events/{eventId}/waiting-room/status?ticket=-4", buyer.Token)));
-        Assert.Equal((HttpStatusCode.NotFound, "ticket_not_found"), Outcome(await api.SendAsync(HttpMethod.Get, $"/api/v1/events/{eventId}/waiting-room/status?ticket=99", buyer.Token)));
+        Assert.Equal((HttpStatusCode.BadRequest, ProblemCodes.BadRequest), Outcome(await api.SendAsync(HttpMethod.Get, $"/api/v1/events/{eventId}/waiting-room/status?ticket=abc", buyer.Token)));
+        Assert.Equal((HttpStatusCode.BadRequest, ProblemCodes.Validation), Outcome(await api.SendAsync(HttpMethod.Get, $"/api/v1/events/{eventId}/waiting-room/status?ticket=-4", buyer.Token)));
+        Assert.Equal((HttpStatusCode.NotFound, ProblemCodes.TicketNotFound), Outcome(await api.SendAsync(HttpMethod.Get, $"/api/v1/events/{eventId}/waiting-room/status?ticket=99", buyer.Token)));
         Assert.Equal(HttpStatusCode.Forbidden, (await api.SendAsync(HttpMethod.Post, $"/api/v1/admin/events/{eventId}/waiting-room", buyer.Token, new { paused = true })).Status);
-        Assert.Equal((HttpStatusCode.BadRequest, "validation"), Outcome(await api.SendAsync(HttpMethod.Post, $"/api/v1/admin/events/{eventId}/waiting-room", admin, new { waveSize = 0, maxActive = -1 })));
+        Assert.Equal((HttpStatusCode.BadRequest, ProblemCodes.Validation), Outcome(await api.SendAsync(HttpMethod.Post, $"/api/v1/admin/events/{eventId}/waiting-room", admin, new { waveSize = 0, maxActive = -1 })));
 
         var joined = (await JoinAsync(buyer, eventId)).EnsureStatus(HttpStatusCode.OK);
         var ticket = joined.Get("ticket");

@@ -4,7 +4,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
-namespace TicketFlow.Grains.Payments;
+namespace TicketFlow.Payments;
 
 /// <summary>
 /// The payment gateway behind a circuit breaker and a timeout: when the gateway keeps failing, checkouts fail fast with

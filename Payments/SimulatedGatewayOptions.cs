@@ -1,4 +1,4 @@
-namespace TicketFlow.Grains.Payments;
+namespace TicketFlow.Payments;
 
 /// <summary>How the simulated card gateway behaves when a request does not force an outcome. The defaults succeed 80 % of the time,
 /// like the reference systems' simulators.</summary>

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using TicketFlow.Data;
 
-namespace TicketFlow.Grains.Payments;
+namespace TicketFlow.Payments;
 
 /// <summary>
 /// A stand-in card gateway: a separate component with its own table (<c>tf_gateway_payments</c>). It declines and errs at the

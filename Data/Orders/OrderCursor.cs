@@ -1,7 +1,7 @@
-using System.Text;
 using System.Buffers.Text;
+using System.Text;
 
-namespace TicketFlow.Grains.Orders;
+namespace TicketFlow.Data.Orders;
 
 /// <summary>Where a page of a user's orders ended (newest first): the last order's creation time and id, opaque to clients.</summary>
 public sealed record OrderCursor(long CreatedAtMs, string Id)

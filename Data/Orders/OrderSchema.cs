@@ -1,6 +1,6 @@
 using TicketFlow.Data;
 
-namespace TicketFlow.Grains.Orders;
+namespace TicketFlow.Data.Orders;
 
 /// <summary>The orders, order lines and tickets tables; the same DDL on PostgreSQL and SQLite. Times are Unix milliseconds.</summary>
 internal static class OrderSchema

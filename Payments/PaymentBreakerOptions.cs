@@ -1,4 +1,4 @@
-namespace TicketFlow.Grains.Payments;
+namespace TicketFlow.Payments;
 
 /// <summary>When the payment gateway is left alone: the circuit breaker and timeout of <see cref="ProtectedPaymentGateway"/>.
 /// Polly requires a throughput of at least 2 and sampling and break durations of at least 0.5 s.</summary>

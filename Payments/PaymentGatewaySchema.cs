@@ -1,7 +1,7 @@
 using System.Data.Common;
 using TicketFlow.Data;
 
-namespace TicketFlow.Grains.Payments;
+namespace TicketFlow.Payments;
 
 /// <summary>The simulated gateway's own table, the same SQL on PostgreSQL and SQLite. The primary key is the idempotency:
 /// a payment id is charged at most once.</summary>

@@ -1,6 +1,6 @@
 using QRCoder;
 
-namespace TicketFlow.Grains.Orders;
+namespace TicketFlow.WebFront.Orders;
 
 /// <summary>A ticket code as a QR image for the door scanner.</summary>
 public static class TicketQr

@@ -1,7 +1,7 @@
 using System.Xml.Linq;
-using TicketFlow.Grains.Orders;
+using TicketFlow.WebFront.Orders;
 
-namespace TicketFlow.Grains.Tests.Orders;
+namespace TicketFlow.WebFront.Tests.Orders;
 
 public sealed class TicketQrTests
 {

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
-using TicketFlow.Grains.Orders;
 using TicketFlow.Grains.Security;
+using TicketFlow.WebFront.Orders;
 
-namespace TicketFlow.Grains.Tests.Orders;
+namespace TicketFlow.WebFront.Tests.Orders;
 
 public sealed class TicketCodeTests
 {

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using TicketFlow.Data.Orders;
 using TicketFlow.Grains.Security;
 
-namespace TicketFlow.Grains.Orders;
+namespace TicketFlow.WebFront.Orders;
 
 /// <summary>
 /// The code printed on a ticket: <c>{ticketId}.{version}.{signature}</c>, the signature an HMAC over

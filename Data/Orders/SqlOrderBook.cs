@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using TicketFlow.Data;
 
-namespace TicketFlow.Grains.Orders;
+namespace TicketFlow.Data.Orders;
 
 /// <summary>
 /// The order book in SQL, one implementation for PostgreSQL and SQLite. Every state change is a conditional UPDATE

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TicketFlow.Data;
 
-namespace TicketFlow.Grains.Payments;
+namespace TicketFlow.Payments;
 
 public static class PaymentServiceCollectionExtensions
 {
@@ -24,11 +24,10 @@ public static class PaymentServiceCollectionExtensions
         {
             var gateway = new ProtectedPaymentGateway(sp.GetRequiredService<SimulatedPaymentGateway>(), sp.GetRequiredService<IOptions<PaymentBreakerOptions>>().Value,
                 sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ProtectedPaymentGateway>>());
-            Purchases.PurchaseMetrics.Observe(gateway);
+            PaymentMetrics.Observe(gateway);
             return gateway;
         });
         services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<ProtectedPaymentGateway>());
-        services.AddHostedService<PaymentBreakerReporter>(); // the breaker's state reaches every WebFront's readiness
         services.AddHostedService<PaymentGatewayBootstrap>();
         return services;
     }

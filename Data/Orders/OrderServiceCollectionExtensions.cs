@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using TicketFlow.Data;
 
-namespace TicketFlow.Grains.Orders;
+namespace TicketFlow.Data.Orders;
 
 public static class OrderServiceCollectionExtensions
 {

@@ -1,4 +1,4 @@
-namespace TicketFlow.Grains.Payments;
+namespace TicketFlow.Payments;
 
 /// <summary>The payment gateway's circuit breaker as health checks and dashboards see it.</summary>
 public enum PaymentBreakerState

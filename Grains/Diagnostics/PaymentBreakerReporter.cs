@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
-using TicketFlow.Grains.Diagnostics;
+using TicketFlow.Payments;
 
-namespace TicketFlow.Grains.Payments;
+namespace TicketFlow.Grains.Diagnostics;
 
 /// <summary>
 /// Reports this silo's payment breaker to the <see cref="IClusterHealthGrain"/> on every change and every

@@ -1,4 +1,4 @@
-namespace TicketFlow.Grains.Orders;
+namespace TicketFlow.Data.Orders;
 
 public static class OrderStates
 {

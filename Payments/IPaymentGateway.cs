@@ -1,4 +1,4 @@
-namespace TicketFlow.Grains.Payments;
+namespace TicketFlow.Payments;
 
 public enum PaymentStatus
 {
