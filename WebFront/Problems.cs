@@ -52,7 +52,7 @@ public static class Problems
         [ProblemCodes.ServerError] = (500, "Something failed on our side; nothing a client sent causes this."),
         [ProblemCodes.Unavailable] = (503, "A dependency is unavailable or overloaded; nothing changed. Retry after Retry-After with the same Idempotency-Key."),
         [ProblemCodes.PaymentUnavailable] = (503, "The payment service is unavailable; nothing was charged that will not be settled. Retry the checkout later."),
-        [ProblemCodes.Error] = (400, "A problem with a status no other code names."),
+        [ProblemCodes.Error] = (400, "A client error whose status no other code names (the response carries that status)."),
     };
 
     /// <summary>The problem for <paramref name="code"/>, with its status, and its default wording unless a more precise one is given.</summary>

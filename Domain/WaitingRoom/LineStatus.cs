@@ -24,4 +24,8 @@ public sealed record LineStatus(
     int? AheadOfYou,
     int? EtaSeconds,
     DateTimeOffset? AdmittedAt,
-    DateTimeOffset? AdmissionExpiresAt);
+    DateTimeOffset? AdmissionExpiresAt)
+{
+    /// <summary>Admitted and not lapsed: the holder gets an admission token that lasts until <see cref="AdmissionExpiresAt"/>.</summary>
+    public bool MayShop => State == QueueState.Admitted && AdmissionExpiresAt is not null;
+}

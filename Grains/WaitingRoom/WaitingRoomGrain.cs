@@ -133,7 +133,7 @@ public sealed class WaitingRoomGrain(IJournalStore journals, AdmissionTokens tok
 
     private QueueStatus Present(LineStatus status)
     {
-        var admitted = status.State == QueueState.Admitted && status.AdmissionExpiresAt is not null;
+        var admitted = status.MayShop;
         return new QueueStatus(status.Ticket, status.State.ToString().ToLowerInvariant(), status.Position, status.AheadOfYou ?? 0, status.EtaSeconds,
             admitted ? tokens.Issue(this.GetPrimaryKeyString(), status.UserId, status.AdmissionExpiresAt!.Value) : null,
             admitted ? status.AdmissionExpiresAt : null, line!.OnSaleAt);
