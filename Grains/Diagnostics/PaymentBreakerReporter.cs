@@ -10,7 +10,7 @@ namespace TicketFlow.Grains.Diagnostics;
 /// <see cref="DependencyReport.Period"/>, so every WebFront's readiness shows it. Best effort: a lost report is sent again.
 /// </summary>
 public sealed class PaymentBreakerReporter(ProtectedPaymentGateway gateway, IGrainFactory grains, ILocalSiloDetails silo, TimeProvider time,
-    ILogger<PaymentBreakerReporter> logger) : BackgroundService
+    IHostApplicationLifetime lifetime, ILogger<PaymentBreakerReporter> logger) : BackgroundService
 {
     public const string Dependency = "payments";
 
@@ -23,6 +23,14 @@ public sealed class PaymentBreakerReporter(ProtectedPaymentGateway gateway, IGra
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Grain calls work once the silo has started (it is a hosted service too): from then on one rule says what to retry.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        await using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            try { await started.Task; }
+            catch (OperationCanceledException) { return; }
+        }
         var changed = new SemaphoreSlim(0);
         void OnChanged(PaymentBreakerState _) => changed.Release();
         gateway.StateChanged += OnChanged;
@@ -35,7 +43,7 @@ public sealed class PaymentBreakerReporter(ProtectedPaymentGateway gateway, IGra
                     await grains.GetGrain<IClusterHealthGrain>(IClusterHealthGrain.Key)
                         .Report(new DependencyReport(silo.SiloAddress.ToString(), Dependency, Describe(gateway.BreakerState), time.GetUtcNow()));
                 }
-                catch (Exception error) when (GrainCallFailures.IsTransient(error) || error is InvalidOperationException)
+                catch (Exception error) when (GrainCallFailures.IsTransient(error))
                 {
                     logger.LogDebug("Payment breaker report not delivered ({Reason}); sent again in {Period}", error.Message, DependencyReport.Period);
                 }
