@@ -42,8 +42,11 @@ builder.Services.AddTicketFlowTelemetry(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
 
 var app = builder.Build();
-app.Logger.LogInformation("TicketFlow WebFront: {Mode}; public {Urls}, management {Management}", GrainAccess.Describe(builder.Configuration),
+app.Logger.LogInformation("TicketFlow WebFront starting: {Mode}; public {Urls}, management {Management}", GrainAccess.Describe(builder.Configuration),
     publicUrls, management.Url);
+app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
+    "TicketFlow is ready on {Urls}: try GET {First}/api/v1/events, or buy a ticket with docs/examples/buy-a-ticket.sh (README)",
+    publicUrls, publicUrls.Split(';')[0].Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://0.0.0.0", "://localhost")));
 
 // First: everything after (rate limits, logs) sees the client's address, taken from X-Forwarded-For only as far as
 // the hops that added it are trusted proxies (loopback by default; TrustedProxyOptions).

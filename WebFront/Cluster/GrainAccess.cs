@@ -18,7 +18,9 @@ public static class GrainAccess
 
     public static string Describe(IConfiguration configuration) => IsClusterMode(configuration)
         ? "client of the silo cluster (membership in Redis, storage in PostgreSQL)"
-        : $"embedded silo, SQLite at {SqlitePath(configuration)}";
+        : File.Exists(SqlitePath(configuration))
+            ? $"embedded silo, SQLite at {SqlitePath(configuration)}"
+            : $"embedded silo, SQLite at {SqlitePath(configuration)} (first start: creating the tables, then seeding the demo events)";
 
     public static WebApplicationBuilder AddGrainAccess(this WebApplicationBuilder builder)
     {

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace TicketFlow.WebFront.Tests.Newcomer;
+
+/// <summary>
+/// The README's purchase example, docs/examples/buy-a-ticket.sh, run with bash and curl against a real Kestrel-served
+/// WebFront with the demo catalog, as a newcomer runs it against <c>dotnet run --project WebFront</c>.
+/// </summary>
+public sealed class ExampleScriptTests : IAsyncLifetime
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("tf-example-").FullName;
+    private readonly int port = FreePort(), managementPort = FreePort();
+    private WebApplicationFactory<Program> factory = null!;
+
+    private string Base => $"http://localhost:{port}";
+
+    public Task InitializeAsync()
+    {
+        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("TICKETFLOW_DATA", Path.Combine(folder, "ticketflow.db"));
+            web.UseSetting("Demo:Seed", "true");
+            web.UseSetting("urls", Base); // as --urls sets it
+            web.UseSetting("Management:Port", managementPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+        factory.UseKestrel();
+        factory.StartServer();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task The_example_goes_from_sign_in_to_ticket_codes()
+    {
+        var (exit, stdout, stderr) = await RunScriptAsync(("EMAIL", "newcomer@example.com"));
+        Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
+        Assert.Matches(@"register: 201", stdout);
+        Assert.Matches(@"hold evt_demo_002\.\S+, expires ", stdout);
+        Assert.Matches(@"order ord_\S+", stdout);
+        Assert.Equal(2, stdout.Split('\n').Count(l => l.StartsWith("ticket code: ", StringComparison.Ordinal) && l.Length > 30));
+
+        var again = await RunScriptAsync(("EMAIL", "newcomer@example.com")); // the account exists: it logs in and buys again
+        Assert.True(again.Exit == 0, again.Stderr);
+        Assert.Contains("register: 409", again.Stdout);
+    }
+
+    [Fact]
+    public async Task A_failed_login_stops_the_script_with_the_problem_details()
+    {
+        await RunScriptAsync(("EMAIL", "taken@example.com"));
+        var (exit, stdout, stderr) = await RunScriptAsync(("EMAIL", "taken@example.com"), ("PASSWORD", "not-the-password-9"));
+        Assert.NotEqual(0, exit);
+        Assert.Contains(ProblemCodes.InvalidCredentials, stderr);
+        Assert.DoesNotContain("hold ", stdout);
+    }
+
+    private async Task<(int Exit, string Stdout, string Stderr)> RunScriptAsync(params (string Name, string Value)[] environment)
+    {
+        var script = Path.Combine(RepositoryRoot(), "docs", "examples", "buy-a-ticket.sh");
+        var start = new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["BASE"] = Base;
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(deadline.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await factory.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "TicketFlow.sln"))) return dir.FullName;
+        throw new InvalidOperationException("TicketFlow.sln not found above the test's folder.");
+    }
+}
