@@ -72,14 +72,18 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     /// <summary>The refund goes ahead even if a ticket was used (the event was cancelled).</summary>
     public bool ForceRefund { get; init; }
 
+    [JsonIgnore]
     public long TotalMinor => Lines.Sum(l => l.PriceMinor * l.Quantity);
 
+    [JsonIgnore]
     public bool IsFinished => Step is CheckoutStep.Completed or CheckoutStep.Declined or CheckoutStep.Refunded or CheckoutStep.Abandoned;
 
     /// <summary>Steps after which money may have been captured and not yet settled.</summary>
+    [JsonIgnore]
     public bool MoneyMayHaveMoved => Step is CheckoutStep.Paying or CheckoutStep.Paid or CheckoutStep.Confirmed or CheckoutStep.Refunding
         or CheckoutStep.Voided;
 
+    [JsonIgnore]
     public CheckoutWork Work => Step switch
     {
         CheckoutStep.New => CheckoutWork.VerifyHold,
@@ -95,6 +99,7 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     };
 
     /// <summary>How a finished checkout answers its caller: null when the buyer has their order (or asked for the refund they got).</summary>
+    [JsonIgnore]
     public string? Error => Step switch
     {
         CheckoutStep.Declined => ProblemCodes.PaymentDeclined,
@@ -105,9 +110,11 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     };
 
     /// <summary>The order id, once an order exists (or existed).</summary>
+    [JsonIgnore]
     public string? OrderId => Step is CheckoutStep.Completed or CheckoutStep.Refunding or CheckoutStep.Voided or CheckoutStep.Refunded ? Id : null;
 
     /// <summary>What a failure is recorded as in the order book's failure counts (checkouts that did not become orders).</summary>
+    [JsonIgnore]
     public string? RecordedFailure => Step switch
     {
         CheckoutStep.Declining => ProblemCodes.PaymentDeclined,
@@ -117,12 +124,15 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     };
 
     /// <summary>The resume reminder needs the hold (and maybe the gateway) to decide: only before the money is known taken.</summary>
+    [JsonIgnore]
     public bool ResumeLooksUpHold => Step is CheckoutStep.New or CheckoutStep.Verified or CheckoutStep.Paying;
 
     /// <summary>The sale stands: the order is complete (after a refund was asked, it means the order book refused it).</summary>
+    [JsonIgnore]
     public bool SaleStands => Step == CheckoutStep.Completed;
 
     /// <summary>How the saga ended, as the checkouts metric labels it.</summary>
+    [JsonIgnore]
     public string OutcomeLabel => Step == CheckoutStep.Refunded ? $"refunded_{FailureReason}" : Step.ToString().ToLowerInvariant();
 
     public static Checkout Start(string id, string holdId, string eventId, string userId, string? simulate, DateTimeOffset now) =>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TicketFlow.Domain.Inventory;
 
 namespace TicketFlow.Domain.Purchases;
@@ -23,8 +24,10 @@ public sealed record Hold(
     bool CheckingOut,
     string? OrderId)
 {
+    [JsonIgnore]
     public long TotalMinor => Lines.Sum(l => l.PriceMinor * l.Quantity);
 
+    [JsonIgnore]
     public int Seats => Lines.Sum(l => l.Quantity);
 }
 
