@@ -4,6 +4,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using TicketFlow.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace TicketFlow.LoadTool.Tests;
@@ -151,7 +152,7 @@ public sealed record Workload(
 /// <summary>A deployment manifest's workloads, read with YamlDotNet's representation model.</summary>
 public sealed class Manifest(string file, List<Workload> workloads)
 {
-    public static string Deploy { get; } = FindDeploy();
+    public static string Deploy { get; } = Path.Combine(LocalMachine.RepositoryRoot, "deploy");
 
     public IEnumerable<Workload> Of(string kind) => workloads.Where(w => KindOf(w.Name) == kind);
     public int Count(string kind) => Of(kind).Sum(w => w.Replicas);
@@ -241,10 +242,4 @@ public sealed class Manifest(string file, List<Workload> workloads)
     private static IEnumerable<string> Strings(YamlNode? node) =>
         node is YamlSequenceNode sequence ? sequence.Children.Select(c => ((YamlScalarNode)c).Value!) : node is YamlScalarNode scalar ? [scalar.Value!] : [];
 
-    private static string FindDeploy()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "TicketFlow.sln"))) return Path.Combine(folder.FullName, "deploy");
-        throw new InvalidOperationException("TicketFlow.sln not found above the test's folder");
-    }
 }

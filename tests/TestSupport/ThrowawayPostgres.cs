@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace TicketFlow.Testing;
@@ -34,7 +32,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         var folder = Directory.CreateTempSubdirectory("tf-pg-").FullName;
         var asPostgresUser = Environment.UserName == "root";
         if (asPostgresUser) await RunAsync("chown", ["-R", "postgres:postgres", folder]);
-        var port = FreePort();
+        var port = LocalMachine.FreePort();
         var server = new ThrowawayPostgres(folder, bin, asPostgresUser, port);
         await server.RunPgAsync("initdb", ["-D", Path.Combine(folder, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
         var settings = durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
@@ -75,13 +73,6 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({process.ExitCode}): {await error}{await output}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -32,7 +32,7 @@ public sealed class ThrowawayRedis : IAsyncDisposable
     public static async Task<ThrowawayRedis> StartAsync()
     {
         var executable = Executable() ?? throw new InvalidOperationException("redis-server not found: install it (apt-get install -y redis-server).");
-        var redis = new ThrowawayRedis(Directory.CreateTempSubdirectory("tf-redis-").FullName, FreePort(), Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+        var redis = new ThrowawayRedis(Directory.CreateTempSubdirectory("tf-redis-").FullName, LocalMachine.FreePort(), Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
         await redis.StartServerAsync(executable);
         return redis;
     }
@@ -109,13 +109,6 @@ public sealed class ThrowawayRedis : IAsyncDisposable
 
     private static string? Executable() =>
         new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

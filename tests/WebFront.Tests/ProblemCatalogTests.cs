@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using TicketFlow.Testing;
 
 namespace TicketFlow.WebFront.Tests;
 
@@ -20,7 +21,7 @@ public sealed partial class ProblemCatalogTests
     [Fact]
     public void Docs_errors_table_is_the_catalogue()
     {
-        var path = Path.Combine(RepositoryRoot(), "docs", "ERRORS.md");
+        var path = Path.Combine(LocalMachine.RepositoryRoot, "docs", "ERRORS.md");
         var text = File.ReadAllText(path);
         var (from, to) = (text.IndexOf(Start, StringComparison.Ordinal), text.IndexOf(End, StringComparison.Ordinal));
         Assert.True(from >= 0 && to > from, $"docs/ERRORS.md lacks the generated table markers ({Start} … {End}).");
@@ -39,7 +40,7 @@ public sealed partial class ProblemCatalogTests
     [Fact]
     public void The_codes_the_api_contract_names_as_examples_exist_with_the_statuses_it_gives()
     {
-        var contract = File.ReadAllText(Path.Combine(RepositoryRoot(), "..", "shared", "design", "API.md"));
+        var contract = File.ReadAllText(Path.Combine(LocalMachine.RepositoryRoot, "..", "shared", "design", "API.md"));
         var conventions = contract[contract.IndexOf("## Conventions", StringComparison.Ordinal)..contract.IndexOf("## Accounts", StringComparison.Ordinal)];
         var named = conventions[(conventions.IndexOf("(e.g.", StringComparison.Ordinal) + 5)..];
         var examples = CodeSpan().Matches(named[..named.IndexOf(')')]).Select(m => m.Groups[1].Value).ToList();
@@ -56,13 +57,6 @@ public sealed partial class ProblemCatalogTests
         foreach (var (code, (status, meaning)) in Problems.Catalog.OrderBy(e => e.Value.Status).ThenBy(e => e.Key, StringComparer.Ordinal))
             table.Append($"| `{code}` | {status} | {meaning.Replace("|", "\\|")} |\n");
         return table.ToString();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "TicketFlow.sln"))) return folder.FullName;
-        throw new InvalidOperationException("TicketFlow.sln not found above the test's folder.");
     }
 
     [GeneratedRegex("`([a-z]+(?:_[a-z]+)*)`")]

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using TicketFlow.Testing;
 
 namespace TicketFlow.WebFront.Tests.Newcomer;
 
@@ -13,7 +12,7 @@ namespace TicketFlow.WebFront.Tests.Newcomer;
 public sealed class ExampleScriptTests : IAsyncLifetime
 {
     private readonly string folder = Directory.CreateTempSubdirectory("tf-example-").FullName;
-    private readonly int port = FreePort(), managementPort = FreePort();
+    private readonly int port = LocalMachine.FreePort(), managementPort = LocalMachine.FreePort();
     private WebApplicationFactory<Program> factory = null!;
 
     private string Base => $"http://localhost:{port}";
@@ -59,7 +58,7 @@ public sealed class ExampleScriptTests : IAsyncLifetime
 
     private async Task<(int Exit, string Stdout, string Stderr)> RunScriptAsync(params (string Name, string Value)[] environment)
     {
-        var script = Path.Combine(RepositoryRoot(), "docs", "examples", "buy-a-ticket.sh");
+        var script = Path.Combine(LocalMachine.RepositoryRoot, "docs", "examples", "buy-a-ticket.sh");
         var start = new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["BASE"] = Base;
         foreach (var (name, value) in environment) start.Environment[name] = value;
@@ -76,19 +75,5 @@ public sealed class ExampleScriptTests : IAsyncLifetime
         await factory.DisposeAsync();
         SqliteConnection.ClearAllPools();
         Directory.Delete(folder, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "TicketFlow.sln"))) return dir.FullName;
-        throw new InvalidOperationException("TicketFlow.sln not found above the test's folder.");
     }
 }
