@@ -4,10 +4,9 @@ namespace TicketFlow.Domain.Purchases;
 
 /// <summary>
 /// Where a checkout saga stands. Every step owes at most one piece of <see cref="CheckoutWork"/>, made of idempotent calls:
-/// a crash inside it repeats it, and its outcome moves the saga on. Stored by name (older states stored the number,
-/// which still reads: the numbers never change).
+/// a crash inside it repeats it, and its outcome moves the saga on. Stored as its number: the numbers never change, and
+/// new steps take new numbers (so a saga stored in an old step reads the same after an upgrade, and back after a rollback).
 /// </summary>
-[JsonConverter(typeof(JsonStringEnumConverter<CheckoutStep>))]
 public enum CheckoutStep
 {
     New = 0,
@@ -170,9 +169,11 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     };
 
     /// <summary>The buyer (or a cancel) asks for a refund: a completed order starts one, one under way goes on, anything else is refused.</summary>
+    /// <remarks>A cancellation that finds a buyer's refund still voiding makes it forced: a used ticket must not stop it.</remarks>
     public (Checkout Next, string? Refusal) RefundAsked(bool force, DateTimeOffset now) => Step switch
     {
         CheckoutStep.Completed => (Refund(force, now), null),
+        CheckoutStep.Refunding when force && !ForceRefund => (this with { ForceRefund = true, FailureReason = CheckoutReasons.EventCancelled, UpdatedAt = now }, null),
         CheckoutStep.Refunding or CheckoutStep.Voided or CheckoutStep.Refunded => (this, null),
         _ => (this, ProblemCodes.NotRefundable),
     };

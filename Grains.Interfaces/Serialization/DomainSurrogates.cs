@@ -41,7 +41,8 @@ public sealed class HoldLineConverter : IConverter<HoldLine, HoldLineSurrogate>
         new() { TierId = value.TierId, Quantity = value.Quantity, PriceMinor = value.PriceMinor, Terms = value.Terms };
 }
 
-[GenerateSerializer, Immutable, Alias("TicketFlow.Hold")]
+// The record was called HoldView before it moved to the domain; its wire name stays, so silos of both versions talk.
+[GenerateSerializer, Immutable, Alias("TicketFlow.HoldView")]
 public struct HoldSurrogate
 {
     [Id(0)] public string HoldId;

@@ -243,8 +243,8 @@ public sealed class CheckoutGrain(
         state.State.Checkout = next;
         await state.WriteStateAsync();
         if (!next.IsFinished) return;
+        PurchaseMetrics.CheckoutEnded(next.EventId, next.OutcomeLabel); // first: a retry finds the saga finished and records nothing
         await DisarmResumeAsync();
-        PurchaseMetrics.CheckoutEnded(next.EventId, next.OutcomeLabel);
     }
 
     private Task ArmResumeAsync() => this.RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
