@@ -77,8 +77,11 @@ public sealed class ClusterModeTests : IAsyncLifetime
 
         await silos[0].KillAsync();
 
-        // Whichever silo hosted the tier, holds succeed again once the cluster has declared the dead one dead.
-        await Eventually.Get(() => api.HoldAsync(buyer, eventId, [(tiers[0], 1)]), r => r.Status == HttpStatusCode.Created, TimeSpan.FromSeconds(30),
+        // Whichever silo hosted the tier, holds succeed again once the cluster has declared the dead one dead. Alone, this whole
+        // test takes 10-12 s; a CI run where the on-sale smoke test's whole local cluster shared the two cores took over 30 s (a call that
+        // reached the dead silo waits until it is declared dead, up to the 30 s response timeout). The property is that
+        // holds come back, not how fast: the chaos runs measure that (docs/BENCHMARKS.md).
+        await Eventually.Get(() => api.HoldAsync(buyer, eventId, [(tiers[0], 1)]), r => r.Status == HttpStatusCode.Created, TimeSpan.FromSeconds(90),
             "holds succeed after a silo was killed");
         await api.CountsBecomeAsync(eventId, tiers[0], (98, 2, 0));
 
