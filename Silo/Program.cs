@@ -1,8 +1,8 @@
-using TicketFlow.Data;
 using System.Net;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Npgsql;
-using TicketFlow.Grains.Security;
+using TicketFlow.Data;
+using TicketFlow.Domain.Security;
 using TicketFlow.Hosting;
 using TicketFlow.Hosting.Storage;
 using TicketFlow.Silo.Health;

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using TicketFlow.Data.Journal;
+using TicketFlow.Domain.Security;
 using TicketFlow.Grains.Journaling;
-using TicketFlow.Grains.Security;
 
 namespace TicketFlow.Grains.WaitingRoom;
 

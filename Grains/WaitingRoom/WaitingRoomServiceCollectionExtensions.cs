@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using TicketFlow.Grains.Security;
+using TicketFlow.Domain.Security;
 
 namespace TicketFlow.Grains.WaitingRoom;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using TicketFlow.Data.Orders;
-using TicketFlow.Grains.Security;
+using TicketFlow.Domain.Security;
 
 namespace TicketFlow.WebFront.Orders;
 

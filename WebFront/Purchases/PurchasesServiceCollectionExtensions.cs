@@ -1,4 +1,4 @@
-using TicketFlow.Grains.Security;
+using TicketFlow.Domain.Security;
 using TicketFlow.WebFront.Availability;
 
 namespace TicketFlow.WebFront.Purchases;

@@ -1,5 +1,6 @@
+using System.Security.Cryptography;
+using TicketFlow.Domain.Security;
 using TicketFlow.WebFront.Cluster;
-using TicketFlow.Grains.Security;
 
 namespace TicketFlow.WebFront.Security;
 
@@ -19,7 +20,18 @@ public static class SigningKeyServiceCollectionExtensions
             throw new InvalidOperationException(
                 $"{Setting} is not set. In cluster mode every WebFront and silo must share one signing key: set {Setting} to at least 32 random bytes in base64 (e.g. `openssl rand -base64 32`).");
         var path = Path.Combine(Path.GetDirectoryName(GrainAccess.SqlitePath(configuration))!, "signing.key");
-        return services.AddSingleton(_ => SigningKey.FromFile(path));
+        return services.AddSingleton(_ => LoadOrCreate(path));
+    }
+
+    /// <summary>The key in <paramref name="path"/>, created with random bytes on first use (embedded mode keeps it beside its data).</summary>
+    public static SigningKey LoadOrCreate(string path)
+    {
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        }
+        return SigningKey.FromBase64(File.ReadAllText(path).Trim());
     }
 
     private static SigningKey Parse(string value)

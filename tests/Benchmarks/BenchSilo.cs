@@ -11,7 +11,7 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
 using TicketFlow.Data.Journal;
-using TicketFlow.Grains.Security;
+using TicketFlow.Domain.Security;
 using TicketFlow.Hosting;
 using TicketFlow.Hosting.Storage;
 using TicketFlow.Testing;

@@ -4,9 +4,10 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using TicketFlow.Data.Orders;
-using TicketFlow.Grains.Security;
+using TicketFlow.Domain.Security;
 using TicketFlow.Testing;
 using TicketFlow.WebFront.Orders;
+using TicketFlow.WebFront.Security;
 
 namespace TicketFlow.WebFront.Tests;
 
@@ -20,7 +21,7 @@ public sealed class SigningKeyConfigurationTests
         var code = await IssueAndReadCodeAsync(host);
 
         var file = Path.Combine(Path.GetDirectoryName(host.DatabasePath)!, "signing.key");
-        Assert.NotNull(new TicketCodes(SigningKey.FromFile(file)).Verify(code)); // the file's key, so codes outlive a restart
+        Assert.NotNull(new TicketCodes(SigningKeyServiceCollectionExtensions.LoadOrCreate(file)).Verify(code)); // the file's key, so codes outlive a restart
     }
 
     [Fact]

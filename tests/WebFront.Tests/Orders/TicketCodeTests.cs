@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using TicketFlow.Grains.Security;
+using TicketFlow.Domain.Security;
 using TicketFlow.WebFront.Orders;
 
 namespace TicketFlow.WebFront.Tests.Orders;

@@ -299,7 +299,7 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture)
         var (eventId, tiers) = await Api.OnSaleEventAsync([10], highDemand: true);
         var buyer = await Api.SignUpAsync();
         var other = await Api.SignUpAsync();
-        var tokens = new Grains.Security.AdmissionTokens(fixture.SigningKey);
+        var tokens = new Domain.Security.AdmissionTokens(fixture.SigningKey);
 
         var without = await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)]);
         var othersToken = await Api.HoldAsync(buyer, eventId, [(tiers[0], 1)], admissionToken: tokens.Issue(eventId, other.Id, DateTimeOffset.UtcNow.AddMinutes(5)));

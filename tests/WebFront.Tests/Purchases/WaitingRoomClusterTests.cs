@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using TicketFlow.Grains.Security;
+using TicketFlow.Domain.Security;
 using TicketFlow.Grains.WaitingRoom;
 using TicketFlow.Testing;
 

@@ -1,10 +1,13 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using System.Buffers.Text;
 
-namespace TicketFlow.Grains.Security;
+namespace TicketFlow.Domain.Security;
 
-/// <summary>The project's HMAC key: signs ticket codes and admission tokens so they verify without a lookup.</summary>
+/// <summary>
+/// The project's HMAC key: signs ticket codes and admission tokens so they verify without a lookup. Where the key comes
+/// from (configuration, or a file made on the first embedded start) is the host's business (WebFront/Security).
+/// </summary>
 public sealed class SigningKey
 {
     private readonly byte[] key;
@@ -18,17 +21,6 @@ public sealed class SigningKey
     public static SigningKey FromBase64(string value) => new(Convert.FromBase64String(value));
 
     public string ToBase64() => Convert.ToBase64String(key);
-
-    /// <summary>The key in <paramref name="path"/>, created with random bytes on first use (embedded mode keeps it beside its data).</summary>
-    public static SigningKey FromFile(string path)
-    {
-        if (!File.Exists(path))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        }
-        return FromBase64(File.ReadAllText(path).Trim());
-    }
 
     public string Sign(string payload) => Base64Url.EncodeToString(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(payload)));
 

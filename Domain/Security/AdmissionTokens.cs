@@ -1,8 +1,8 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
-using System.Buffers.Text;
 
-namespace TicketFlow.Grains.Security;
+namespace TicketFlow.Domain.Security;
 
 /// <summary>
 /// Signed, expiring proof that a user was admitted to a high-demand event: <c>payload.signature</c> where the payload
