@@ -132,7 +132,11 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
 
     /// <summary>How the saga ended, as the checkouts metric labels it.</summary>
     [JsonIgnore]
-    public string OutcomeLabel => Step == CheckoutStep.Refunded ? $"refunded_{FailureReason}" : Step.ToString().ToLowerInvariant();
+    public string OutcomeLabel => Step == CheckoutStep.Refunded ? $"refunded_{FailureReason}" : StepName;
+
+    /// <summary>The step as the API shows it (<c>paying</c>, <c>completed</c>, …).</summary>
+    [JsonIgnore]
+    public string StepName => Step.ToString().ToLowerInvariant();
 
     public static Checkout Start(string id, string holdId, string eventId, string userId, string? simulate, DateTimeOffset now) =>
         new(id, holdId, eventId, userId, simulate, CheckoutStep.New, [], "", null, now, now);
@@ -202,13 +206,16 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     /// <param name="paymentKnownAbsent">The gateway answered that it holds no payment under this checkout's id.</param>
     public Checkout OnResume(Hold? hold, bool paymentKnownAbsent, DateTimeOffset now) => Step switch
     {
-        CheckoutStep.New or CheckoutStep.Verified when hold is null || hold.ExpiresAt <= now => Abandon(ProblemCodes.HoldExpired, now),
-        CheckoutStep.Paying when (hold is null || hold.ExpiresAt <= now) && paymentKnownAbsent => Abandon(ProblemCodes.PaymentFailed, now),
+        CheckoutStep.New or CheckoutStep.Verified when Lapsed(hold, now) => Abandon(ProblemCodes.HoldExpired, now),
+        CheckoutStep.Paying when Lapsed(hold, now) && paymentKnownAbsent => Abandon(ProblemCodes.PaymentFailed, now),
         _ => this,
     };
 
     /// <summary>True when <see cref="OnResume"/> needs to know whether the gateway holds a payment (only then is it asked).</summary>
-    public bool ResumeAsksGateway(Hold? hold, DateTimeOffset now) => Step == CheckoutStep.Paying && (hold is null || hold.ExpiresAt <= now);
+    public bool ResumeAsksGateway(Hold? hold, DateTimeOffset now) => Step == CheckoutStep.Paying && Lapsed(hold, now);
+
+    /// <summary>The hold is gone or past its expiry (by its own clock: a hold in checkout never reads as expired).</summary>
+    private static bool Lapsed(Hold? hold, DateTimeOffset now) => hold is null || hold.ExpiresAt <= now;
 
     private Checkout Move(DateTimeOffset now, CheckoutStep to, CheckoutStep[] from) => from.Contains(Step)
         ? this with { Step = to, UpdatedAt = now }

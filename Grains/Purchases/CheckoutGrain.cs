@@ -68,7 +68,7 @@ public sealed class CheckoutGrain(
     }
 
     public Task<CheckoutView?> GetState() => Task.FromResult(Current is { } c
-        ? new CheckoutView(c.Id, c.HoldId, c.EventId, c.UserId, Name(c.Step), c.TotalMinor, c.Currency, c.FailureReason, c.StartedAt, c.UpdatedAt)
+        ? new CheckoutView(c.Id, c.HoldId, c.EventId, c.UserId, c.StepName, c.TotalMinor, c.Currency, c.FailureReason, c.StartedAt, c.UpdatedAt)
         : null);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -255,9 +255,7 @@ public sealed class CheckoutGrain(
     }
 
     private CheckoutReply Reply(string? error, TimeSpan? retryAfter = null) =>
-        new(error, Current is { } c ? Name(c.Step) : "none", Current?.OrderId, retryAfter);
-
-    private static string Name(CheckoutStep step) => step.ToString().ToLowerInvariant();
+        new(error, Current?.StepName ?? "none", Current?.OrderId, retryAfter);
 
     private IShopperGrain Shopper(Checkout checkout) => GrainFactory.GetGrain<IShopperGrain>(ShopperKey.For(checkout.EventId, checkout.UserId));
 

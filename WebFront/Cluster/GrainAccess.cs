@@ -16,11 +16,12 @@ public static class GrainAccess
 {
     public static bool IsClusterMode(IConfiguration configuration) => ClusterSettings.PostgresConnectionString(configuration) is not null;
 
-    public static string Describe(IConfiguration configuration) => IsClusterMode(configuration)
-        ? "client of the silo cluster (membership in Redis, storage in PostgreSQL)"
-        : File.Exists(SqlitePath(configuration))
-            ? $"embedded silo, SQLite at {SqlitePath(configuration)}"
-            : $"embedded silo, SQLite at {SqlitePath(configuration)} (first start: creating the tables, then seeding the demo events)";
+    public static string Describe(IConfiguration configuration)
+    {
+        if (IsClusterMode(configuration)) return "client of the silo cluster (membership in Redis, storage in PostgreSQL)";
+        var path = SqlitePath(configuration);
+        return File.Exists(path) ? $"embedded silo, SQLite at {path}" : $"embedded silo, SQLite at {path} (first start: creating the tables, then seeding the demo events)";
+    }
 
     public static WebApplicationBuilder AddGrainAccess(this WebApplicationBuilder builder)
     {

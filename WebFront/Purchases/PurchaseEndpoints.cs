@@ -121,8 +121,7 @@ public static class PurchaseEndpoints
     private static IResult HoldProblem(string code) => code switch
     {
         ProblemCodes.EventClosed => Problems.Of(code, "This event no longer sells tickets."),
-        ProblemCodes.Unavailable => Problems.Of(code, "Some seats could not be reached; nothing is held. Try again."),
-        _ when Problems.Catalog.ContainsKey(code) => Problems.Of(code),
+        _ when code != ProblemCodes.Unavailable && Problems.Catalog.ContainsKey(code) => Problems.Of(code),
         _ => Problems.Of(ProblemCodes.Unavailable, "Some seats could not be reached; nothing is held. Try again."),
     };
 

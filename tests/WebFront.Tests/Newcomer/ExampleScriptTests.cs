@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Data.Sqlite;
 using TicketFlow.Testing;
 
 namespace TicketFlow.WebFront.Tests.Newcomer;
@@ -11,23 +9,17 @@ namespace TicketFlow.WebFront.Tests.Newcomer;
 /// </summary>
 public sealed class ExampleScriptTests : IAsyncLifetime
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("tf-example-").FullName;
-    private readonly int port = LocalMachine.FreePort(), managementPort = LocalMachine.FreePort();
-    private WebApplicationFactory<Program> factory = null!;
+    private readonly int port = LocalMachine.FreePort();
+    private WebFrontHost host = null!;
 
     private string Base => $"http://localhost:{port}";
 
     public Task InitializeAsync()
     {
-        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            web.UseSetting("TICKETFLOW_DATA", Path.Combine(folder, "ticketflow.db"));
-            web.UseSetting("Demo:Seed", "true");
-            web.UseSetting("urls", Base); // as --urls sets it
-            web.UseSetting("Management:Port", managementPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        });
-        factory.UseKestrel();
-        factory.StartServer();
+        host = new WebFrontHost(("Demo:Seed", "true"), ("urls", Base) /* as --urls sets it */,
+            ("Management:Port", LocalMachine.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        host.Factory.UseKestrel();
+        host.Factory.StartServer();
         return Task.CompletedTask;
     }
 
@@ -70,10 +62,5 @@ public sealed class ExampleScriptTests : IAsyncLifetime
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    public async Task DisposeAsync()
-    {
-        await factory.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await host.DisposeAsync();
 }
