@@ -18,7 +18,7 @@ public sealed record ClusterCertificateFiles(string Certificate, string Key, str
 
     private static readonly Lazy<ClusterCertificateFiles> Shared = new(() =>
     {
-        var folder = Directory.CreateTempSubdirectory("tf-test-certs-").FullName;
+        var folder = LocalMachine.FreshTempFolder("tf-test-certs-");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(folder, recursive: true);
         return Create(folder);
     });

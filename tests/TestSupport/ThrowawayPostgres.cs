@@ -29,7 +29,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         var bin = Environment.GetEnvironmentVariable("TICKETFLOW_PG_BIN") ?? "/usr/lib/postgresql/15/bin";
         if (!File.Exists(Path.Combine(bin, "initdb")))
             throw new InvalidOperationException($"PostgreSQL binaries not found in {bin}: install postgresql-15 or set TICKETFLOW_PG_BIN, or give a server in TICKETFLOW_TEST_PG.");
-        var folder = Directory.CreateTempSubdirectory("tf-pg-").FullName;
+        var folder = LocalMachine.FreshTempFolder("tf-pg-");
         var asPostgresUser = Environment.UserName == "root";
         if (asPostgresUser) await RunAsync("chown", ["-R", "postgres:postgres", folder]);
         var port = LocalMachine.FreePort();
