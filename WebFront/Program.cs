@@ -12,6 +12,7 @@ using TicketFlow.WebFront.Idempotency;
 using TicketFlow.WebFront.Orders;
 using TicketFlow.WebFront.Purchases;
 using TicketFlow.WebFront.Security;
+using TicketFlow.WebFront.Site;
 using TicketFlow.WebFront.WaitingRoom;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -29,7 +30,9 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
 });
 builder.Services.AddOpenApi();
 builder.AddGrainAccess(); // embedded silo on SQLite, or a client of the cluster
-builder.Services.AddAccounts(builder.Configuration);
+// Over HTTPS (here or at a TLS proxy in front: Site:Https) the session cookie is Secure with the __Host- prefix.
+var servedOverHttps = publicUrls.Contains("https://", StringComparison.OrdinalIgnoreCase) || builder.Configuration.GetValue<bool>("Site:Https");
+builder.Services.AddAccounts(builder.Configuration, servedOverHttps);
 builder.Services.AddAdminPolicy();
 builder.Services.AddIdempotency(builder.Configuration);
 builder.Services.AddCatalog(builder.Configuration);
@@ -40,6 +43,7 @@ builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddTicketFlowDataProtection(); // one key ring in the store: a token from one WebFront works on all
 builder.Services.AddTicketFlowTelemetry(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
+builder.Services.AddSitePages();
 
 var app = builder.Build();
 app.Logger.LogInformation("TicketFlow WebFront starting: {Mode}; public {Urls}, management {Management}", GrainAccess.Describe(builder.Configuration),
@@ -57,7 +61,9 @@ app.UseMiddleware<SecurityHeadersMiddleware>();
 // that cannot answer is a 503 with Retry-After.
 app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = Problems.StatusFor });
 app.UseStatusCodePages(); // bare 4xx (e.g. unreadable JSON) get a problem-details body too
+app.UseSiteStaticFiles(); // wwwroot: styles, the pages' scripts, the SignalR client (before authentication: nobody's)
 app.UseAuthentication();
+app.UseMiddleware<CrossSiteRequestMiddleware>(); // a change the session cookie authenticates must come from our pages
 app.UseAuthorization();
 app.UseRateLimiter();
 app.UseOutputCache();
@@ -75,7 +81,7 @@ app.MapOrderEndpoints();
 app.MapPurchaseEndpoints();
 app.MapAvailabilityEndpoints();
 app.MapWaitingRoomEndpoints();
-app.MapGet("/", () => Results.Text("TicketFlow is running. Health: /health/ready\n")).ExcludeFromDescription();
+app.MapRazorPages(); // the web UI: WebFront/Pages
 
 app.Run();
 

@@ -1,8 +1,8 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Identity;
 
 namespace TicketFlow.WebFront.Accounts;
 
@@ -15,39 +15,30 @@ public static class AccountEndpoints
         auth.MapPost("/register", RegisterAsync).RequireRateLimiting(Conventions.RateLimits.Auth);
         auth.MapPost("/login", LoginAsync).RequireRateLimiting(Conventions.RateLimits.Auth);
         auth.MapPost("/logout", (Func<HttpContext, Task<IResult>>)LogoutAsync);
+        auth.MapGet("/session", Session);
         app.MapGet("/api/v1/me", MeAsync).RequireAuthorization().WithTags("Accounts");
         return app;
     }
 
-    private static async Task<IResult> RegisterAsync(RegisterRequest request, IUserRepository users, IPasswordHasher<UserAccount> hasher,
-        TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(RegisterRequest request, AccountService accounts, CancellationToken cancellationToken)
     {
-        var errors = AccountValidation.Register(request);
-        if (errors.Count > 0) return Problems.Validation(errors);
-        var user = new UserAccount($"usr_{Guid.NewGuid():N}", request.Email!.Trim(), request.Name!.Trim(), "", [Roles.User], time.GetUtcNow());
-        user = user with { PasswordHash = hasher.HashPassword(user, request.Password!) };
-        if (!await users.TryCreateAsync(user, cancellationToken))
-            return Problems.Of(ProblemCodes.EmailTaken);
-        return Results.Created("/api/v1/me", UserResponse.From(user));
+        var outcome = await accounts.RegisterAsync(request, cancellationToken);
+        return outcome.User is { } user ? Results.Created("/api/v1/me", UserResponse.From(user)) : Refusal(outcome);
     }
 
-    private static async Task<IResult> LoginAsync(LoginRequest request, HttpContext http, IUserRepository users, IPasswordHasher<UserAccount> hasher,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> LoginAsync(LoginRequest request, HttpContext http, AccountService accounts, CancellationToken cancellationToken)
     {
-        var errors = AccountValidation.Login(request);
-        if (errors.Count > 0) return Problems.Validation(errors);
-        var user = await users.FindByEmailAsync(request.Email!, cancellationToken);
-        // Verify against a dummy hash when the email is unknown, so timing does not tell which emails exist.
-        var verdict = hasher.VerifyHashedPassword(user ?? DummyUser, user?.PasswordHash ?? DummyHash, request.Password!);
-        if (user is null || verdict == PasswordVerificationResult.Failed)
-            return Problems.Of(ProblemCodes.InvalidCredentials);
-
-        var principal = Principal(user);
+        var outcome = await accounts.VerifyAsync(request, cancellationToken);
+        if (outcome.User is not { } user) return Refusal(outcome);
+        var principal = AccountService.Principal(user);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         // Writes {tokenType, accessToken, expiresIn, refreshToken} as the response body.
         await http.SignInAsync(BearerTokenDefaults.AuthenticationScheme, principal);
         return Results.Empty;
     }
+
+    private static IResult Refusal(AccountOutcome outcome) =>
+        outcome.Errors.Count > 0 ? Problems.Validation(outcome.Errors) : Problems.Of(outcome.ProblemCode!);
 
     private static async Task<IResult> LogoutAsync(HttpContext http)
     {
@@ -55,14 +46,22 @@ public static class AccountEndpoints
         return Results.NoContent();
     }
 
+    /// <summary>Who is signed in (from the cookie, no database read) and the antiforgery token the pages send with every change.
+    /// The pages are cached and the same for everyone: this small uncached call fills in the account part of the header.</summary>
+    private static IResult Session(HttpContext http, IAntiforgery antiforgery)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(http);
+        http.Response.Headers.CacheControl = "no-store";
+        var user = http.User.Identity?.IsAuthenticated == true
+            ? new SessionUser(http.User.FindFirstValue(ClaimTypes.NameIdentifier)!, http.User.FindFirstValue(ClaimTypes.Name),
+                http.User.FindFirstValue(ClaimTypes.Email), [.. http.User.FindAll(ClaimTypes.Role).Select(role => role.Value)])
+            : null;
+        return Results.Ok(new SessionResponse(user, tokens.RequestToken!));
+    }
+
     private static async Task<IResult> MeAsync(ClaimsPrincipal principal, IUserRepository users, CancellationToken cancellationToken)
     {
         var user = await users.FindByIdAsync(principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", cancellationToken);
         return user is null ? Problems.Of(ProblemCodes.UnknownUser, "This account no longer exists.") : Results.Ok(UserResponse.From(user));
     }
-
-    private static ClaimsPrincipal Principal(UserAccount user) => AccountClaims.Principal(user.Id, user.Roles, user.Name, user.Email, "password");
-
-    private static readonly UserAccount DummyUser = new("usr_dummy", "dummy@invalid", "dummy", "", [], DateTimeOffset.UnixEpoch);
-    private static readonly string DummyHash = new PasswordHasher<UserAccount>().HashPassword(DummyUser, Guid.NewGuid().ToString());
 }

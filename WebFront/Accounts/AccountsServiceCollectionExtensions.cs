@@ -1,4 +1,5 @@
 using TicketFlow.WebFront.Cluster;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
@@ -12,12 +13,21 @@ public static class AccountsServiceCollectionExtensions
     /// <summary>How long a bearer token from login is accepted.</summary>
     public static readonly TimeSpan BearerTokenLifetime = TimeSpan.FromHours(1);
 
-    /// <summary>Users (PostgreSQL in cluster mode, SQLite embedded), password hashing, cookie + bearer authentication.</summary>
-    public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The session cookie's name over plain HTTP (embedded <c>http://localhost</c>).</summary>
+    public const string SessionCookie = "tf_session";
+
+    /// <summary>Its name when the site is served over HTTPS: the <c>__Host-</c> prefix makes browsers insist on Secure, path /
+    /// and no Domain, so no other host or plain-HTTP page can set or overwrite it.</summary>
+    public const string SecureSessionCookie = "__Host-tf_session";
+
+    /// <summary>Users (PostgreSQL in cluster mode, SQLite embedded), password hashing, cookie + bearer authentication.
+    /// <paramref name="servedOverHttps"/>: the public URLs are https, or <c>Site:Https</c> says a TLS proxy is in front.</summary>
+    public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration, bool servedOverHttps)
     {
         services.AddStore<IUserRepository>(database => new SqlUserRepository(database));
         services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<AccountService>();
         services.Configure<AdminAccountOptions>(options =>
         {
             options.Email = configuration["TICKETFLOW_ADMIN_EMAIL"] ?? configuration["Admin:Email"];
@@ -33,17 +43,39 @@ public static class AccountsServiceCollectionExtensions
                         : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
             {
-                options.Cookie.Name = "tf_session";
+                options.Cookie.Name = servedOverHttps ? SecureSessionCookie : SessionCookie;
                 options.Cookie.HttpOnly = true;
-                options.Cookie.SameSite = SameSiteMode.Lax;
+                // Strict: no cross-site request carries it, not even a top-level link (the pages and the API check the
+                // antiforgery token or Origin besides, for browsers that ignore SameSite).
+                options.Cookie.SameSite = SameSiteMode.Strict;
+                options.Cookie.SecurePolicy = servedOverHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
-                // An API answers 401/403; it does not redirect to a login page.
-                options.Events.OnRedirectToLogin = context => { context.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
-                options.Events.OnRedirectToAccessDenied = context => { context.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
+                // Pages send a fan to the sign-in page and back; the API and the hub answer 401/403.
+                options.LoginPath = "/account/signin";
+                options.AccessDeniedPath = "/account/denied";
+                options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
+                options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
             })
             .AddBearerToken(options => options.BearerTokenExpiration = BearerTokenLifetime);
         services.AddAuthorization();
+        services.AddAntiforgery(options =>
+        {
+            options.HeaderName = "X-CSRF-TOKEN";
+            options.Cookie.Name = servedOverHttps ? "__Host-tf_csrf" : "tf_csrf";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = servedOverHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        });
         return services;
+    }
+
+    private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        var path = context.Request.Path;
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs"))
+            context.Response.StatusCode = status;
+        else
+            context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
     }
 }

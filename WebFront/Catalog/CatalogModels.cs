@@ -23,12 +23,14 @@ public sealed record EventDetails(
 /// <summary>One row of <c>GET /events</c>.</summary>
 public sealed record EventSummary(
     string Id, string Name, string Artist, Venue Venue, DateTimeOffset StartsAt, DateTimeOffset OnSaleAt, string Status, bool HighDemand,
-    long MinPriceMinor, string Currency);
+    long MinPriceMinor, string Currency, long MaxPriceMinor);
 
 /// <summary>Search filters; all optional. Results are sorted by start time, then id.</summary>
+/// <param name="AnyStatus">One of these statuses (the browse page: published events only).</param>
 public sealed record EventQuery(
     string? Text = null, string? City = null, string? Venue = null, string? Artist = null,
-    DateTimeOffset? From = null, DateTimeOffset? To = null, string? Status = null, int Limit = 20, EventCursor? After = null);
+    DateTimeOffset? From = null, DateTimeOffset? To = null, string? Status = null, int Limit = 20, EventCursor? After = null,
+    IReadOnlyList<string>? AnyStatus = null);
 
 /// <summary>Where the previous page ended: the last row's start time and id.</summary>
 public sealed record EventCursor(long StartsAtMs, string Id)

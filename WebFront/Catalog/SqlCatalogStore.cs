@@ -41,7 +41,8 @@ public sealed class SqlCatalogStore(SqlStoreDatabase database) : ICatalogStore
     private const string SummaryColumns = """
         e.id, e.name, e.artist, e.venue_name, e.venue_city, e.venue_address, e.starts_at_ms, e.on_sale_at_ms, e.status, e.high_demand,
         (SELECT min(t.price_minor) FROM tf_tiers t WHERE t.event_id = e.id),
-        (SELECT t.currency FROM tf_tiers t WHERE t.event_id = e.id ORDER BY t.position LIMIT 1)
+        (SELECT t.currency FROM tf_tiers t WHERE t.event_id = e.id ORDER BY t.position LIMIT 1),
+        (SELECT max(t.price_minor) FROM tf_tiers t WHERE t.event_id = e.id)
         """;
 
     private readonly bool postgres = database.IsPostgreSql;
@@ -158,6 +159,11 @@ public sealed class SqlCatalogStore(SqlStoreDatabase database) : ICatalogStore
         if (query.From is { } from) Filter("e.starts_at_ms >= @from", "@from", from.ToUnixTimeMilliseconds());
         if (query.To is { } to) Filter("e.starts_at_ms <= @to", "@to", to.ToUnixTimeMilliseconds());
         if (!string.IsNullOrEmpty(query.Status)) Filter("e.status = @status", "@status", query.Status);
+        if (query.AnyStatus is { Count: > 0 } statuses)
+        {
+            where.Add($"e.status IN ({string.Join(", ", statuses.Select((_, i) => "@any_status" + i))})");
+            parameters.AddRange(statuses.Select((status, i) => ("@any_status" + i, (object?)status)));
+        }
         if (query.After is { } after)
         {
             where.Add("(e.starts_at_ms > @after_start OR (e.starts_at_ms = @after_start AND e.id > @after_id))");
@@ -175,7 +181,8 @@ public sealed class SqlCatalogStore(SqlStoreDatabase database) : ICatalogStore
             rows.Add(new EventSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2),
                 new Venue(reader.GetString(3), reader.GetString(4), reader.GetString(5)),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
-                reader.GetString(8), reader.GetBoolean(9), reader.IsDBNull(10) ? 0 : reader.GetInt64(10), reader.IsDBNull(11) ? "" : reader.GetString(11)));
+                reader.GetString(8), reader.GetBoolean(9), reader.IsDBNull(10) ? 0 : reader.GetInt64(10), reader.IsDBNull(11) ? "" : reader.GetString(11),
+                reader.IsDBNull(12) ? 0 : reader.GetInt64(12)));
         if (rows.Count <= query.Limit) return new EventPage(rows, null);
         rows.RemoveAt(rows.Count - 1);
         var last = rows[^1];

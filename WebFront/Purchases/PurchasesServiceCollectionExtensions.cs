@@ -19,6 +19,8 @@ public static class PurchasesServiceCollectionExtensions
         services.AddHostedService<AvailabilityBroadcaster>();
         services.AddHealthChecks().AddCheck<PaymentBreakerHealthCheck>("payments", tags: ["ready"]);
         services.AddMemoryCache(cache => cache.SizeLimit = 200_000); // waiting-room status answers, one entry per polling ticket
+        services.Configure<WaitingRoom.WaitingRoomPageOptions>(configuration.GetSection("WaitingRoom"));
+        services.AddSingleton<WaitingRoom.StatusPollRate>();
         return services;
     }
 }

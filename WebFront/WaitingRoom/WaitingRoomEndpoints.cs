@@ -8,10 +8,12 @@ using TicketFlow.WebFront.Purchases;
 
 namespace TicketFlow.WebFront.WaitingRoom;
 
-public sealed record JoinResponse(long Ticket, int? Position, int AheadOfYou, int? EtaSeconds, string State, DateTimeOffset OpensAt);
+/// <param name="PollAfterMs">When to ask for the status (milliseconds): longer when this WebFront is loaded.</param>
+public sealed record JoinResponse(long Ticket, int? Position, int AheadOfYou, int? EtaSeconds, string State, DateTimeOffset OpensAt, int PollAfterMs);
 
+/// <param name="PollAfterMs">When to ask again (milliseconds): longer when this WebFront is loaded, shorter near the front.</param>
 public sealed record StatusResponse(long Ticket, int? Position, int AheadOfYou, int? EtaSeconds, string State, string? AdmissionToken,
-    DateTimeOffset? AdmissionExpiresAt, DateTimeOffset OpensAt);
+    DateTimeOffset? AdmissionExpiresAt, DateTimeOffset OpensAt, int PollAfterMs);
 
 public sealed record RoomSettingsRequest(bool? Paused, int? WaveSize, int? WaveIntervalSeconds, int? MaxActive);
 
@@ -34,15 +36,19 @@ public static class WaitingRoomEndpoints
         return app;
     }
 
-    private static async Task<IResult> JoinAsync(string eventId, HttpContext http, EventLookup events, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<IResult> JoinAsync(string eventId, HttpContext http, EventLookup events, IGrainFactory grains, StatusPollRate polls,
+        CancellationToken cancellationToken)
     {
         if (await HighDemandEventAsync(eventId, events, cancellationToken) is not { } details) return NoRoom();
         var status = await Room(grains, eventId).Join(UserId(http), new RoomTerms(details.OnSaleAt));
-        return Results.Ok(new JoinResponse(status.Ticket, status.Position, status.AheadOfYou, status.EtaSeconds, status.State, status.OpensAt));
+        return Results.Ok(new JoinResponse(status.Ticket, status.Position, status.AheadOfYou, status.EtaSeconds, status.State, status.OpensAt,
+            PollAfter(polls, status)));
     }
 
-    private static async Task<IResult> StatusAsync(string eventId, long? ticket, HttpContext http, IGrainFactory grains, IMemoryCache cache)
+    private static async Task<IResult> StatusAsync(string eventId, long? ticket, HttpContext http, IGrainFactory grains, IMemoryCache cache,
+        StatusPollRate polls)
     {
+        polls.Record();
         if (ticket is null or < 1 || eventId.Length > 100)
             return Problems.Validation(new Dictionary<string, string[]> { ["ticket"] = ["The ticket number joining returned."] });
         var userId = UserId(http);
@@ -56,7 +62,7 @@ public static class WaitingRoomEndpoints
         if (status is null) return Problems.Of(ProblemCodes.TicketNotFound, "You have no ticket with this number in this waiting room.");
         http.Response.Headers.CacheControl = "private, max-age=1";
         return Results.Ok(new StatusResponse(status.Ticket, status.Position, status.AheadOfYou, status.EtaSeconds, status.State, status.AdmissionToken,
-            status.AdmissionExpiresAt, status.OpensAt));
+            status.AdmissionExpiresAt, status.OpensAt, PollAfter(polls, status)));
     }
 
     private static async Task<IResult> LeaveAsync(string eventId, long? ticket, HttpContext http, IGrainFactory grains)
@@ -88,6 +94,9 @@ public static class WaitingRoomEndpoints
 
     private static async Task<EventDetails?> HighDemandEventAsync(string eventId, EventLookup events, CancellationToken cancellationToken) =>
         eventId.Length <= 100 && await events.GetAsync(eventId, cancellationToken) is { HighDemand: true } details ? details : null;
+
+    private static int PollAfter(StatusPollRate polls, QueueStatus status) =>
+        polls.PollAfterMs(waiting: status.State == "waiting", aheadOfYou: status.Position is null ? null : status.AheadOfYou);
 
     private static IResult NoRoom() =>
         Problems.Of(ProblemCodes.WaitingRoomNotFound);

@@ -1,0 +1,28 @@
+// Shared by the order page and My tickets: event names and a ticket's card with its QR code.
+import { api, el } from "./site.js";
+
+const events = new Map();
+
+/** The event's details (name, tiers), cached for the page. */
+export function eventDetails(eventId) {
+  if (!events.has(eventId)) events.set(eventId, api(`/api/v1/events/${encodeURIComponent(eventId)}`).catch(() => null));
+  return events.get(eventId);
+}
+
+export function tierName(details, tierId) {
+  return details?.tiers.find(t => t.id === tierId)?.name ?? tierId;
+}
+
+const stateText = { valid: "Valid", used: "Used", void: "Void (refunded or transferred)" };
+
+/** A ticket's card: tier, state, and the QR code of its signed code while it is valid. `actions` are appended. */
+export function ticketCard(ticket, details, ...actions) {
+  const label = `${details?.name ?? "Ticket"}: ${tierName(details, ticket.tierId)}`;
+  return el("li", { class: "card ticket", "data-ticket-id": ticket.id },
+    el("h3", {}, label),
+    el("p", { class: "muted" }, `Ticket ${ticket.id} · ${stateText[ticket.state] ?? ticket.state}`),
+    ticket.state === "valid" && ticket.code
+      ? el("img", { src: `/api/v1/tickets/${encodeURIComponent(ticket.id)}/qr`, alt: `QR code of ticket ${ticket.id}`, width: 200, height: 200, loading: "lazy" })
+      : null,
+    ...actions);
+}
