@@ -51,7 +51,7 @@ public static class AccountsServiceCollectionExtensions
                 options.Cookie.SecurePolicy = servedOverHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
-                // Pages send a fan to the sign-in page and back; the API and the hub answer 401/403.
+                // Pages send a fan to the sign-in page and back; the API, the hub and the dashboard's own calls answer 401/403.
                 options.LoginPath = "/account/signin";
                 options.AccessDeniedPath = "/account/denied";
                 options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
@@ -72,7 +72,7 @@ public static class AccountsServiceCollectionExtensions
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
     {
         var path = context.Request.Path;
-        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs"))
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs") || path.StartsWithSegments(Hosting.ClusterDashboard.Path))
             context.Response.StatusCode = status;
         else
             context.Response.Redirect(context.RedirectUri);

@@ -9,7 +9,8 @@ using TicketFlow.Testing;
 // Engine benchmark: grain calls per second on Orleans, inside a silo's process and from an outside client through the
 // silo's gateway (TCP on loopback). Prints a table; not a test. Modes: (none) the engine; `browse` a WebFront process;
 // `inventory` one hot tier vs the row lock; `holds` POST /holds end to end through a WebFront process and a silo process;
-// `waitingline` one WaitingLine in memory; `waitingroom` one waiting room grain on PostgreSQL (durable joins/s, status/s).
+// `waitingline` one WaitingLine in memory; `waitingroom` one waiting room grain on PostgreSQL (durable joins/s, status/s);
+// `pages` the web UI's cached pages and the queue page's status poll under wrk.
 if (args.Contains("waitingline"))
 {
     // Waiting line: one WaitingLine in memory on one thread (joins/s, status/s, bytes per waiting user); no PostgreSQL.
@@ -22,6 +23,16 @@ if (args.Contains("browse"))
     // Browse: a WebFront process with the demo catalog, 64 connections by default.
     var browse = await BrowseBenchmark.RunAsync(duration, (Option("--connections") ?? "64").Split(',').Select(int.Parse).ToArray());
     PrintTable(browse);
+    return 0;
+}
+if (args.Contains("pages"))
+{
+    // The web UI's cached pages and the queue page's status poll under wrk (a WebFront process, demo catalog).
+    var pages = await PagesBenchmark.RunAsync(duration, (Option("--connections") ?? "64,256").Split(',').Select(int.Parse).ToArray());
+    Console.WriteLine($"{Environment.ProcessorCount} cores; {duration.TotalSeconds} s per row; wrk -t1 per process; CPU from each process's own counters");
+    Console.WriteLine($"{"load",-30} {"conns",6} {"req/s",9} {"p50 ms",7} {"p95 ms",7} {"p99 ms",7} {"errors",7} {"WebFront CPU/req",17} {"wrk CPU/req",12}  note");
+    foreach (var r in pages)
+        Console.WriteLine($"{r.Name,-30} {r.Connections,6} {r.RequestsPerSecond,9:N0} {r.P50Ms,7:N1} {r.P95Ms,7:N1} {r.P99Ms,7:N1} {r.Errors,7} {r.WebFrontCpuUsPerRequest,14:N0} µs {r.WrkCpuUsPerRequest,9:N0} µs  {r.Note}");
     return 0;
 }
 var inventory = args.Contains("inventory");
