@@ -42,7 +42,7 @@ public static class PagesBenchmark
                 [Wrk(Path.Combine(webFront.Folder, "status.lua"), $"{webFront.BaseUrl}/api/v1/events/evt_demo_001/waiting-room/status?ticket=1", connections, duration, null)]);
             using var sample = await http.SendAsync(StatusRequest(room[0]));
             var pollAfter = JsonDocument.Parse(await sample.Content.ReadAsStringAsync()).RootElement.GetProperty("pollAfterMs").GetInt32();
-            rows.Add(Row("waiting-room status poll", connections, result, webFrontCpu, wrkCpu, $"pollAfterMs asked right after: {pollAfter}"));
+            rows.Add(ToRow("waiting-room status poll", connections, result, webFrontCpu, wrkCpu, $"pollAfterMs asked right after: {pollAfter}"));
         }
         return rows;
     }
@@ -58,10 +58,10 @@ public static class PagesBenchmark
         var url = webFront.BaseUrl + path;
         var (result, webFrontCpu, wrkCpu) = await MeasureAsync(webFront, () =>
             [Wrk(script, url, Math.Max(1, connections / 2), duration, null), Wrk(script, url, Math.Max(1, connections - connections / 2), duration, cookie)]);
-        return Row(name, connections, result, webFrontCpu, wrkCpu, $"half with a session cookie; {same}");
+        return ToRow(name, connections, result, webFrontCpu, wrkCpu, $"half with a session cookie; {same}");
     }
 
-    private static Row Row(string name, int connections, WrkResult r, TimeSpan webFrontCpu, TimeSpan wrkCpu, string note) =>
+    private static Row ToRow(string name, int connections, WrkResult r, TimeSpan webFrontCpu, TimeSpan wrkCpu, string note) =>
         new(name, connections, r.Requests / r.Seconds, r.P50Ms, r.P95Ms, r.P99Ms, r.Errors,
             webFrontCpu.TotalMicroseconds / Math.Max(1, r.Requests), wrkCpu.TotalMicroseconds / Math.Max(1, r.Requests), note);
 
