@@ -28,6 +28,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
     if (context.HttpContext.Response.StatusCode == StatusCodes.Status503ServiceUnavailable) context.HttpContext.Response.Headers.RetryAfter = "1";
 });
 builder.Services.AddOpenApi();
+builder.Services.AddApiReference(); // the bearer scheme and the introduction in /openapi/v1.json
 builder.AddGrainAccess(); // embedded silo on SQLite, or a client of the cluster
 builder.Services.AddAccounts(builder.Configuration);
 builder.Services.AddAdminPolicy();
@@ -64,6 +65,7 @@ app.UseOutputCache();
 app.UseMiddleware<IdempotencyMiddleware>(); // for endpoints marked RequireIdempotencyKey() (the purchase calls)
 
 app.MapOpenApi(); // /openapi/v1.json
+app.MapApiReference(); // /docs/api
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportWriter.WriteAsync });
 app.MapMetrics(management);
