@@ -29,6 +29,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
     if (context.HttpContext.Response.StatusCode == StatusCodes.Status503ServiceUnavailable) context.HttpContext.Response.Headers.RetryAfter = "1";
 });
 builder.Services.AddOpenApi();
+builder.Services.AddApiReference(); // the bearer scheme and the introduction in /openapi/v1.json
 builder.AddGrainAccess(); // embedded silo on SQLite, or a client of the cluster
 // Over HTTPS (here or at a TLS proxy in front: Site:Https) the session cookie is Secure with the __Host- prefix.
 var servedOverHttps = publicUrls.Contains("https://", StringComparison.OrdinalIgnoreCase) || builder.Configuration.GetValue<bool>("Site:Https");
@@ -70,6 +71,7 @@ app.UseOutputCache();
 app.UseMiddleware<IdempotencyMiddleware>(); // for endpoints marked RequireIdempotencyKey() (the purchase calls)
 
 app.MapOpenApi(); // /openapi/v1.json
+app.MapApiReference(); // /docs/api
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportWriter.WriteAsync });
 app.MapMetrics(management);
