@@ -16,7 +16,7 @@ public static class Problems
         [ProblemCodes.InvalidCredentials] = (401, "Email or password is wrong."),
         [ProblemCodes.UnknownUser] = (401, "The signed-in account no longer exists."),
         [ProblemCodes.Forbidden] = (403, "Signed in, but not allowed to do this."),
-        [ProblemCodes.CrossSiteRequest] = (403, "A change made with the session cookie must come from TicketFlow's own pages: send the antiforgery token (X-CSRF-TOKEN, from GET /api/v1/auth/session) or use a bearer token."),
+        [ProblemCodes.CrossSiteRequest] = (403, "A change made with the session cookie must come from TicketFlow's own pages: send the antiforgery token (X-CSRF-TOKEN, from GET /api/v1/auth/session), or use a bearer token."),
         [ProblemCodes.NotAdmitted] = (403, "This event sells through its waiting room: send a valid admission token."),
         [ProblemCodes.NotFound] = (404, "Nothing is at this address."),
         [ProblemCodes.EventNotFound] = (404, "No event has this id."),

@@ -4,22 +4,22 @@ namespace TicketFlow.WebFront.Security;
 
 /// <summary>
 /// A browser sends the session cookie with every request to this site, also with a form another site posts here. So a
-/// state-changing request that the cookie authenticates must show it comes from TicketFlow's own pages: an
-/// <c>Origin</c> (or <c>Sec-Fetch-Site</c>) saying so, or else a valid antiforgery token (the <c>X-CSRF-TOKEN</c> header
-/// the pages' scripts send, or the form field of a server-rendered form). A request from another origin is refused even
-/// with a token. Bearer-token requests carry no ambient credential and are not checked; neither are anonymous ones.
+/// state-changing request that the cookie authenticates must show it comes from TicketFlow's own pages: it carries a
+/// valid antiforgery token (the <c>X-CSRF-TOKEN</c> header the pages' scripts send, or the form field of a
+/// server-rendered form), and the browser does not say it comes from another origin (<c>Origin</c>,
+/// <c>Sec-Fetch-Site</c>; a leaked token is no use to another site). Bearer-token requests carry no ambient credential
+/// and are not checked; neither are anonymous ones (SameSite=Strict keeps the cookie off cross-site requests besides).
 /// </summary>
 public sealed class CrossSiteRequestMiddleware(RequestDelegate next, IAntiforgery antiforgery)
 {
     public async Task InvokeAsync(HttpContext http)
     {
-        if (IsSafe(http.Request.Method) || http.User.Identity?.IsAuthenticated != true || UsesBearerToken(http.Request))
+        if (IsSafe(http.Request.Method) || http.User.Identity?.IsAuthenticated != true || UsesBearerToken(http.Request) || IsHub(http.Request))
         {
             await next(http);
             return;
         }
-        var origin = SameOrigin(http.Request);
-        if (origin == false || (origin is null && !await antiforgery.IsRequestValidAsync(http)))
+        if (FromAnotherOrigin(http.Request) || !await antiforgery.IsRequestValidAsync(http))
         {
             await Problems.Of(ProblemCodes.CrossSiteRequest).ExecuteAsync(http);
             return;
@@ -30,18 +30,20 @@ public sealed class CrossSiteRequestMiddleware(RequestDelegate next, IAntiforger
     private static bool IsSafe(string method) =>
         HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method);
 
+    /// <summary>The availability hub's negotiate and transport POSTs: its methods only subscribe to public counts, and the
+    /// SignalR client cannot add a header to a WebSocket; nothing a forged request could make it do.</summary>
+    private static bool IsHub(HttpRequest request) => request.Path.StartsWithSegments("/hubs");
+
     private static bool UsesBearerToken(HttpRequest request) =>
         request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>True when the browser says the request comes from this origin, false when it says another, null when it says
-    /// nothing (an older browser or not a browser: the antiforgery token decides).</summary>
-    public static bool? SameOrigin(HttpRequest request)
+    /// <summary>The browser says the request comes from another origin (a page elsewhere, or an opaque "null" one).</summary>
+    public static bool FromAnotherOrigin(HttpRequest request)
     {
         var fetchSite = request.Headers["Sec-Fetch-Site"].ToString();
-        if (fetchSite.Length > 0 && fetchSite is not ("same-origin" or "none")) return false;
+        if (fetchSite.Length > 0 && fetchSite is not ("same-origin" or "none")) return true;
         var origin = request.Headers.Origin.ToString();
-        if (origin.Length == 0) return fetchSite.Length > 0 ? true : null;
         // Behind a proxy, scheme and host are the client's (forwarded headers run first).
-        return string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
+        return origin.Length > 0 && !string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
     }
 }

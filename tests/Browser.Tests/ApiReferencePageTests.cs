@@ -4,7 +4,8 @@ using static Microsoft.Playwright.Assertions;
 namespace TicketFlow.Browser.Tests;
 
 /// <summary>The API reference at /docs/api, in chromium against the embedded WebFront.</summary>
-public sealed class ApiReferencePageTests(EmbeddedWebFront webFront, ITestOutputHelper output) : IClassFixture<EmbeddedWebFront>
+[Collection(EmbeddedSite.Name)]
+public sealed class ApiReferencePageTests(EmbeddedWebFront webFront, ITestOutputHelper output)
 {
     [Fact]
     public async Task The_API_reference_renders_the_operations_from_its_own_origin_within_the_Content_Security_Policy()

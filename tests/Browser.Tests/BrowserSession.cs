@@ -53,11 +53,12 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <inheritdoc cref="WebFrontSite.Url"/>
     public string Url(string pathAndQuery) => site.Url(pathAndQuery);
 
-    internal static async Task<BrowserSession> OpenAsync(WebFrontSite site, ITestOutputHelper? output)
+    internal static async Task<BrowserSession> OpenAsync(WebFrontSite site, ITestOutputHelper? output, bool javaScript = true)
     {
         var context = await site.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = Desktop.Width, Height = Desktop.Height },
+            JavaScriptEnabled = javaScript,
             BaseURL = site.BaseAddress.ToString(),
         });
         // Expect(...) waits up to 10 s for a change to show (the deadline for "live" assertions).

@@ -20,4 +20,11 @@ public sealed class ClusterSmokeTests(ClusterWebFront cluster, ITestOutputHelper
         await Expect(page.GetByText("Signing in: a bearer token").First).ToBeVisibleAsync();
         site.AssertNoCspViolationOrForeignRequest();
     }
+
+    [Fact]
+    public async Task A_buyer_completes_the_whole_journey_through_the_cluster()
+    {
+        await using var session = await cluster.OpenAsync(output);
+        await PurchaseJourney.RunAsync(cluster, session, screenshots: false);
+    }
 }

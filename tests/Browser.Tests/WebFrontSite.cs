@@ -45,8 +45,8 @@ public abstract class WebFrontSite : IAsyncLifetime
     /// <summary>A fresh browser context on the shared chromium (its own cookies and storage); dispose it at the end of the test.
     /// Given the test's output helper, it writes the browser's console and the WebFront's output of the test there
     /// (xunit shows it when the test fails).</summary>
-    public async Task<BrowserSession> OpenAsync(ITestOutputHelper? output = null) =>
-        await BrowserSession.OpenAsync(this, output);
+    public async Task<BrowserSession> OpenAsync(ITestOutputHelper? output = null, bool javaScript = true) =>
+        await BrowserSession.OpenAsync(this, output, javaScript);
 
     /// <summary>Registers a new user through the API (a unique email unless given) and signs it in for a bearer token.</summary>
     public async Task<Account> RegisterAsync(string? email = null, string password = "correct-horse-battery-9", string name = "Test Fan")
@@ -91,7 +91,9 @@ public abstract class WebFrontSite : IAsyncLifetime
     protected async Task StartWebFrontAsync(IReadOnlyDictionary<string, string> settings)
     {
         WebFront = AppProcess.Start("TicketFlow.WebFront", settings, "--contentRoot", Path.Combine(LocalMachine.RepositoryRoot, "WebFront"));
-        Api = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        // An API client as the load tool is one: bearer tokens, no cookie jar (a kept session cookie would make its calls
+        // cookie-authenticated, and those need the antiforgery token the pages send).
+        Api = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         await WebFront.WaitUntilAsync(async () =>
         {
             using var ready = await Api.GetAsync("/health/ready");

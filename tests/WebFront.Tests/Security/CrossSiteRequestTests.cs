@@ -6,8 +6,8 @@ namespace TicketFlow.WebFront.Tests.Security;
 
 /// <summary>
 /// The session cookie rides along with any request the browser sends, also a form another site posts here. A change the
-/// cookie authenticates is accepted only with TicketFlow's own Origin (or Sec-Fetch-Site) or a valid antiforgery token;
-/// the forged cross-site cancel that worked before is refused and changes nothing.
+/// cookie authenticates is accepted only with a valid antiforgery token and never from another origin; the forged
+/// cross-site cancel that worked before is refused and changes nothing.
 /// </summary>
 public sealed class CrossSiteRequestTests : IAsyncLifetime
 {
@@ -54,14 +54,16 @@ public sealed class CrossSiteRequestTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_token_does_not_excuse_another_origin_and_our_own_origin_needs_no_token()
+    public async Task A_token_does_not_excuse_another_origin_and_our_own_origin_does_not_excuse_a_missing_token()
     {
         var token = await TokenAsync(admin);
         using (var elsewhere = await admin.SendAsync(Post("/api/v1/events/evt_demo_004/cancel", ("X-CSRF-TOKEN", token), ("Origin", "https://evil.example"))))
             Assert.Equal(HttpStatusCode.Forbidden, elsewhere.StatusCode);
+        using (var noToken = await admin.SendAsync(Post("/api/v1/events/evt_demo_004/cancel", ("Origin", "http://localhost"), ("Sec-Fetch-Site", "same-origin"))))
+            Assert.Equal(HttpStatusCode.Forbidden, noToken.StatusCode);
         Assert.Equal("on_sale", await StatusAsync("evt_demo_004"));
 
-        using (var ours = await admin.SendAsync(Post("/api/v1/events/evt_demo_004/cancel", ("Origin", "http://localhost"))))
+        using (var ours = await admin.SendAsync(Post("/api/v1/events/evt_demo_004/cancel", ("X-CSRF-TOKEN", token), ("Origin", "http://localhost"))))
             Assert.Equal(HttpStatusCode.OK, ours.StatusCode);
         Assert.Equal("cancelled", await StatusAsync("evt_demo_004"));
     }
@@ -80,7 +82,7 @@ public sealed class CrossSiteRequestTests : IAsyncLifetime
     public async Task A_page_form_posted_without_its_antiforgery_field_is_refused()
     {
         using var signOut = await admin.PostAsync("/account/signout", new FormUrlEncodedContent([]));
-        Assert.Equal(HttpStatusCode.Forbidden, signOut.StatusCode); // no Origin, no token: the middleware refuses first
+        Assert.Equal(HttpStatusCode.Forbidden, signOut.StatusCode); // no token: the middleware refuses before Razor Pages would
         using var me = await admin.GetAsync("/api/v1/me");
         Assert.Equal(HttpStatusCode.OK, me.StatusCode); // still signed in
     }
