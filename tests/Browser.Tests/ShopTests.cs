@@ -78,6 +78,44 @@ public sealed class ShopTests(EmbeddedWebFront site, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_fan_buys_with_the_keyboard_alone()
+    {
+        var (eventId, _) = await site.OnSaleEventAsync($"Keys {Guid.NewGuid():N}"[..20], [10]);
+        await using var session = await site.OpenAsync(output);
+        await session.SignInAsync(await site.RegisterAsync());
+        var page = await session.NewPageAsync();
+        await page.GotoAsync(session.Url($"/events/{eventId}"));
+        await Expect(page.Locator("#live-state")).ToContainTextAsync("Live");
+
+        await TabToAsync(page, "qty-");
+        await page.Keyboard.PressAsync("ArrowDown"); // 1 ticket
+        await TabToAsync(page, "hold-button");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/holds/**");
+
+        await TabToAsync(page, "card-number");
+        await page.Keyboard.TypeAsync("4242 4242 4242 4242");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("12/39");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("123");
+        await page.Keyboard.PressAsync("Enter"); // submits the form
+        await page.WaitForURLAsync("**/orders/**");
+        await Expect(page.Locator("#order-tickets img")).ToHaveCountAsync(1);
+    }
+
+    /// <summary>Presses Tab until the focused element's id starts with <paramref name="idPrefix"/> (at most 40 times).</summary>
+    private static async Task TabToAsync(IPage page, string idPrefix)
+    {
+        for (var i = 0; i < 40; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await page.EvaluateAsync<string>("document.activeElement?.id ?? ''") is { } id && id.StartsWith(idPrefix, StringComparison.Ordinal)) return;
+        }
+        Assert.Fail($"Tab never reached #{idPrefix}…");
+    }
+
+    [Fact]
     public async Task The_event_page_is_the_same_bytes_for_a_signed_in_and_an_anonymous_fan()
     {
         await using var anonymous = await site.OpenAsync(output);

@@ -16,7 +16,7 @@ function render(status, ticket) {
   document.getElementById("position").textContent = position == null ? "Not drawn yet" : position.toLocaleString();
   document.getElementById("ahead").textContent = position == null ? "The order is drawn when the sale opens"
     : `${status.aheadOfYou.toLocaleString()} ${status.aheadOfYou === 1 ? "fan" : "fans"} ahead of you`;
-  document.getElementById("eta").textContent = status.etaSeconds == null ? "" : `about ${eta(status.etaSeconds)} to go`;
+  document.getElementById("eta").textContent = status.etaSeconds == null ? "" : `${eta(status.etaSeconds)} to go`;
   const first = ticket.firstPosition ?? position;
   if (position != null && first) {
     document.getElementById("progress").value = Math.round(100 * (first - position + 1) / first);
@@ -34,7 +34,7 @@ function render(status, ticket) {
 function eta(seconds) {
   if (seconds < 60) return "less than a minute";
   const minutes = Math.round(seconds / 60);
-  return minutes < 90 ? `${minutes} minute${minutes === 1 ? "" : "s"}` : `${Math.round(minutes / 60)} hours`;
+  return minutes < 90 ? `about ${minutes} minute${minutes === 1 ? "" : "s"}` : `about ${Math.round(minutes / 60)} hours`;
 }
 
 async function poll() {
