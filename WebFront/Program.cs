@@ -63,11 +63,13 @@ app.UseMiddleware<SecurityHeadersMiddleware>();
 app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = Problems.StatusFor });
 app.UseStatusCodePages(); // bare 4xx (e.g. unreadable JSON) get a problem-details body too
 app.UseSiteStaticFiles(); // wwwroot: styles, the pages' scripts, the SignalR client (before authentication: nobody's)
+// Before authentication: a cached page or catalog answer is the same for everyone (only such endpoints opt in), so a hit
+// does not pay for reading the session cookie. Nothing user-specific may be cached (docs/ARCHITECTURE.md, "The web UI").
+app.UseOutputCache();
 app.UseAuthentication();
 app.UseMiddleware<CrossSiteRequestMiddleware>(); // a change the session cookie authenticates must come from our pages
 app.UseAuthorization();
 app.UseRateLimiter();
-app.UseOutputCache();
 app.UseMiddleware<IdempotencyMiddleware>(); // for endpoints marked RequireIdempotencyKey() (the purchase calls)
 
 app.MapOpenApi(); // /openapi/v1.json

@@ -13,7 +13,8 @@ public sealed class WebFrontProcess : IAsyncDisposable
     private WebFrontProcess(Process process, string folder, string baseUrl)
     {
         (this.process, Folder, BaseUrl) = (process, folder, baseUrl);
-        Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) }) { BaseAddress = new Uri(baseUrl) };
+        // Bearer tokens, no cookie jar: a kept session cookie would make its calls need the pages' antiforgery token.
+        Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10), UseCookies = false }) { BaseAddress = new Uri(baseUrl) };
     }
 
     public string Folder { get; }
