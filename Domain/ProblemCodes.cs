@@ -23,6 +23,7 @@ public static class ProblemCodes
     public const string Error = "error";
     public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string IdempotencyInProgress = "idempotency_in_progress";
+    public const string TooManyConnections = "too_many_connections";
 
     // Accounts
     public const string EmailTaken = "email_taken";

@@ -12,7 +12,8 @@ public static class AvailabilityEndpoints
     public static IEndpointRouteBuilder MapAvailabilityEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/events/{eventId}/availability", GetAsync).WithTags("Catalog").AddEndpointFilter<GrainUnavailableFilter>();
-        app.MapHub<AvailabilityHub>("/hubs/availability");
+        // Admission is checked before a transport starts; the limit is logged here, at start.
+        app.MapHub<AvailabilityHub>("/hubs/availability").RequireHubAdmission(app.ServiceProvider.GetRequiredService<HubAdmission>());
         return app;
     }
 
