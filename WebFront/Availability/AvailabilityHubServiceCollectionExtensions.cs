@@ -11,6 +11,7 @@ public static class AvailabilityHubServiceCollectionExtensions
         services.AddSingleton<HubAdmission>();
         services.AddSingleton<HubAdmissionFilter>();
         services.AddSignalR(hub => hub.AddFilter<HubAdmissionFilter>());
+        services.Configure<HubOptions<AvailabilityHub>>(hub => hub.MaximumReceiveMessageSize = AvailabilityHub.MaxClientMessageBytes);
         return services;
     }
 }
