@@ -21,13 +21,13 @@ public sealed class HubAdmissionOptions
     /// <summary>
     /// A fifth of the descriptor limit (at least 512) stays for everything else (database and cluster sockets, API
     /// keep-alive connections, files); one descriptor per hub connection (negotiate's own connection is closed).
-    /// Also at most one connection per 64 KiB of the memory the GC may use (a container's limit), about three times
+    /// Also at most one connection per 128 KiB of the memory the GC may use (a container's limit), about three times
     /// what an idle connection was measured to cost (docs/BENCHMARKS.md). Without a readable limit: 10,000.
     /// </summary>
     public static int DefaultMaxConnections(long? descriptorLimit, long availableMemoryBytes)
     {
         var byDescriptors = descriptorLimit is { } limit ? limit - Math.Max(512, limit / 5) : 10_000;
-        var byMemory = availableMemoryBytes / (64 * 1024);
+        var byMemory = availableMemoryBytes / (128 * 1024);
         return (int)Math.Clamp(Math.Min(byDescriptors, byMemory), 1, int.MaxValue);
     }
 }

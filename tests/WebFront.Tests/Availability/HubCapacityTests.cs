@@ -94,7 +94,7 @@ public sealed class HubCapacityTests : IAsyncLifetime
     {
         Assert.Equal(16_000, HubAdmissionOptions.DefaultMaxConnections(20_000, 64L << 30));
         Assert.Equal(512, HubAdmissionOptions.DefaultMaxConnections(1_024, 64L << 30));
-        Assert.Equal(8_192, HubAdmissionOptions.DefaultMaxConnections(1_048_576, 512L << 20));
+        Assert.Equal(4_096, HubAdmissionOptions.DefaultMaxConnections(1_048_576, 512L << 20));
         Assert.Equal(10_000, HubAdmissionOptions.DefaultMaxConnections(null, 64L << 30));
     }
 
