@@ -24,6 +24,7 @@ public static class ProblemCodes
     public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string IdempotencyInProgress = "idempotency_in_progress";
     public const string CrossSiteRequest = "cross_site_request";
+    public const string TooManyConnections = "too_many_connections";
 
     // Accounts
     public const string EmailTaken = "email_taken";

@@ -52,6 +52,7 @@ public static class Problems
         [ProblemCodes.RateLimited] = (429, "Too many requests; wait for Retry-After."),
         [ProblemCodes.ServerError] = (500, "Something failed on our side; nothing a client sent causes this."),
         [ProblemCodes.Unavailable] = (503, "A dependency is unavailable or overloaded; nothing changed. Retry after Retry-After with the same Idempotency-Key."),
+        [ProblemCodes.TooManyConnections] = (503, "No room for another live-update connection on this server (or from your address): poll the event's `/availability` meanwhile, and connect again after Retry-After."),
         [ProblemCodes.PaymentUnavailable] = (503, "The payment service is unavailable; nothing was charged that will not be settled. Retry the checkout later."),
         [ProblemCodes.Error] = (400, "A client error whose status no other code names (the response carries that status)."),
     };

@@ -39,6 +39,7 @@ builder.Services.AddIdempotency(builder.Configuration);
 builder.Services.AddCatalog(builder.Configuration);
 builder.Services.AddOrders(builder.Configuration);
 builder.Services.AddPurchases(builder.Configuration);
+builder.Services.AddAvailabilityHub(builder.Configuration); // the live-update hub's connection limits (section Hub)
 builder.Services.AddTicketFlowRateLimits(builder.Configuration);
 builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddTicketFlowDataProtection(); // one key ring in the store: a token from one WebFront works on all

@@ -109,7 +109,8 @@ public sealed class EventInventoryGrain(IJournalStore journals, TimeProvider tim
     {
         PurchaseMetrics.Applied(eventId, events, inventory.SoldQuantity);
         countsChanged = true;
-        publisher ??= this.RegisterGrainTimer(PublishCountsAsync, new GrainTimerCreationOptions(PublishPeriod, PublishPeriod) { Interleave = true });
+        // No timer means no push for a period at least (it stops after a quiet tick): this change goes out at once.
+        publisher ??= this.RegisterGrainTimer(PublishCountsAsync, new GrainTimerCreationOptions(TimeSpan.Zero, PublishPeriod) { Interleave = true });
     }
 
     // Coalesced: at most one push per period, and only counts that are durable.

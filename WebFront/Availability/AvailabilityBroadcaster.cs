@@ -1,11 +1,15 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using TicketFlow.Grains.Inventory;
 
 namespace TicketFlow.WebFront.Availability;
 
-/// <summary>Forwards count changes to subscribed browsers, coalesced per event to at most one message per <see cref="Period"/>.</summary>
+/// <summary>
+/// Forwards count changes to subscribed browsers, coalesced to at most one message per event per <see cref="Period"/>: the
+/// first change after a quiet period goes out at once, changes during the period after a send wait for its end.
+/// </summary>
 public sealed class AvailabilityBroadcaster(AvailabilityCache availability, IHubContext<AvailabilityHub> hub, TimeProvider time,
     ILogger<AvailabilityBroadcaster> logger) : BackgroundService
 {
@@ -14,17 +18,24 @@ public sealed class AvailabilityBroadcaster(AvailabilityCache availability, IHub
     // Per event, the newest counts per tier since the last message; replaced whole (never mutated), so no update is lost.
     private readonly ConcurrentDictionary<string, ImmutableDictionary<string, TierCounts>> pending = new();
 
+    // "Something is pending"; one slot, so a burst of changes wakes the loop once.
+    private readonly Channel<bool> changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        void OnChanged(TierCounts counts) => pending.AddOrUpdate(counts.EventId,
-            _ => ImmutableDictionary<string, TierCounts>.Empty.SetItem(counts.TierId, counts),
-            (_, tiers) => tiers.SetItem(counts.TierId, counts));
+        void OnChanged(TierCounts counts)
+        {
+            pending.AddOrUpdate(counts.EventId,
+                _ => ImmutableDictionary<string, TierCounts>.Empty.SetItem(counts.TierId, counts),
+                (_, tiers) => tiers.SetItem(counts.TierId, counts));
+            changed.Writer.TryWrite(true);
+        }
         availability.Changed += OnChanged;
         try
         {
-            using var timer = new PeriodicTimer(Period, time);
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (await changed.Reader.WaitToReadAsync(stoppingToken))
             {
+                changed.Reader.TryRead(out _);
                 foreach (var eventId in pending.Keys)
                 {
                     if (!pending.TryRemove(eventId, out var tiers) || tiers.IsEmpty) continue;
@@ -39,6 +50,7 @@ public sealed class AvailabilityBroadcaster(AvailabilityCache availability, IHub
                         logger.LogWarning(error, "Availability push for {EventId} failed", eventId); // a lost push; the next change sends the counts again
                     }
                 }
+                await Task.Delay(Period, time, stoppingToken); // changes meanwhile are coalesced into the next round
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }

@@ -6,6 +6,9 @@ namespace TicketFlow.WebFront.Availability;
 /// <summary>Browsers subscribe to an event and receive <c>availability</c> messages as its counts change.</summary>
 public sealed class AvailabilityHub(EventLookup events, AvailabilityCache availability, IGrainFactory grains) : Hub
 {
+    /// <summary>The largest message a client may send (Subscribe and Unsubscribe are about 100 bytes); SignalR's default is 32 KB.</summary>
+    public const int MaxClientMessageBytes = 4 * 1024;
+
     public static string Group(string eventId) => "event:" + eventId;
 
     /// <summary>Joins the event's group and returns its counts now; later changes arrive as <c>availability</c> messages.</summary>

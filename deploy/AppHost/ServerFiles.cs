@@ -82,12 +82,16 @@ public static class ServerFiles
         var servers = string.Concat(layout.WebFronts.Select(w => $"        server 127.0.0.1:{w.Port} max_fails=3 fail_timeout=5s;\n"));
         File.WriteAllText(Path.Combine(folder, "nginx.conf"), $$"""
             # Written by deploy/AppHost at each start: load-balances the local WebFronts.
-            worker_processes 1;
+            # A proxied WebSocket holds two of a worker's connections (client's, WebFront's). Each worker has its own
+            # descriptor limit (this machine's hard limit: 20,000), so 4 workers x 16,384 connections carry ~32,000
+            # live-update clients, what two WebFronts admit at that limit (16,000 each, logged at their start);
+            # reuseport spreads new connections over the workers.
+            worker_processes 4;
             worker_rlimit_nofile 20000;
             pid {{folder}}/nginx.pid;
             error_log {{layout.Logs}}/nginx-error.log warn;
 
-            events { worker_connections 8192; }
+            events { worker_connections 16384; }
 
             http {
                 access_log {{layout.Logs}}/nginx-access.log combined buffer=64k flush=1s;
@@ -110,7 +114,7 @@ public static class ServerFiles
             {{servers}}    }
 
                 server {
-                    listen 127.0.0.1:{{layout.PublicPort}};
+                    listen 127.0.0.1:{{layout.PublicPort}} reuseport;
                     proxy_http_version 1.1;
                     proxy_set_header Host $host;
                     proxy_set_header X-Real-IP $remote_addr;

@@ -23,7 +23,7 @@ public static class HoldsBenchmark
 {
     private const int Users = 1000; // one shopper grain per user serialises that user's holds, as in production
     private const int Tiers = 10;
-    private const string Password = "bench-password-1";
+    internal const string Password = "bench-password-1";
 
     /// <summary>Runs the rows and prints their table, with the CPU each process spent per request.</summary>
     public static async Task RunAsync(string connectionString, TimeSpan duration, TimeSpan warmUp, int[] connectionCounts)
@@ -145,7 +145,7 @@ public static class HoldsBenchmark
         return ticks / 100.0; // USER_HZ
     }
 
-    private static Process Start(string dll, string[] args, Dictionary<string, string> shared, Dictionary<string, string> own)
+    internal static Process Start(string dll, string[] args, Dictionary<string, string> shared, Dictionary<string, string> own)
     {
         var start = new ProcessStartInfo("dotnet", [dll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
         foreach (var (name, value) in shared.Concat(own)) start.Environment[name] = value;
@@ -155,7 +155,7 @@ public static class HoldsBenchmark
         return process;
     }
 
-    private static async Task<(string EventId, string[] TierIds)> CreateEventAsync(HttpClient http, string admin)
+    internal static async Task<(string EventId, string[] TierIds)> CreateEventAsync(HttpClient http, string admin)
     {
         using var create = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events")
         {
@@ -178,14 +178,14 @@ public static class HoldsBenchmark
         return (id, body.GetProperty("tiers").EnumerateArray().Select(t => t.GetProperty("id").GetString()!).ToArray());
     }
 
-    private static async Task<string> LoginAsync(HttpClient http, string email)
+    internal static async Task<string> LoginAsync(HttpClient http, string email)
     {
         using var login = await http.PostAsJsonAsync("/api/v1/auth/login", new { email, password = Password });
         login.EnsureSuccessStatusCode();
         return JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString()!;
     }
 
-    private static async Task WaitUntilReadyAsync(HttpClient http)
+    internal static async Task WaitUntilReadyAsync(HttpClient http)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
@@ -204,7 +204,7 @@ public static class HoldsBenchmark
         throw new TimeoutException("WebFront and silo were not ready within 60 s.");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

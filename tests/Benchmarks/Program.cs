@@ -10,7 +10,8 @@ using TicketFlow.Testing;
 // silo's gateway (TCP on loopback). Prints a table; not a test. Modes: (none) the engine; `browse` a WebFront process;
 // `inventory` one hot tier vs the row lock; `holds` POST /holds end to end through a WebFront process and a silo process;
 // `waitingline` one WaitingLine in memory; `waitingroom` one waiting room grain on PostgreSQL (durable joins/s, status/s);
-// `pages` the web UI's cached pages and the queue page's status poll under wrk.
+// `pages` the web UI's cached pages and the queue page's status poll under wrk;
+// `pushlag` SignalR push lag, memory and descriptors per connection on a WebFront process.
 if (args.Contains("waitingline"))
 {
     // Waiting line: one WaitingLine in memory on one thread (joins/s, status/s, bytes per waiting user); no PostgreSQL.
@@ -18,6 +19,13 @@ if (args.Contains("waitingline"))
     return 0;
 }
 var duration = TimeSpan.FromSeconds(double.Parse(Option("--seconds") ?? "3"));
+if (args.Contains("pushlag"))
+{
+    // Push lag: N SignalR clients on a WebFront process (embedded mode) watching one event while holds are made every 300 ms.
+    await PushLagBenchmark.RunAsync((Option("--clients") ?? "1000,10000").Split(',').Select(int.Parse).ToArray(),
+        TimeSpan.FromSeconds(double.Parse(Option("--seconds") ?? "20")), (Option("--gc") ?? "server,workstation").Split(','));
+    return 0;
+}
 if (args.Contains("browse"))
 {
     // Browse: a WebFront process with the demo catalog, 64 connections by default.
