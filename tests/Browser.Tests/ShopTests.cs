@@ -88,7 +88,9 @@ public sealed class ShopTests(EmbeddedWebFront site, ITestOutputHelper output)
         await Expect(page.Locator("#live-state")).ToContainTextAsync("Live");
 
         await TabToAsync(page, "qty-");
-        await page.Keyboard.PressAsync("ArrowDown"); // 1 ticket
+        await page.Keyboard.PressAsync("1"); // a focused select picks the option typed
+        await Expect(page.GetByLabel("Quantity of Tier 1")).ToHaveValueAsync("1");
+        await Expect(page.Locator("#total")).ToContainTextAsync("45");
         await TabToAsync(page, "hold-button");
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync("**/holds/**");

@@ -51,13 +51,13 @@ export function watchAvailability(eventIds, onAvailability, onMode = () => {}) {
       .build();
     connection.on("availability", onAvailability);
     connection.onreconnecting(() => onMode("reconnecting"));
-    connection.onreconnected(async () => { onMode("live"); await subscribeAll(connection); });
+    connection.onreconnected(async () => { await subscribeAll(connection); onMode("live"); });
     connection.onclose(() => startPolling());
     try {
       await connection.start();
       stopPolling();
-      onMode("live");
       await subscribeAll(connection);
+      onMode("live"); // only now: the counts shown are the subscription's, and every change after them arrives
     } catch {
       startPolling();
     }
