@@ -34,10 +34,13 @@ export function forgetQueueTicket(eventId) {
   localStorage.removeItem(key("queue", eventId));
 }
 
-/** Server time minus browser time, from a response's Date header (whole seconds). */
+/**
+ * Server time minus browser time, from a response's Date header. The header has whole seconds (the server's time cut
+ * down), so the server was on average half a second past it: without that, a 10-minute hold first showed 10:01.
+ */
 export function clockOffset(response) {
   const date = Date.parse(response.headers.get("Date") ?? "");
-  return Number.isNaN(date) ? 0 : date - Date.now();
+  return Number.isNaN(date) ? 0 : date + 500 - Date.now();
 }
 
 /** "4:05" */
