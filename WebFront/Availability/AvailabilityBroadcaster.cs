@@ -9,11 +9,16 @@ namespace TicketFlow.WebFront.Availability;
 /// <summary>
 /// Forwards count changes to subscribed browsers, coalesced to at most one message per event per <see cref="Period"/>: the
 /// first change after a quiet period goes out at once, changes during the period after a send wait for its end.
+/// A round does not wait for its sends: a browser that stops reading (its socket's buffers full) would otherwise hold back
+/// every event's next push on this WebFront. A send still unfinished after <see cref="SendTimeout"/> is cancelled, and
+/// SignalR closes a connection whose write was cancelled (the page reconnects, or polls).
 /// </summary>
 public sealed class AvailabilityBroadcaster(AvailabilityCache availability, IHubContext<AvailabilityHub> hub, TimeProvider time,
     ILogger<AvailabilityBroadcaster> logger) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
+
+    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
 
     // Per event, the newest counts per tier since the last message; replaced whole (never mutated), so no update is lost.
     private readonly ConcurrentDictionary<string, ImmutableDictionary<string, TierCounts>> pending = new();
@@ -39,16 +44,9 @@ public sealed class AvailabilityBroadcaster(AvailabilityCache availability, IHub
                 foreach (var eventId in pending.Keys)
                 {
                     if (!pending.TryRemove(eventId, out var tiers) || tiers.IsEmpty) continue;
-                    try
-                    {
-                        var message = new EventAvailability(eventId,
-                            tiers.Values.Select(c => new TierAvailability(c.TierId, c.Available, c.Held, c.Sold, c.Capacity)).ToList(), tiers.Values.Max(c => c.AsOf));
-                        await hub.Clients.Group(AvailabilityHub.Group(eventId)).SendAsync("availability", message, stoppingToken);
-                    }
-                    catch (Exception error) when (error is not OperationCanceledException)
-                    {
-                        logger.LogWarning(error, "Availability push for {EventId} failed", eventId); // a lost push; the next change sends the counts again
-                    }
+                    var message = new EventAvailability(eventId,
+                        tiers.Values.Select(c => new TierAvailability(c.TierId, c.Available, c.Held, c.Sold, c.Capacity)).ToList(), tiers.Values.Max(c => c.AsOf));
+                    _ = SendAsync(message, stoppingToken);
                 }
                 await Task.Delay(Period, time, stoppingToken); // changes meanwhile are coalesced into the next round
             }
@@ -57,6 +55,23 @@ public sealed class AvailabilityBroadcaster(AvailabilityCache availability, IHub
         finally
         {
             availability.Changed -= OnChanged;
+        }
+    }
+
+    /// <summary>Writes the message to every connection of the event's group; a connection's write that cannot finish within
+    /// <see cref="SendTimeout"/> is cancelled (and SignalR aborts that connection).</summary>
+    private async Task SendAsync(EventAvailability message, CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(SendTimeout);
+        try
+        {
+            await hub.Clients.Group(AvailabilityHub.Group(message.EventId)).SendAsync("availability", message, timeout.Token);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        catch (Exception error)
+        {
+            logger.LogWarning(error, "Availability push for {EventId} failed", message.EventId); // a lost push; the next change sends the counts again
         }
     }
 }
