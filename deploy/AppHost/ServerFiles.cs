@@ -108,32 +108,42 @@ public static class ServerFiles
                 }
 
                 # SignalR: negotiate and the connection it returns must reach the same WebFront unless clients skip
-                # negotiation (WebSockets only), so the hubs are pinned by client address.
+                # negotiation (WebSockets only), so the hubs are pinned by client address: the whole address (ip_hash
+                # would take an IPv4 address's first three bytes, one WebFront for a whole /24 such as a carrier's NAT).
                 upstream webfront_hubs {
-                    ip_hash;
+                    hash $remote_addr consistent;
             {{servers}}    }
 
                 server {
                     listen 127.0.0.1:{{layout.PublicPort}} reuseport;
                     proxy_http_version 1.1;
-                    proxy_set_header Host $host;
-                    proxy_set_header X-Real-IP $remote_addr;
-                    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-                    proxy_set_header X-Forwarded-Proto $scheme;
+                    # No proxy_set_header here: a location that sets any header inherits none from this level (nginx), so
+                    # each location names all of its own (Host and the client's address included).
                     # Only a WebFront that cannot be reached is skipped; its 503 (with Retry-After) is an answer for the
                     # client, and counting it as a failure would take every WebFront out at once while the database restarts.
                     proxy_next_upstream error timeout;
 
                     location /hubs/ {
                         proxy_pass http://webfront_hubs;
+                        proxy_set_header Host $host;
+                        proxy_set_header X-Real-IP $remote_addr;
+                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                        proxy_set_header X-Forwarded-Proto $scheme;
                         proxy_set_header Upgrade $http_upgrade;
                         proxy_set_header Connection $connection_upgrade;
+                        # negotiate's keep-alive connection would stay open beside the WebSocket (two descriptors per client here
+                        # and in the browser): closed after the answer, as the WebFront closes its own (Connection: close).
+                        keepalive_timeout 0;
                         proxy_read_timeout 1h;
                         proxy_send_timeout 1h;
                     }
 
                     location / {
                         proxy_pass http://webfront;
+                        proxy_set_header Host $host;
+                        proxy_set_header X-Real-IP $remote_addr;
+                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                        proxy_set_header X-Forwarded-Proto $scheme;
                         proxy_set_header Connection "";
                     }
                 }

@@ -95,6 +95,36 @@ public sealed class DeploymentManifestsTests(AppHostModel apphost) : IClassFixtu
         var nginx = manifest.One("nginx");
         Assert.True(nginx.Published.Contains(apphost.DefaultPort), $"{file}: nginx is published on [{string.Join(", ", nginx.Published)}], not the AppHost's {apphost.DefaultPort}");
     }
+
+    public static TheoryData<string> NginxConfigurations => ["AppHost", "compose/nginx.conf", "k8s/ticketflow.yaml"];
+
+    /// <summary>
+    /// A location that sets any proxy header inherits none from the server block (nginx's rule), so the WebSocket
+    /// location once passed no X-Forwarded-For and every hub client looked like nginx to the WebFront: 256 connections
+    /// per WebFront in all (the per-address cap), found by the push-lag benchmark through the local cluster.
+    /// </summary>
+    [Theory, MemberData(nameof(NginxConfigurations))]
+    public void Every_proxied_location_forwards_the_clients_address_scheme_and_host(string file)
+    {
+        var text = file == "AppHost" ? apphost.NginxConf : File.ReadAllText(Path.Combine(Manifest.Deploy, file));
+        var server = Regex.Match(text, @"server\s*\{(?<body>.*)\}", RegexOptions.Singleline).Groups["body"].Value;
+        var locations = Regex.Matches(server, @"location\s+(?<path>\S+)\s*\{(?<body>[^{}]*)\}").ToList();
+        Assert.NotEmpty(locations);
+        var serverLevel = Headers(Regex.Replace(server, @"location\s+\S+\s*\{[^{}]*\}", ""));
+        foreach (var location in locations.Where(l => l.Groups["body"].Value.Contains("proxy_pass")))
+        {
+            var own = Headers(location.Groups["body"].Value);
+            var effective = own.Count > 0 ? own : serverLevel;
+            var missing = new[] { "Host", "X-Forwarded-For", "X-Forwarded-Proto" }.Where(h => !effective.Contains(h)).ToList();
+            Assert.True(missing.Count == 0, $"{file}: location {location.Groups["path"].Value} does not pass {string.Join(", ", missing)}");
+        }
+        // One socket per hub client: negotiate's connection is not kept alive beside the WebSocket's.
+        var hubs = locations.Single(l => l.Groups["path"].Value == "/hubs/").Groups["body"].Value;
+        Assert.Matches(@"keepalive_timeout\s+0;", hubs);
+    }
+
+    private static HashSet<string> Headers(string block) =>
+        Regex.Matches(block, @"proxy_set_header\s+(\S+)").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>
@@ -111,6 +141,7 @@ public sealed class AppHostModel : IAsyncLifetime
     public HashSet<string> SiloEndpoints { get; } = [];
     public Dictionary<string, string> RedisConf { get; } = [];
     public int DefaultPort { get; private set; }
+    public string NginxConf { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
@@ -133,6 +164,7 @@ public sealed class AppHostModel : IAsyncLifetime
         Processes.TryAdd("postgres", 1);
         foreach (var line in File.ReadAllLines(Path.Combine(state, "redis", "redis.conf")).Where(l => l.Contains(' ')))
             RedisConf[line[..line.IndexOf(' ')]] = line[(line.IndexOf(' ') + 1)..];
+        NginxConf = File.ReadAllText(Path.Combine(state, "nginx", "nginx.conf"));
         using var appsettings = JsonDocument.Parse(File.ReadAllText(Path.Combine(Manifest.Deploy, "AppHost", "appsettings.json")));
         DefaultPort = appsettings.RootElement.GetProperty("TicketFlow").GetProperty("Port").GetInt32();
     }
