@@ -6,8 +6,9 @@ namespace TicketFlow.WebFront.WaitingRoom;
 public sealed class WaitingRoomPageOptions
 {
     /// <summary>Status polls per second one WebFront should answer; past it, every fan is asked to poll less often.
-    /// Default 5,000 (docs/BENCHMARKS.md: what one WebFront answers on 2 cores with p95 under 20 ms).</summary>
-    public int StatusPollBudget { get; set; } = 5_000;
+    /// Default 10,000: about half of what one WebFront answered on 2 cores with p95 under 20 ms (docs/BENCHMARKS.md,
+    /// "The web UI's pages"), the other half left for the purchases the admitted fans make.</summary>
+    public int StatusPollBudget { get; set; } = 10_000;
 }
 
 /// <summary>Counts this WebFront's status polls per second (the last whole second) and turns them into <c>pollAfterMs</c>.</summary>

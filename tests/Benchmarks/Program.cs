@@ -21,9 +21,11 @@ if (args.Contains("waitingline"))
 var duration = TimeSpan.FromSeconds(double.Parse(Option("--seconds") ?? "3"));
 if (args.Contains("pushlag"))
 {
-    // Push lag: N SignalR clients on a WebFront process (embedded mode) watching one event while holds are made every 300 ms.
+    // Push lag: N SignalR clients watching one event while holds are made every 300 ms, on a WebFront process (embedded
+    // mode) or, with --cluster-state deploy/.local-cluster/cluster.json, through the local cluster's nginx.
     await PushLagBenchmark.RunAsync((Option("--clients") ?? "1000,10000").Split(',').Select(int.Parse).ToArray(),
-        TimeSpan.FromSeconds(double.Parse(Option("--seconds") ?? "20")), (Option("--gc") ?? "server,workstation").Split(','));
+        TimeSpan.FromSeconds(double.Parse(Option("--seconds") ?? "20")), (Option("--gc") ?? "server,workstation").Split(','),
+        (Option("--probe") ?? "signalr,lean").Split(',').Select(p => Enum.Parse<PushLagBenchmark.Probe>(p, ignoreCase: true)).ToArray(), Option("--cluster-state"));
     return 0;
 }
 if (args.Contains("browse"))

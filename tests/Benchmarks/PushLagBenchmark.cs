@@ -4,6 +4,9 @@ using System.Diagnostics.Tracing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Diagnostics.NETCore.Client;
@@ -11,91 +14,133 @@ using Microsoft.Diagnostics.NETCore.Client;
 namespace TicketFlow.Benchmarks;
 
 /// <summary>
-/// Push lag of the availability hub: a WebFront process (embedded mode), N SignalR clients (WebSockets, negotiated) watching
-/// one event, one-seat holds every 300 ms through the API. Lag = from the moment a hold's 201 reaches this probe to each
-/// client's <c>availability</c> message showing that hold. Memory per idle connection = (RSS after a full GC with the
-/// clients connected − RSS after a full GC before they connected) / N; descriptors the same way from /proc/&lt;pid&gt;/fd.
-/// Each row runs once under Server GC and once under Workstation GC (a WebFront process each).
+/// Push lag of the availability hub: N SignalR clients (WebSockets, negotiated) watching one event, one-seat holds every
+/// 300 ms through the API. Lag = from the moment a hold's 201 reaches this probe to each client's <c>availability</c>
+/// message showing that hold. Memory per idle connection = (RSS after a full GC with the clients connected − RSS after a
+/// full GC before they connected) / N, summed over the WebFront processes; descriptors the same way from /proc/&lt;pid&gt;/fd.
+/// The clients come from 127.0.0.1, 127.0.0.2, … (<see cref="ClientsPerAddress"/> each), as a crowd comes from many
+/// addresses: the hub's per-address cap stays at its default, and nginx's hash spreads them over the WebFronts.
+/// Targets: a WebFront process in embedded mode, once under Server GC and once under Workstation GC; or, given
+/// <c>--cluster-state</c>, the local cluster's nginx and every WebFront behind it (<c>deploy/AppHost</c>). Probes: .NET
+/// SignalR clients, and <see cref="LeanHubClient"/>s (the same bytes on the wire for a third of the probe's CPU).
 /// </summary>
 public static class PushLagBenchmark
 {
     private static readonly TimeSpan HoldEvery = TimeSpan.FromMilliseconds(300);
     private const int HoldsPerTier = 90; // below the tier's per-user limit (100): hold k goes to tier (k - 1) / 90
+    private const int ClientsPerAddress = 200; // below the hub's default per-address cap (256)
+    private const string AdminEmail = "bench@ticketflow.test";
 
-    public sealed record Row(string Gc, int Clients, int Connected, int Holds, long Expected, long Received, double P50, double P95, double P99,
+    /// <summary>The probe's clients: .NET <see cref="HubConnection"/>s, or <see cref="LeanHubClient"/>s.</summary>
+    public enum Probe { SignalR, Lean }
+
+    public sealed record Row(string Target, string Probe, int Clients, int Connected, int Holds, long Expected, long Received, double P50, double P95, double P99,
         double RssKbPerConnection, double DescriptorsPerConnection, double WebFrontCpu, double ProbeCpu);
 
-    public static async Task RunAsync(int[] clientCounts, TimeSpan duration, string[] gcModes)
+    /// <summary>Where the hub is: the public URL (nginx or a WebFront) and the WebFront processes behind it.</summary>
+    private sealed record Target(string Name, HttpClient Http, int[] WebFrontPids);
+
+    public static async Task RunAsync(int[] clientCounts, TimeSpan duration, string[] gcModes, Probe[] probes, string? clusterState)
     {
         var rows = new List<Row>();
-        foreach (var gc in gcModes)
+        if (clusterState is not null)
         {
-            var port = HoldsBenchmark.FreePort();
-            var folder = Directory.CreateTempSubdirectory("tf-pushlag-").FullName;
-            using var web = StartWebFront(port, folder, gc == "server", clientCounts.Max());
-            try
+            using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(60) };
+            var target = ClusterTarget(clusterState, http);
+            Console.Error.WriteLine($"  cluster at {http.BaseAddress}: WebFront pids {string.Join(", ", target.WebFrontPids)}");
+            await RunRowsAsync(target, probes, clientCounts, duration, rows);
+        }
+        else
+        {
+            foreach (var gc in gcModes)
             {
-                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
-                await HoldsBenchmark.WaitUntilReadyAsync(http);
-                var admin = await HoldsBenchmark.LoginAsync(http, "bench@ticketflow.test");
-                foreach (var clients in clientCounts)
-                {
-                    rows.Add(await RunRowAsync(http, admin, web, port, gc, clients, duration));
-                    Print([rows[^1]], Console.Error);
-                }
-            }
-            finally
-            {
-                web.Kill(entireProcessTree: true);
-                await web.WaitForExitAsync();
-                Directory.Delete(folder, recursive: true);
+                await using var web = await WebFrontProcess.StartAsync(
+                    ("DOTNET_gcServer", gc == "server" ? "1" : "0"),
+                    ("Logging:LogLevel:TicketFlow.WebFront.Availability.HubAdmission", "Information"),
+                    ("TICKETFLOW_ADMIN_EMAIL", AdminEmail),
+                    ("TICKETFLOW_ADMIN_PASSWORD", HoldsBenchmark.Password),
+                    ("RateLimits:Purchase:PermitLimit", "100000000"),
+                    ("Purchases:MaxSeatsPerUserPerEvent", "100000"));
+                await RunRowsAsync(new Target($"one WebFront, {gc} GC", web.Http, [web.Pid]), probes, clientCounts, duration, rows);
+                foreach (var line in web.Output.Where(l => l.Contains("hub admits", StringComparison.Ordinal))) Console.Error.WriteLine("  WebFront: " + line.Trim());
             }
         }
         Console.WriteLine();
         Print(rows, Console.Out);
     }
 
-    private static async Task<Row> RunRowAsync(HttpClient http, string admin, Process web, int port, string gc, int clientCount, TimeSpan duration)
+    private static async Task RunRowsAsync(Target target, Probe[] probes, int[] clientCounts, TimeSpan duration, List<Row> rows)
     {
+        var admin = await HoldsBenchmark.LoginAsync(target.Http, AdminEmail);
+        foreach (var clients in clientCounts)
+        {
+            foreach (var probe in probes)
+            {
+                // Memory per connection only where the process has not held this many connections before (the first
+                // probe at each count, counts rising): a freed crowd's memory stays with the process and the next
+                // crowd reuses it, so a later row would show almost no growth.
+                rows.Add(await RunRowAsync(target, probe, admin, clients, duration, measureMemory: probe == probes[0]));
+                Print([rows[^1]], Console.Error);
+            }
+        }
+    }
+
+    /// <summary>The local cluster from its cluster.json (deploy/AppHost): nginx's URL and the running WebFronts' pids.</summary>
+    private static Target ClusterTarget(string stateFile, HttpClient http)
+    {
+        var state = JsonDocument.Parse(File.ReadAllText(stateFile)).RootElement;
+        http.BaseAddress = new Uri(state.GetProperty("url").GetString()!);
+        var webFronts = state.GetProperty("processes").EnumerateArray()
+            .Where(p => p.GetProperty("kind").GetString() == "webfront" && p.GetProperty("pid").ValueKind == JsonValueKind.Number)
+            .Select(p => p.GetProperty("pid").GetInt32()).ToArray();
+        if (webFronts.Length == 0) throw new InvalidOperationException($"{stateFile} lists no running WebFront");
+        return new Target($"cluster: {webFronts.Length} WebFronts behind nginx", http, webFronts);
+    }
+
+    private static async Task<Row> RunRowAsync(Target target, Probe probe, string admin, int clientCount, TimeSpan duration, bool measureMemory)
+    {
+        var http = target.Http;
+        var hub = new Uri(http.BaseAddress!, "/hubs/availability");
         var (eventId, tierIds) = await HoldsBenchmark.CreateEventAsync(http, admin);
         var maxHolds = Math.Min((int)(duration / HoldEvery) + 1, HoldsPerTier * tierIds.Length);
         // arrivals[k][i]: when client i saw hold k's tier's held count include it (hold k's message); 0 = not seen.
         var arrivals = Enumerable.Range(0, maxHolds + 1).Select(_ => new long[clientCount]).ToArray();
         var confirmed = new long[maxHolds + 1];
 
-        var (rssBefore, fdsBefore) = await SteadyStateAsync(web.Id);
-        var connections = new HubConnection?[clientCount];
+        var (rssBefore, fdsBefore) = await SteadyStateAsync(target.WebFrontPids);
+        var connections = new IAsyncDisposable?[clientCount];
         var failures = new ConcurrentBag<string>();
         var clock = Stopwatch.StartNew();
         await Parallel.ForAsync(0, clientCount, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
         {
-            var connection = new HubConnectionBuilder().WithUrl($"http://127.0.0.1:{port}/hubs/availability", HttpTransportType.WebSockets).Build();
-            connection.On<Message>("availability", message =>
+            void OnAvailability(Message message)
             {
                 var now = Stopwatch.GetTimestamp();
+                // A message shows every hold up to its held count: holds that came close together may share one
+                // (each WebFront coalesces changes for 100 ms), and the first message showing a hold is its arrival.
                 foreach (var tier in message.Tiers)
                 {
-                    var k = Array.IndexOf(tierIds, tier.TierId) * HoldsPerTier + tier.Held;
-                    if (tier.Held > 0 && k <= maxHolds) arrivals[k][i] = now;
+                    var first = Array.IndexOf(tierIds, tier.TierId) * HoldsPerTier + 1;
+                    for (var k = Math.Min(first - 1 + tier.Held, maxHolds); k >= first && arrivals[k][i] == 0; k--) arrivals[k][i] = now;
                 }
-            });
+            }
+            var local = new IPAddress([127, 0, 0, (byte)(1 + i / ClientsPerAddress)]);
             try
             {
-                await connection.StartAsync();
-                await connection.InvokeAsync<Message?>("Subscribe", eventId);
-                connections[i] = connection;
+                connections[i] = probe == Probe.Lean
+                    ? await LeanHubClient.ConnectAsync(hub, eventId, () => From(local), json => OnAvailability(json.Deserialize<Message>(JsonSerializerOptions.Web)!))
+                    : await ConnectSignalRAsync(hub, local, eventId, OnAvailability);
             }
             catch (Exception error)
             {
                 failures.Add(error.Message);
-                await connection.DisposeAsync();
             }
         });
         var connected = connections.Count(c => c is not null);
-        Console.Error.WriteLine($"  {gc} GC: {connected:N0} of {clientCount:N0} clients connected in {clock.Elapsed.TotalSeconds:0.0} s{(failures.IsEmpty ? "" : $"; first failure: {failures.First()}")}");
-        var (rssAfter, fdsAfter) = await SteadyStateAsync(web.Id);
+        Console.Error.WriteLine($"  {target.Name}: {connected:N0} of {clientCount:N0} clients connected in {clock.Elapsed.TotalSeconds:0.0} s{(failures.IsEmpty ? "" : $"; first failure: {failures.First()}")}");
+        var (rssAfter, fdsAfter) = await SteadyStateAsync(target.WebFrontPids);
 
-        var (webCpu, probeCpu) = (CpuSeconds(web), CpuSeconds(Process.GetCurrentProcess()));
+        var (webCpu, probeCpu) = (CpuSeconds(target.WebFrontPids), CpuSeconds([Environment.ProcessId]));
         clock.Restart();
         var holds = 0;
         using (var ticks = new PeriodicTimer(HoldEvery))
@@ -119,7 +164,7 @@ public static class PushLagBenchmark
         while (wait.Elapsed < TimeSpan.FromSeconds(5) && Enumerable.Range(0, clientCount).Any(i => connections[i] is not null && arrivals[holds][i] == 0))
             await Task.Delay(50);
         var elapsed = clock.Elapsed.TotalSeconds;
-        (webCpu, probeCpu) = ((CpuSeconds(web) - webCpu) / elapsed, (CpuSeconds(Process.GetCurrentProcess()) - probeCpu) / elapsed);
+        (webCpu, probeCpu) = ((CpuSeconds(target.WebFrontPids) - webCpu) / elapsed, (CpuSeconds([Environment.ProcessId]) - probeCpu) / elapsed);
 
         var lags = new List<double>(holds * connected);
         for (var k = 1; k <= holds; k++)
@@ -129,14 +174,20 @@ public static class PushLagBenchmark
         lags.Sort();
         await Parallel.ForEachAsync(connections.Where(c => c is not null), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (c, _) => await c!.DisposeAsync());
 
-        return new Row(gc, clientCount, connected, holds, (long)holds * connected, lags.Count, Percentile(lags, 0.50), Percentile(lags, 0.95), Percentile(lags, 0.99),
-            (rssAfter - rssBefore) / 1024.0 / Math.Max(1, connected), (fdsAfter - fdsBefore) / (double)Math.Max(1, connected), webCpu, probeCpu);
+        return new Row(target.Name, probe == Probe.Lean ? "lean" : "SignalR client", clientCount, connected, holds, (long)holds * connected, lags.Count, Percentile(lags, 0.50), Percentile(lags, 0.95), Percentile(lags, 0.99),
+            measureMemory ? (rssAfter - rssBefore) / 1024.0 / Math.Max(1, connected) : double.NaN, (fdsAfter - fdsBefore) / (double)Math.Max(1, connected), webCpu, probeCpu);
     }
 
-    /// <summary>The WebFront's RSS and descriptor count after it settles and runs a full, blocking GC.</summary>
-    private static async Task<(long Rss, int Descriptors)> SteadyStateAsync(int pid)
+    /// <summary>The WebFronts' RSS and descriptor count (summed) after they settle and each runs a full, blocking GC.</summary>
+    private static async Task<(long Rss, int Descriptors)> SteadyStateAsync(int[] pids)
     {
         await Task.Delay(TimeSpan.FromSeconds(3)); // connection setup's garbage and closing negotiate sockets settle
+        var states = await Task.WhenAll(pids.Select(SteadyStateAsync));
+        return (states.Sum(s => s.Rss), states.Sum(s => s.Descriptors));
+    }
+
+    private static async Task<(long Rss, int Descriptors)> SteadyStateAsync(int pid)
+    {
         // An EventPipe session asking for GCHeapCollect makes the runtime run a full blocking GC (as dotnet-gcdump does).
         const long GcHeapCollect = 0x800000;
         var session = new DiagnosticsClient(pid).StartEventPipeSession(
@@ -150,50 +201,69 @@ public static class PushLagBenchmark
         return (long.Parse(rssKb) * 1024, Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length);
     }
 
-    private static Process StartWebFront(int port, string folder, bool serverGc, int clients)
+    /// <summary>A <see cref="HubConnection"/> subscribed to the event, its sockets (negotiate's and the WebSocket's) from <paramref name="local"/>.</summary>
+    private static async Task<IAsyncDisposable> ConnectSignalRAsync(Uri hub, IPAddress local, string eventId, Action<Message> onAvailability)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "TicketFlow.WebFront.dll"), "--urls", $"http://127.0.0.1:{port}"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-            Environment =
+        var connection = new HubConnectionBuilder()
+            .WithUrl(hub, HttpTransportType.WebSockets, options =>
             {
-                ["TICKETFLOW_DATA"] = Path.Combine(folder, "ticketflow.db"),
-                ["Management__Port"] = HoldsBenchmark.FreePort().ToString(),
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["DOTNET_gcServer"] = serverGc ? "1" : "0",
-                ["Logging__LogLevel__Default"] = "Warning",
-                ["Logging__LogLevel__TicketFlow.WebFront.Availability.HubAdmission"] = "Information",
-                ["TICKETFLOW_ADMIN_EMAIL"] = "bench@ticketflow.test",
-                ["TICKETFLOW_ADMIN_PASSWORD"] = HoldsBenchmark.Password,
-                ["RateLimits__Purchase__PermitLimit"] = "100000000",
-                ["Purchases__MaxSeatsPerUserPerEvent"] = "100000",
-                // Every probe client comes from 127.0.0.1: the per-address cap is raised for the run.
-                ["Hub__MaxConnectionsPerAddress"] = (clients + 100).ToString(),
-            },
-        };
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, line) => { if (line.Data?.Contains("hub admits", StringComparison.Ordinal) == true) Console.Error.WriteLine("  WebFront: " + line.Data.Trim()); };
-        process.BeginOutputReadLine();
-        _ = process.StandardError.ReadToEndAsync();
-        return process;
+                options.HttpMessageHandlerFactory = _ => From(local);
+                options.WebSocketFactory = async (context, cancellation) =>
+                {
+                    var socket = new ClientWebSocket();
+                    await socket.ConnectAsync(context.Uri, new HttpMessageInvoker(From(local)), cancellation);
+                    return socket;
+                };
+            })
+            .Build();
+        connection.On("availability", onAvailability);
+        try
+        {
+            await connection.StartAsync();
+            await connection.InvokeAsync<Message?>("Subscribe", eventId);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
-    private static double CpuSeconds(Process process)
+    private static SocketsHttpHandler From(IPAddress local) => new()
     {
-        process.Refresh();
+        UseCookies = false,
+        ConnectCallback = async (context, cancellation) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellation);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
+
+    private static double CpuSeconds(int[] pids) => pids.Sum(pid =>
+    {
+        using var process = Process.GetProcessById(pid);
         return process.TotalProcessorTime.TotalSeconds;
-    }
+    });
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, p * sorted.Count)];
 
     private static void Print(IEnumerable<Row> rows, TextWriter to)
     {
-        to.WriteLine("| GC | clients | connected | holds | messages / expected | p50 ms | p95 ms | p99 ms | RSS KB / connection | descriptors / connection | WebFront CPU (cores) | probe CPU (cores) |");
-        to.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        to.WriteLine("| target | probe | clients | connected | holds | messages / expected | p50 ms | p95 ms | p99 ms | RSS KB / connection | descriptors / connection | WebFront CPU (cores) | probe CPU (cores) |");
+        to.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
-            to.WriteLine($"| {r.Gc} | {r.Clients:N0} | {r.Connected:N0} | {r.Holds} | {r.Received:N0} / {r.Expected:N0} | {r.P50:0} | {r.P95:0} | {r.P99:0} | {r.RssKbPerConnection:0.0} | {r.DescriptorsPerConnection:0.00} | {r.WebFrontCpu:0.00} | {r.ProbeCpu:0.00} |");
+            to.WriteLine($"| {r.Target} | {r.Probe} | {r.Clients:N0} | {r.Connected:N0} | {r.Holds} | {r.Received:N0} / {r.Expected:N0} | {r.P50:0} | {r.P95:0} | {r.P99:0} | {(double.IsNaN(r.RssKbPerConnection) ? "—" : r.RssKbPerConnection.ToString("0.0"))} | {r.DescriptorsPerConnection:0.00} | {r.WebFrontCpu:0.00} | {r.ProbeCpu:0.00} |");
     }
 
     private sealed record Message(string EventId, TierMessage[] Tiers, DateTimeOffset AsOf);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -20,6 +21,10 @@ public sealed class WebFrontProcess : IAsyncDisposable
     public string Folder { get; }
     public string BaseUrl { get; }
     public HttpClient Http { get; }
+    public int Pid => process.Id;
+
+    /// <summary>What the process has written to standard output so far, line by line.</summary>
+    public ConcurrentQueue<string> Output { get; } = new();
 
     /// <summary>CPU the process has used so far (user + system), from its own counters.</summary>
     public TimeSpan CpuTime()
@@ -27,6 +32,8 @@ public sealed class WebFrontProcess : IAsyncDisposable
         process.Refresh();
         return process.TotalProcessorTime;
     }
+
+    private const string ExperimentPrefix = "TICKETFLOW_BENCH_WEBFRONT_";
 
     public static async Task<WebFrontProcess> StartAsync(params (string Key, string Value)[] settings)
     {
@@ -49,10 +56,15 @@ public sealed class WebFrontProcess : IAsyncDisposable
             },
         };
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
+        // For experiments: TICKETFLOW_BENCH_WEBFRONT_<NAME>=value in the benchmark's environment sets <NAME> for the WebFront only.
+        foreach (var (key, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                     .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith(ExperimentPrefix, StringComparison.Ordinal)))
+            start.Environment[key[ExperimentPrefix.Length..]] = value;
         var process = Process.Start(start)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
         var webFront = new WebFrontProcess(process, folder, $"http://127.0.0.1:{port}");
+        process.OutputDataReceived += (_, line) => { if (line.Data is { } text) webFront.Output.Enqueue(text); };
+        process.BeginOutputReadLine();
+        _ = process.StandardError.ReadToEndAsync();
         await webFront.WaitUntilReadyAsync();
         return webFront;
     }
