@@ -50,5 +50,5 @@ public static class ManagementExtensions
 
     /// <summary><c>/metrics</c>, answered only on the management port (any other port: 404).</summary>
     public static IEndpointConventionBuilder MapMetrics(this IEndpointRouteBuilder app, Management management) =>
-        app.MapPrometheusScrapingEndpoint("/metrics").RequireHost($"*:{management.Port}");
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireHost($"*:{management.Port}").AllowAnonymous();
 }

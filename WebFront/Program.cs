@@ -73,10 +73,11 @@ app.UseAuthorization();
 app.UseRateLimiter();
 app.UseMiddleware<IdempotencyMiddleware>(); // for endpoints marked RequireIdempotencyKey() (the purchase calls)
 
-app.MapOpenApi(); // /openapi/v1.json
+// Every endpoint declares who may call it (AllowAnonymous or RequireAuthorization): AuthorizationMatrixTests checks.
+app.MapOpenApi().AllowAnonymous(); // /openapi/v1.json
 app.MapApiReference(); // /docs/api
-app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportWriter.WriteAsync });
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportWriter.WriteAsync }).AllowAnonymous();
 app.MapMetrics(management);
 app.MapAccountEndpoints();
 app.MapAdminEndpoints();

@@ -11,7 +11,7 @@ public static class AccountEndpoints
 {
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/v1/auth").WithTags("Accounts");
+        var auth = app.MapGroup("/api/v1/auth").WithTags("Accounts").AllowAnonymous();
         auth.MapPost("/register", RegisterAsync).RequireRateLimiting(Conventions.RateLimits.Auth);
         auth.MapPost("/login", LoginAsync).RequireRateLimiting(Conventions.RateLimits.Auth);
         auth.MapPost("/logout", (Func<HttpContext, Task<IResult>>)LogoutAsync);

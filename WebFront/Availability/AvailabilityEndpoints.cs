@@ -11,11 +11,12 @@ public static class AvailabilityEndpoints
 {
     public static IEndpointRouteBuilder MapAvailabilityEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/events/{eventId}/availability", GetAsync).WithTags("Catalog").AddEndpointFilter<GrainUnavailableFilter>();
+        app.MapGet("/api/v1/events/{eventId}/availability", GetAsync).AllowAnonymous().WithTags("Catalog").AddEndpointFilter<GrainUnavailableFilter>();
         // Admission is checked before a transport starts; the limit is logged here, at start. A browser only sends Subscribe
         // and Unsubscribe (about 100 bytes): what a client may make the server buffer stays 4 KB, not the default 64 KB.
         app.MapHub<AvailabilityHub>("/hubs/availability", options => options.ApplicationMaxBufferSize = AvailabilityHub.MaxClientMessageBytes)
-            .RequireHubAdmission(app.ServiceProvider.GetRequiredService<HubAdmission>());
+            .RequireHubAdmission(app.ServiceProvider.GetRequiredService<HubAdmission>())
+            .AllowAnonymous();
         return app;
     }
 

@@ -12,8 +12,8 @@ public static class CatalogEndpoints
     public static IEndpointRouteBuilder MapCatalogEndpoints(this IEndpointRouteBuilder app)
     {
         var events = app.MapGroup("/api/v1/events").WithTags("Catalog");
-        events.MapGet("/", SearchAsync).CacheOutput(policy => policy.Tag(CacheTag).Expire(TimeSpan.FromSeconds(10)));
-        events.MapGet("/{eventId}", GetAsync).CacheOutput(policy => policy.Tag(CacheTag).Expire(TimeSpan.FromSeconds(10)));
+        events.MapGet("/", SearchAsync).AllowAnonymous().CacheOutput(policy => policy.Tag(CacheTag).Expire(TimeSpan.FromSeconds(10)));
+        events.MapGet("/{eventId}", GetAsync).AllowAnonymous().CacheOutput(policy => policy.Tag(CacheTag).Expire(TimeSpan.FromSeconds(10)));
         events.MapPost("/", CreateAsync).RequireAuthorization(AdminEndpoints.Policy);
         events.MapPatch("/{eventId}", UpdateAsync).RequireAuthorization(AdminEndpoints.Policy);
         events.MapPost("/{eventId}/publish", (string eventId, ICatalogStore catalog, IOutputCacheStore cache, EventLookup lookup, CancellationToken ct) =>

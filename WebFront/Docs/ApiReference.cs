@@ -90,7 +90,7 @@ public static class ApiReference
                 .DisableTelemetry()
                 .DisableAgent()
                 .DisableMcp();
-        }).AddEndpointFilter(InEnglish);
+        }).AddEndpointFilter(InEnglish).AllowAnonymous();
         return app;
     }
 
