@@ -54,6 +54,7 @@ public static class ProblemCodes
     public const string PaymentDeclined = "payment_declined";
     public const string PaymentUnavailable = "payment_unavailable";
     public const string PaymentFailed = "payment_failed";
+    public const string CheckoutInterrupted = "checkout_interrupted";
 
     // Orders and tickets
     public const string OrderNotFound = "order_not_found";

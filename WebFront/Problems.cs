@@ -38,6 +38,7 @@ public static class Problems
         [ProblemCodes.LimitExceeded] = (409, "That would take you past the seats one person may hold or buy for this event."),
         [ProblemCodes.HoldAlreadyUsed] = (409, "This hold was already checked out."),
         [ProblemCodes.CheckoutInProgress] = (409, "This hold is being checked out."),
+        [ProblemCodes.CheckoutInterrupted] = (409, "The checkout was interrupted before any payment and nothing was charged; the hold is yours until it expires: pay again."),
         [ProblemCodes.TicketUsed] = (409, "A ticket of this order was already used at the door."),
         [ProblemCodes.NotRefundable] = (409, "This order cannot be refunded in its current state."),
         [ProblemCodes.TicketVoid] = (409, "This ticket is void (refunded or transferred)."),

@@ -53,7 +53,8 @@ public enum CheckoutWork
     VoidTickets,
     /// <summary>Seats back on sale, the payment refunded, the hold marked refunded (<see cref="Checkout.Refunded"/>).</summary>
     ReturnSeatsAndMoney,
-    /// <summary>Mark the hold expired (if the saga had it) and record the failure (<see cref="Checkout.Abandoned"/>).</summary>
+    /// <summary>Mark the hold expired, or hand it back when <see cref="Checkout.HandsHoldBack"/> (if the saga had it), and
+    /// record the failure (<see cref="Checkout.Abandoned"/>).</summary>
     EndHold,
 }
 
@@ -121,6 +122,10 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
         CheckoutStep.Voided when FailureReason == ProblemCodes.HoldExpired => CheckoutReasons.SeatsLostAfterCapture,
         _ => null,
     };
+
+    /// <summary>Ending without a payment while the hold is still valid: the buyer gets it back (active) to pay again.</summary>
+    [JsonIgnore]
+    public bool HandsHoldBack => Step == CheckoutStep.Abandoning && FailureReason == ProblemCodes.CheckoutInterrupted;
 
     /// <summary>The resume reminder needs the hold (and maybe the gateway) to decide: only before the money is known taken.</summary>
     [JsonIgnore]
@@ -198,15 +203,16 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     public Checkout Abandoned(DateTimeOffset now) => Move(now, CheckoutStep.Abandoned, [CheckoutStep.Abandoning]);
 
     /// <summary>
-    /// The resume reminder's decision, from what it looked up: before a capture, a hold that is gone or past its expiry
-    /// ends the saga; while paying, only a hold past its expiry together with a gateway that knows no payment does.
-    /// Otherwise the saga goes on where it stands.
+    /// The resume reminder's decision, from what it looked up. Before the payment step a saga is never carried on by the
+    /// reminder: nobody is waiting for it (a call in progress would hold the grain), and a buyer who left must not be
+    /// charged later; it ends, handing a still-valid hold back to the buyer (<see cref="HandsHoldBack"/>). While paying,
+    /// only a hold past its expiry together with a gateway that knows no payment ends it; after the capture it goes on.
     /// </summary>
     /// <param name="hold">The hold as its shopper has it now (null: gone).</param>
     /// <param name="paymentKnownAbsent">The gateway answered that it holds no payment under this checkout's id.</param>
     public Checkout OnResume(Hold? hold, bool paymentKnownAbsent, DateTimeOffset now) => Step switch
     {
-        CheckoutStep.New or CheckoutStep.Verified when Lapsed(hold, now) => Abandon(ProblemCodes.HoldExpired, now),
+        CheckoutStep.New or CheckoutStep.Verified => Abandon(Lapsed(hold, now) ? ProblemCodes.HoldExpired : ProblemCodes.CheckoutInterrupted, now),
         CheckoutStep.Paying when Lapsed(hold, now) && paymentKnownAbsent => Abandon(ProblemCodes.PaymentFailed, now),
         _ => this,
     };

@@ -151,7 +151,7 @@ public sealed class CheckoutGrain(
                     break;
 
                 case CheckoutWork.EndHold:
-                    await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Expired, null);
+                    await Shopper(checkout).EndCheckout(checkout.HoldId, checkout.HandsHoldBack ? HoldStates.Active : HoldStates.Expired, null);
                     await RecordFailureAsync(checkout);
                     await SaveAsync(checkout.Abandoned(Now));
                     break;

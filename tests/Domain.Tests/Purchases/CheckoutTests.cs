@@ -113,12 +113,19 @@ public sealed class CheckoutTests
     }
 
     [Fact]
-    public void The_reminder_ends_a_saga_before_capture_only_when_the_hold_is_gone_or_past_its_expiry()
+    public void The_reminder_never_carries_a_saga_into_the_payment_it_ends_it_and_hands_a_valid_hold_back()
     {
-        var verified = Started().HoldVerified(TheHold, Now);
-        Assert.Same(verified, verified.OnResume(TheHold, paymentKnownAbsent: false, Now));
-        Assert.Equal(CheckoutStep.Abandoning, verified.OnResume(null, paymentKnownAbsent: false, Now).Step);
-        Assert.Equal(ProblemCodes.HoldExpired, verified.OnResume(TheHold, false, TheHold.ExpiresAt).FailureReason);
+        foreach (var before in new[] { Started(), Started().HoldVerified(TheHold, Now) })
+        {
+            var interrupted = before.OnResume(TheHold, paymentKnownAbsent: false, Now);
+            Assert.Equal((CheckoutStep.Abandoning, ProblemCodes.CheckoutInterrupted, true), (interrupted.Step, interrupted.FailureReason, interrupted.HandsHoldBack));
+            Assert.Equal(CheckoutWork.EndHold, interrupted.Work); // not BeginPayment: nothing is charged
+            Assert.Equal(ProblemCodes.CheckoutInterrupted, interrupted.Abandoned(Now).Error);
+
+            var lapsed = before.OnResume(TheHold, false, TheHold.ExpiresAt);
+            Assert.Equal((ProblemCodes.HoldExpired, false), (lapsed.FailureReason, lapsed.HandsHoldBack));
+            Assert.Equal(ProblemCodes.HoldExpired, before.OnResume(null, paymentKnownAbsent: false, Now).FailureReason);
+        }
     }
 
     [Fact]
@@ -276,7 +283,7 @@ public sealed class CheckoutTests
                 world.Refunded = world.Captured;
                 return checkout.Refunded(now);
             case CheckoutWork.EndHold:
-                world.SeatsHeldOrSold = false;
+                world.SeatsHeldOrSold = checkout.HandsHoldBack; // the buyer's hold again, until it expires; else gone
                 return checkout.Abandoned(now);
             default:
                 throw new InvalidOperationException($"{checkout.Step} owes no work.");
@@ -294,7 +301,10 @@ public sealed class CheckoutTests
             {
                 CheckoutStep.Completed => world.Captured && world.OrderIssued && !world.OrderVoided && !world.Refunded && !world.ForceAsked,
                 CheckoutStep.Refunded => world.Refunded == world.Captured && world.OrderVoided == world.OrderIssued && !world.SeatsHeldOrSold,
-                CheckoutStep.Declined or CheckoutStep.Abandoned => !world.Captured && !world.OrderIssued && !world.SeatsHeldOrSold,
+                CheckoutStep.Declined => !world.Captured && !world.OrderIssued && !world.SeatsHeldOrSold,
+                // Interrupted before the payment: the hold (and its seats) is the buyer's again; else the seats went back.
+                CheckoutStep.Abandoned => !world.Captured && !world.OrderIssued
+                    && world.SeatsHeldOrSold == (checkout.FailureReason == ProblemCodes.CheckoutInterrupted),
                 _ => false,
             };
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(1000).WithReplay(2026, 1203));
