@@ -17,10 +17,12 @@ public sealed class TrustedProxyOptions
 
     /// <summary>
     /// How many <c>X-Forwarded-For</c> entries are read, from the right, each only while the hop that added it is trusted.
-    /// 2 lets a loopback client behind the loopback nginx (a load generator naming simulated clients) be believed; a
-    /// remote client cannot spoof, because its own address is the entry nginx appends and it is not a trusted hop.
+    /// 1: the entry the trusted proxy appended (the address that connected to it), so no client picks its own address by
+    /// sending entries of its own, not even one on the proxy's machine or network. 2 believes one more hop when the
+    /// client is itself a trusted address: only deploy/AppHost's local cluster sets it, so that the load tool on
+    /// loopback can name a simulated buyer per request (load-test configuration, deploy/README.md).
     /// </summary>
-    public int ForwardLimit { get; set; } = 2;
+    public int ForwardLimit { get; set; } = 1;
 }
 
 public static class TrustedProxies

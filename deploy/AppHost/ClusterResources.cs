@@ -69,6 +69,11 @@ public static class ClusterResources
     {
         var (command, folder) = Binary<Projects.TicketFlow_WebFront>(layout, "TicketFlow.WebFront");
         var resource = builder.AddExecutable(webfront.Name, command, folder, "--urls", $"http://127.0.0.1:{webfront.Port}")
+            // Load-test configuration, here only (deploy/README.md): besides the loopback nginx's entry, believe the one
+            // before it when the client is on loopback too, so that the load tool names a simulated buyer per request
+            // (X-Forwarded-For "10.x.y.z"; nginx appends 127.0.0.1). Trust stays the default, loopback. The shipped
+            // manifests read one hop (WebFront's default); TicketFlow:Environment:ForwardedHeaders__ForwardLimit=1 does here.
+            .WithEnvironment("ForwardedHeaders__ForwardLimit", "2")
             .WithProcessEnvironment(layout)
             .WithEnvironment("Management__Port", webfront.ManagementPort.ToString())
             .WithHttpEndpoint(port: webfront.Port, targetPort: webfront.Port, name: "http", isProxied: false)

@@ -96,6 +96,55 @@ public sealed class DeploymentManifestsTests(AppHostModel apphost) : IClassFixtu
         Assert.True(nginx.Published.Contains(apphost.DefaultPort), $"{file}: nginx is published on [{string.Join(", ", nginx.Published)}], not the AppHost's {apphost.DefaultPort}");
     }
 
+    private static readonly System.Net.IPNetwork[] PrivateRanges =
+        [.. new[] { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7" }.Select(r => System.Net.IPNetwork.Parse(r))];
+
+    /// <summary>
+    /// Issue 23: the manifests once trusted whole private ranges for X-Forwarded-For with ForwardLimit 2, so a client
+    /// inside them picked its own rate-limit bucket. A WebFront believes nginx only (compose: its fixed address; Kubernetes,
+    /// where a pod has no fixed address: the pod network, which a NetworkPolicy opens to nginx's pods only) and reads one
+    /// hop. Two hops are the AppHost's load-test configuration, never a shipped manifest's.
+    /// </summary>
+    [Theory, MemberData(nameof(Manifests))]
+    public void WebFronts_believe_X_Forwarded_For_from_nginx_only_and_for_one_hop(string file)
+    {
+        var manifest = Manifest.Load(file);
+        var nginx = manifest.One("nginx");
+        foreach (var webfront in manifest.Of("webfront"))
+        {
+            string[] Entries(string list) => [.. webfront.Settings.Where(s => s.Key.StartsWith($"ForwardedHeaders__{list}__")).Select(s => s.Value!.Trim())];
+            var proxies = Entries("KnownProxies");
+            var networks = Entries("KnownNetworks").Select(n => System.Net.IPNetwork.Parse(n)).ToList();
+            var limit = webfront.Settings.GetValueOrDefault("ForwardedHeaders__ForwardLimit");
+            Assert.True(limit is null or "1", $"{file}: {webfront.Name} reads {limit} X-Forwarded-For hops, not 1");
+            // nginx is not on the WebFront's loopback here: without a trusted proxy every client would look like nginx.
+            Assert.True(proxies.Length + networks.Count > 0, $"{file}: {webfront.Name} trusts no proxy (loopback only), but nginx is not on its loopback");
+            foreach (var proxy in proxies)
+                Assert.True(nginx.Addresses.Contains(proxy), $"{file}: {webfront.Name} trusts {proxy}, which is not nginx's fixed address ([{string.Join(", ", nginx.Addresses)}])");
+            foreach (var network in networks)
+            {
+                var covered = PrivateRanges.Where(r => network.PrefixLength <= r.PrefixLength && network.Contains(r.BaseAddress)).ToList();
+                Assert.True(covered.Count == 0, $"{file}: {webfront.Name} trusts {network}, the whole private range {string.Join(", ", covered)}");
+                // A network holds other hosts than nginx: only nginx may connect to the WebFront.
+                Assert.True(webfront.AdmittedFrom is { Count: > 0 } admitted && admitted.All(peer => peer is not null && peer.Count > 0
+                        && peer.All(label => nginx.Labels.GetValueOrDefault(label.Key) == label.Value)),
+                    $"{file}: {webfront.Name} trusts the network {network} but admits connections from more than nginx's pods " +
+                    $"({(webfront.AdmittedFrom is null ? "no NetworkPolicy selects it" : "a NetworkPolicy admits other peers")})");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The load tool names a simulated buyer per request (X-Forwarded-For from loopback, through the loopback nginx):
+    /// the AppHost's WebFronts read that second hop, its load-test configuration; the silos need no such setting.
+    /// </summary>
+    [Fact]
+    public void The_AppHosts_WebFronts_read_the_load_tools_hop_too()
+    {
+        Assert.Equal("2", apphost.Settings["webfront"].GetValueOrDefault("ForwardedHeaders__ForwardLimit"));
+        Assert.DoesNotContain(apphost.Settings["webfront"].Keys, k => k.StartsWith("ForwardedHeaders__Known")); // loopback, the default
+    }
+
     public static TheoryData<string> NginxConfigurations => ["AppHost", "compose/nginx.conf", "k8s/ticketflow.yaml"];
 
     /// <summary>
@@ -177,9 +226,16 @@ public sealed class AppHostModel : IAsyncLifetime
 }
 
 /// <summary>One kind of process as a manifest runs it: a compose service or a Kubernetes workload.</summary>
+/// <param name="Addresses">Fixed addresses (compose's <c>ipv4_address</c>).</param>
+/// <param name="Labels">Its pods' labels (Kubernetes).</param>
+/// <param name="AdmittedFrom">
+/// Kubernetes: the peers the NetworkPolicies that select its pods admit, each a pod label selector (null: any peer);
+/// null when no NetworkPolicy selects them (every peer is admitted).
+/// </param>
 public sealed record Workload(
     string Name, int Replicas, IReadOnlyDictionary<string, string?> Settings, IReadOnlyList<string> CommandLine,
-    Func<string, bool> IsSecretFile, IReadOnlyDictionary<string, int> Ports, IReadOnlyList<int> Published);
+    Func<string, bool> IsSecretFile, IReadOnlyDictionary<string, int> Ports, IReadOnlyList<int> Published,
+    IReadOnlyList<string> Addresses, IReadOnlyDictionary<string, string?> Labels, IReadOnlyList<IReadOnlyDictionary<string, string?>?>? AdmittedFrom);
 
 /// <summary>A deployment manifest's workloads, read with YamlDotNet's representation model.</summary>
 public sealed class Manifest(string file, List<Workload> workloads)
@@ -216,8 +272,9 @@ public sealed class Manifest(string file, List<Workload> workloads)
             // Compose mounts a service's secrets at /run/secrets/<name>.
             var mounted = Strings(Get(service, "secrets")).Where(secrets.Contains).Select(s => $"/run/secrets/{s}").ToHashSet();
             var published = Strings(Get(service, "ports")).Select(p => int.Parse(p.Split(':')[0])).ToList();
+            var addresses = Fields(Get(service, "networks")).Values.Select(n => Text(n, "ipv4_address")).OfType<string>().ToList();
             yield return new(name, 1, settings, [.. Strings(Get(service, "entrypoint")), .. Strings(Get(service, "command"))],
-                mounted.Contains, new Dictionary<string, int>(), published);
+                mounted.Contains, new Dictionary<string, int>(), published, addresses, new Dictionary<string, string?>(), null);
         }
     }
 
@@ -243,6 +300,14 @@ public sealed class Manifest(string file, List<Workload> workloads)
             var secretVolumes = Items(pod, "volumes").Where(v => Get(v, "secret") is not null).Select(v => Text(v, "name")).ToHashSet();
             var secretFolders = Items(container, "volumeMounts").Where(m => secretVolumes.Contains(Text(m, "name"))).Select(m => Text(m, "mountPath")).ToHashSet();
             var labels = Fields(Get(Get(Get(Get(workload, "spec"), "template"), "metadata"), "labels")).ToDictionary(f => f.Key, f => ((YamlScalarNode)f.Value).Value);
+            bool Selects(YamlNode? selector) => Fields(Get(selector, "matchLabels")).All(f => labels.GetValueOrDefault(f.Key) == ((YamlScalarNode)f.Value).Value);
+            // A NetworkPolicy's ingress rule without "from" admits any peer; a peer without a podSelector (ipBlock, namespaces) is not a pod of ours.
+            var policies = documents.Where(d => Kind(d) == "NetworkPolicy" && Selects(Get(Get(d, "spec"), "podSelector"))).ToList();
+            List<IReadOnlyDictionary<string, string?>?>? admitted = policies.Count == 0 ? null : [.. policies
+                .SelectMany(p => Items(Get(p, "spec"), "ingress"))
+                .SelectMany(rule => Get(rule, "from") is null ? [null] : Items(rule, "from").Select(peer => Get(peer, "podSelector") is { } pods && Get(peer, "namespaceSelector") is null
+                    ? (IReadOnlyDictionary<string, string?>)Fields(Get(pods, "matchLabels")).ToDictionary(f => f.Key, f => ((YamlScalarNode)f.Value).Value)
+                    : null))];
             // Published: the port of a LoadBalancer or NodePort Service that selects this workload's pods.
             var published = documents.Where(d => Kind(d) == "Service" && Text(Get(d, "spec"), "type") is "LoadBalancer" or "NodePort")
                 .Where(s => Fields(Get(Get(s, "spec"), "selector")).All(f => labels.GetValueOrDefault(f.Key) == ((YamlScalarNode)f.Value).Value))
@@ -251,7 +316,7 @@ public sealed class Manifest(string file, List<Workload> workloads)
                 [.. Strings(Get(container, "command")), .. Strings(Get(container, "args"))],
                 path => secretFolders.Contains(Path.GetDirectoryName(path)),
                 Items(container, "ports").Where(p => Text(p, "name") is not null).ToDictionary(p => Text(p, "name")!, p => int.Parse(Text(p, "containerPort")!)),
-                published);
+                published, [], labels, admitted);
         }
     }
 

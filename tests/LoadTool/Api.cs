@@ -20,7 +20,10 @@ public sealed class Api(HttpClient http, Recorder recorder)
 {
     public HttpClient Http => http;
 
-    /// <param name="clientIp">Sent as X-Forwarded-For: nginx and WebFront trust loopback hops, so each simulated buyer has its own address.</param>
+    /// <param name="clientIp">
+    /// Sent as X-Forwarded-For: the AppHost's WebFronts read two loopback hops (ForwardLimit 2, its load-test
+    /// configuration), so each simulated buyer has its own address; a WebFront with the default (one hop) sees the tool's.
+    /// </param>
     public async Task<Reply> SendAsync(string endpoint, HttpMethod method, string path, object? body = null, string? token = null,
         string? idempotencyKey = null, string? clientIp = null, CancellationToken cancellationToken = default)
     {

@@ -22,7 +22,7 @@ public sealed class Buyers(BearerTokenMinter minter, string runId)
 
     public string AdminToken() => minter.Mint($"load-{runId}-admin", "admin", TimeSpan.FromHours(2));
 
-    /// <summary>A distinct 10.x.y.z address per buyer, sent as X-Forwarded-For.</summary>
+    /// <summary>A distinct 10.x.y.z address per buyer, sent as X-Forwarded-For (believed through the AppHost's ForwardLimit 2).</summary>
     public static string Address(int buyer) => new IPAddress([10, (byte)(buyer >> 16), (byte)(buyer >> 8), (byte)buyer]).ToString();
 }
 

@@ -60,25 +60,46 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
         [HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests];
 
     [Fact]
-    public async Task Behind_the_loopback_proxy_each_forwarded_client_has_its_own_auth_budget()
+    public async Task Behind_the_loopback_proxy_each_client_has_its_own_auth_budget()
     {
         var web = WithPeers(host.Factory);
-        // A loopback load generator naming a simulated client, through nginx, which appends the generator's address.
-        Assert.Equal(ThreeThenLimited, await AttemptsAsync(web, Nginx, "198.51.100.1, 127.0.0.1", "198.51.100.1, 127.0.0.1", "198.51.100.1, 127.0.0.1", "198.51.100.1, 127.0.0.1"));
-        // Another client is not limited by the first one's attempts; a real client through nginx is one entry.
-        Assert.Equal(HttpStatusCode.Unauthorized, await LoginAsync(web, Nginx, "198.51.100.2, 127.0.0.1"));
-        Assert.Equal(HttpStatusCode.Unauthorized, await LoginAsync(web, Nginx, "203.0.113.20"));
+        // Real clients through nginx: one entry each, the address nginx saw.
+        Assert.Equal(ThreeThenLimited, await AttemptsAsync(web, Nginx, "198.51.100.1", "198.51.100.1", "198.51.100.1", "198.51.100.1"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await LoginAsync(web, Nginx, "198.51.100.2"));
+    }
+
+    [Fact]
+    public async Task A_client_behind_the_proxy_cannot_pick_its_budget_by_adding_an_entry()
+    {
+        var web = WithPeers(host.Factory);
+        // A client on the proxy's own machine (loopback, a trusted address) names another client before the entry nginx
+        // appends: with ForwardLimit 1 only nginx's entry is read, so every attempt counts as the same 127.0.0.1.
+        Assert.Equal(ThreeThenLimited,
+            await AttemptsAsync(web, Nginx, "198.51.100.3, 127.0.0.1", "198.51.100.4, 127.0.0.1", "198.51.100.5, 127.0.0.1", "198.51.100.6, 127.0.0.1"));
+    }
+
+    [Fact]
+    public async Task With_ForwardLimit_2_a_loopback_load_generator_names_a_client_per_request()
+    {
+        // deploy/AppHost's local cluster (load-test configuration): the load tool on loopback, behind the loopback nginx.
+        var web = WithPeers(host.Factory, ("ForwardedHeaders:ForwardLimit", "2"));
+        Assert.Equal(ThreeThenLimited, await AttemptsAsync(web, Nginx, "198.51.100.11, 127.0.0.1", "198.51.100.11, 127.0.0.1", "198.51.100.11, 127.0.0.1", "198.51.100.11, 127.0.0.1"));
+        // Another simulated client is not limited by the first one's attempts.
+        Assert.Equal(HttpStatusCode.Unauthorized, await LoginAsync(web, Nginx, "198.51.100.12, 127.0.0.1"));
+        // A remote client still cannot: the entry nginx appends is its real address, which is not a trusted hop.
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized],
+            await AttemptsAsync(web, Nginx, "198.51.100.13, 203.0.113.9", "198.51.100.14, 203.0.113.9", "127.0.0.1, 203.0.113.9"));
     }
 
     [Fact]
     public async Task A_remote_client_cannot_pick_its_budget_with_a_forged_X_Forwarded_For()
     {
         var web = WithPeers(host.Factory);
-        // Through nginx: nginx appends the real address, which is not a trusted hop, so the forged entries before it are ignored.
-        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized],
-            await AttemptsAsync(web, Nginx, "198.51.100.7, 203.0.113.9", "198.51.100.8, 203.0.113.9", "127.0.0.1, 203.0.113.9"));
+        // Through nginx: only the entry nginx appends (the real address) is read; the forged entries before it are not.
+        Assert.Equal(ThreeThenLimited,
+            await AttemptsAsync(web, Nginx, "198.51.100.7, 203.0.113.9", "198.51.100.8, 203.0.113.9", "127.0.0.1, 203.0.113.9", "198.51.100.10, 203.0.113.9"));
         // Straight to WebFront: the peer itself is not a trusted proxy, so nothing it forwards is believed.
-        Assert.Equal(HttpStatusCode.TooManyRequests, await LoginAsync(web, "203.0.113.9", "198.51.100.9"));
+        Assert.Equal(ThreeThenLimited, await AttemptsAsync(web, "203.0.113.8", "198.51.100.20", "198.51.100.21", "198.51.100.22", "198.51.100.23"));
     }
 
     [Fact]
@@ -93,11 +114,11 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
     }
 
     [Fact]
-    public void By_default_only_loopback_proxies_are_trusted_for_two_hops_of_address_and_scheme()
+    public void By_default_only_loopback_proxies_are_trusted_for_one_hop_of_address_and_scheme()
     {
         var options = host.Factory.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
         Assert.Equal(ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto, options.ForwardedHeaders);
-        Assert.Equal(2, options.ForwardLimit);
+        Assert.Equal(1, options.ForwardLimit);
         Assert.Equal([IPAddress.IPv6Loopback], options.KnownProxies);
         Assert.Equal([System.Net.IPNetwork.Parse("127.0.0.0/8")], options.KnownIPNetworks);
     }

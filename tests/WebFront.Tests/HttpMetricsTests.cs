@@ -38,4 +38,35 @@ public sealed class HttpMetricsTests
         Assert.Equal((3.0, 1.0), (Count(text, "/health/live", "200") - Count(before, "/health/live", "200"), Count(text, "/api/v1/me", "401") - Count(before, "/api/v1/me", "401")));
         Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text);
     }
+
+    /// <summary>
+    /// Issue 23: a method label taken raw from the request let 50 odd methods make 850 new series (every histogram
+    /// bucket of every method). ASP.NET Core's instrumentation names the known methods and counts every other one as
+    /// <c>_OTHER</c>: the odd requests add at most a few series (their routes and statuses), never one per method.
+    /// </summary>
+    [Fact]
+    public async Task Requests_with_odd_methods_add_no_series_per_method()
+    {
+        await using var host = new WebFrontHost();
+        var client = host.CreateClient();
+        const string Count = "http_server_request_duration_seconds_count";
+        static double Other(string text) => PrometheusText.Samples(text, Count).Where(s => s.Labels.GetValueOrDefault("http_request_method") == "_OTHER").Sum(s => s.Value);
+        static HashSet<string> Series(string text) =>
+            [.. PrometheusText.Samples(text, Count).Select(s => string.Join(',', s.Labels.OrderBy(l => l.Key).Select(l => $"{l.Key}={l.Value}")))];
+        var before = await host.MetricsAsync();
+        string[] methods = [.. Enumerable.Range(1, 46).Select(i => $"XYZ{i}"), "PROPFIND", "MKCOL", "BREW", "LOCK"];
+        foreach (var (method, i) in methods.Select((m, i) => (m, i)))
+            (await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), i % 2 == 0 ? "/api/v1/events" : "/no-such-page"))).Dispose();
+
+        var text = await Testing.Eventually.Get(() => host.MetricsAsync(), t => Other(t) - Other(before) >= methods.Length,
+            TimeSpan.FromSeconds(10), "the management port's /metrics counts this test's odd-method requests as _OTHER");
+
+        // Every method label is one of a fixed set; the 50 methods made no series of their own.
+        string[] known = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "CONNECT", "TRACE", "QUERY", "_OTHER"];
+        var labels = PrometheusText.Samples(text, Count).Select(s => s.Labels.GetValueOrDefault("http_request_method") ?? "(none)").Distinct().Order().ToList();
+        Assert.True(labels.All(known.Contains), $"method labels: {string.Join(", ", labels)}");
+        var added = Series(text).Except(Series(before)).Order().ToList();
+        // Two paths, one or two statuses each, plus this test's own scrapes (GET /metrics): a handful, not 50.
+        Assert.True(added.Count <= 6, $"{added.Count} new series: {string.Join("; ", added)}");
+    }
 }

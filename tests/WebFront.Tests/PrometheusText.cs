@@ -19,6 +19,12 @@ public static partial class PrometheusText
         return null;
     }
 
+    /// <summary>Every sample named <paramref name="name"/>: its labels and value.</summary>
+    public static IReadOnlyList<(IReadOnlyDictionary<string, string> Labels, double Value)> Samples(string text, string name) =>
+        [.. Sample().Matches(text).Where(s => s.Groups["name"].Value == name).Select(s => (
+            (IReadOnlyDictionary<string, string>)Label().Matches(s.Groups["labels"].Value).ToDictionary(l => l.Groups["key"].Value, l => l.Groups["value"].Value),
+            double.Parse(s.Groups["value"].Value, CultureInfo.InvariantCulture)))];
+
     [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})? (?<value>\S+)""", RegexOptions.Multiline)]
     private static partial Regex Sample();
 
