@@ -31,11 +31,32 @@ public sealed class Inventory
     /// <summary>When the earliest active hold expires; null when none is active.</summary>
     public DateTimeOffset? NextExpiry => byExpiry.Count == 0 ? null : byExpiry.Min.ExpiresAt;
 
-    /// <summary>Creates the inventory from the catalog's terms, or grows its capacity; a smaller capacity is ignored (it never shrinks).</summary>
+    /// <summary>
+    /// Takes the catalog's current terms (an admin's change): creates the inventory, grows its capacity (a smaller one is
+    /// ignored: it never shrinks) and sets the per-user limit, down or up. A lower limit takes no seat already held or
+    /// sold; it refuses new holds beyond it.
+    /// </summary>
     public void Configure(TierTerms terms, DateTimeOffset now)
     {
+        Validate(terms);
+        var capacity = Math.Max(terms.Capacity, Capacity);
+        if (!IsConfigured || capacity != Capacity || terms.PerUserLimit != PerUserLimit) Emit(new TermsSet(now, capacity, terms.PerUserLimit));
+    }
+
+    /// <summary>
+    /// Catches up with terms that may be an older, cached copy (a hold's): creates the inventory if it has none, or grows
+    /// its capacity, but keeps its per-user limit, since only <see cref="Configure"/> knows the limit is current.
+    /// </summary>
+    public void CatchUp(TierTerms terms, DateTimeOffset now)
+    {
+        Validate(terms);
+        if (!IsConfigured) Emit(new TermsSet(now, terms.Capacity, terms.PerUserLimit));
+        else if (terms.Capacity > Capacity) Emit(new TermsSet(now, terms.Capacity, PerUserLimit));
+    }
+
+    private static void Validate(TierTerms terms)
+    {
         if (terms.Capacity < 0 || terms.PerUserLimit < 1) throw new ArgumentOutOfRangeException(nameof(terms), terms, "Capacity ≥ 0 and a per-user limit ≥ 1.");
-        if (!IsConfigured || terms.Capacity > Capacity) Emit(new TermsSet(now, Math.Max(terms.Capacity, Capacity), terms.PerUserLimit));
     }
 
     /// <returns>Null when held (or already held under this id); else the problem code.</returns>

@@ -16,7 +16,7 @@ namespace TicketFlow.Domain.Inventory;
 [JsonDerivedType(typeof(TierClosed), "TierClosed")]
 public abstract record InventoryEvent(DateTimeOffset At);
 
-/// <summary>The tier's capacity and per-user limit were set (created, or the capacity grew).</summary>
+/// <summary>The tier's capacity and per-user limit were set (created, the capacity grew, or the limit changed).</summary>
 public sealed record TermsSet(DateTimeOffset At, int Capacity, int PerUserLimit) : InventoryEvent(At);
 
 public sealed record HoldPlaced(DateTimeOffset At, string HoldId, string UserId, int Quantity, DateTimeOffset ExpiresAt) : InventoryEvent(At);

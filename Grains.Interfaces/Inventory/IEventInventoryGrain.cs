@@ -7,9 +7,14 @@ namespace TicketFlow.Grains.Inventory;
 [Alias("TicketFlow.IEventInventoryGrain")]
 public interface IEventInventoryGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the tier's inventory, or grows its capacity (it never shrinks).</summary>
+    /// <summary>Takes the catalog's current terms: creates the tier's inventory, grows its capacity (it never shrinks), and sets
+    /// its per-user limit, lower or higher (seats already held or sold stay).</summary>
     [Alias("Configure")]
     Task<TierCounts> Configure(TierTerms terms);
+
+    /// <summary>Catches up with terms that may be a cached, older copy: creates the inventory or grows its capacity; keeps the limit.</summary>
+    [Alias("CatchUp")]
+    Task<TierCounts> CatchUp(TierTerms terms);
 
     /// <summary>Holds seats; the same hold id again returns the first outcome (retries are safe).</summary>
     [Alias("Hold")]
@@ -68,7 +73,8 @@ public static class TierKey
     }
 }
 
-/// <param name="Terms">The tier as the catalog knows it: an inventory not configured yet starts from it, a larger capacity grows it.</param>
+/// <param name="Terms">The tier as the catalog knows it (maybe cached): an inventory not configured yet starts from it, a larger
+/// capacity grows it; its per-user limit is ignored otherwise (<see cref="IEventInventoryGrain.Configure"/> sets that).</param>
 [GenerateSerializer, Immutable, Alias("TicketFlow.TierHoldRequest")]
 public sealed record TierHoldRequest(
     [property: Id(0)] string HoldId,

@@ -51,12 +51,18 @@ public sealed class EventInventoryGrain(IJournalStore journals, TimeProvider tim
         return journal.Acknowledge(Counts());
     }
 
+    public Task<TierCounts> CatchUp(TierTerms terms)
+    {
+        inventory.CatchUp(terms, Now);
+        return journal.Acknowledge(Counts());
+    }
+
     public async Task<TierHoldReply> Hold(TierHoldRequest request)
     {
         // The reminder is aimed first (I/O before any change): a hold is never stored without a reminder that will expire it.
         await expiry.AimAsync(Earliest(request.ExpiresAt, inventory.NextExpiry));
         var now = Now;
-        inventory.Configure(request.Terms, now);
+        inventory.CatchUp(request.Terms, now); // the WebFront's copy of the terms may be seconds old
         var error = inventory.TryHold(request.HoldId, request.UserId, request.Quantity, request.ExpiresAt, now);
         return await journal.Acknowledge(new TierHoldReply(error, Counts()));
     }

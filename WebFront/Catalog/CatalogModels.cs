@@ -9,6 +9,9 @@ public static class EventStatus
     public const string Completed = "completed";
 
     public static readonly string[] All = [Draft, OnSale, SoldOut, Cancelled, Completed];
+
+    /// <summary>Every status but draft: what non-admins may see.</summary>
+    public static readonly string[] Published = [OnSale, SoldOut, Cancelled, Completed];
 }
 
 public sealed record Venue(string Name, string City, string Address);

@@ -5,7 +5,8 @@ using TicketFlow.WebFront.Catalog;
 
 namespace TicketFlow.WebFront.Purchases;
 
-/// <summary>What catalog changes mean for the tiers' inventory grains: create or grow them, close them and refund on cancel.</summary>
+/// <summary>What catalog changes mean for the tiers' inventory grains: create them, apply changed terms (capacity, per-user
+/// limit) at once, close them and refund on cancel.</summary>
 public sealed class EventInventories(IGrainFactory grains, IOrderBook orders, EventLookup events, ILogger<EventInventories> logger)
 {
     private const int ParallelRefunds = 8;

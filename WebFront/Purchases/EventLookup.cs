@@ -5,7 +5,8 @@ namespace TicketFlow.WebFront.Purchases;
 
 /// <summary>
 /// Event details for the purchase path, cached briefly in memory: a hold must not cost a catalog query. Staleness is
-/// safe: capacity only grows (inventory grains adopt the larger one), and a cancelled event's inventory grains refuse holds.
+/// safe: capacity only grows (inventory grains adopt the larger one), a per-user limit reaches the grains only from the admin's
+/// change (never from a hold's copy), and a cancelled event's inventory grains refuse holds.
 /// </summary>
 public sealed class EventLookup(ICatalogStore catalog, TimeProvider time)
 {

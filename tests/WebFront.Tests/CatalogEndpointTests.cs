@@ -44,27 +44,63 @@ public sealed class CatalogEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_admin_creates_an_event_that_anyone_can_find_and_read_with_its_tiers()
+    public async Task An_admin_creates_an_event_that_anyone_can_find_and_read_with_its_tiers_once_published()
     {
         var anonymous = host.CreateClient(cookies: false);
-        // Cached empty result first: creating the event must evict it.
+        // Cached empty result first: publishing the event must evict it.
         Assert.Empty(JsonDocument.Parse(await anonymous.GetStringAsync($"/api/v1/events?city={city}")).RootElement.GetProperty("items").EnumerateArray());
 
         using var created = await PostEvent(NewEvent(), adminToken);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        using (var publish = await Send(HttpMethod.Post, $"/api/v1/events/{id}/publish", null, adminToken)) Assert.Equal(HttpStatusCode.OK, publish.StatusCode);
         var sameQuery = JsonDocument.Parse(await anonymous.GetStringAsync($"/api/v1/events?city={city}")).RootElement;
         Assert.Equal(id, Assert.Single(sameQuery.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
 
         var found = JsonDocument.Parse(await anonymous.GetStringAsync($"/api/v1/events?city={city}&q=lighthouse")).RootElement;
         var item = Assert.Single(found.GetProperty("items").EnumerateArray());
         Assert.Equal(id, item.GetProperty("id").GetString());
-        Assert.Equal("draft", item.GetProperty("status").GetString());
+        Assert.Equal("on_sale", item.GetProperty("status").GetString());
         Assert.Equal(5900, item.GetProperty("minPriceMinor").GetInt64());
 
         var details = JsonDocument.Parse(await anonymous.GetStringAsync($"/api/v1/events/{id}")).RootElement;
         Assert.Equal(["Standing", "VIP"], details.GetProperty("tiers").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
         Assert.True(details.GetProperty("highDemand").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Drafts_are_found_and_read_only_by_admins_and_an_admins_answer_is_never_served_to_others()
+    {
+        using var created = await PostEvent(NewEvent(), adminToken);
+        var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        var list = $"/api/v1/events?city={city}";
+        async Task<string[]> Listed(HttpClient client, string path) =>
+            JsonDocument.Parse(await client.GetStringAsync(path)).RootElement.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToArray();
+
+        // The admin's browser first (session cookie, no Authorization header: the answers pass the output cache).
+        var adminBrowser = host.CreateClient(cookies: true);
+        using (var login = await adminBrowser.PostAsJsonAsync("/api/v1/auth/login", new { email = "events@ticketflow.test", password = "admin-password-1" }))
+            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await adminBrowser.GetAsync($"/api/v1/events/{id}")).StatusCode);
+        Assert.Equal([id], await Listed(adminBrowser, list));
+        Assert.Equal([id], await Listed(adminBrowser, list + "&status=draft"));
+
+        var admin = host.CreateClient(cookies: false);
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        var user = host.CreateClient(cookies: false);
+        user.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            await host.TokenAsync($"fan{Guid.NewGuid():N}@example.com", "fan-password-1", register: true));
+        foreach (var (who, client) in new[] { ("anonymous", host.CreateClient(cookies: false)), ("user", user) })
+        {
+            using var read = await client.GetAsync($"/api/v1/events/{id}");
+            Assert.True(read.StatusCode == HttpStatusCode.NotFound, $"{who} read a draft: {(int)read.StatusCode}");
+            Assert.Equal(ProblemCodes.EventNotFound, JsonDocument.Parse(await read.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+            Assert.Empty(await Listed(client, list));
+            Assert.Empty(await Listed(client, list + "&status=draft"));
+        }
+        using (var adminRead = await admin.GetAsync($"/api/v1/events/{id}")) Assert.Equal(HttpStatusCode.OK, adminRead.StatusCode);
+        Assert.Equal([id], await Listed(admin, list));
+        Assert.Equal(HttpStatusCode.OK, (await adminBrowser.GetAsync($"/api/v1/events/{id}")).StatusCode); // the others' 404 was not stored for it
     }
 
     private async Task<HttpResponseMessage> Send(HttpMethod method, string path, object? body, string? token)

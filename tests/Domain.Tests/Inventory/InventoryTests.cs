@@ -86,12 +86,55 @@ public sealed class InventoryTests
         Assert.Equal(ProblemCodes.EventClosed, tier.TryHold("h1", "ann", 1, T0.AddMinutes(1), T0));
     }
 
-    private enum Op { Hold, Release, Confirm, Refund, Advance, Grow }
+    [Fact]
+    public void A_changed_per_user_limit_refuses_new_holds_beyond_it_and_keeps_seats_already_held_or_sold()
+    {
+        var tier = Tier(capacity: 100, perUser: 6);
+        Assert.Null(tier.TryHold("h1", "ann", 2, T0.AddMinutes(10), T0));
+        Assert.Null(tier.Confirm("h1", T0));
+        Assert.Null(tier.TryHold("h2", "ann", 2, T0.AddMinutes(10), T0));
+        var journal = new List<InventoryEvent>(tier.TakeChanges());
+
+        tier.Configure(new TierTerms(100, 1), T0);
+        Assert.Equal(1, tier.PerUserLimit);
+        Assert.Equal(ProblemCodes.LimitExceeded, tier.TryHold("h3", "ann", 1, T0.AddMinutes(10), T0));
+        Assert.Equal(ProblemCodes.LimitExceeded, tier.TryHold("h4", "bob", 2, T0.AddMinutes(10), T0));
+        Assert.Null(tier.TryHold("h5", "bob", 1, T0.AddMinutes(10), T0));
+        Assert.Null(tier.Confirm("h2", T0)); // a hold placed under the old limit still sells
+        Assert.Equal((95, 1, 4), tier.CountsAt(T0));
+
+        tier.Configure(new TierTerms(100, 3), T0);
+        Assert.Equal(ProblemCodes.LimitExceeded, tier.TryHold("h6", "ann", 1, T0.AddMinutes(10), T0)); // ann owns 4
+        Assert.Null(tier.TryHold("h7", "bob", 2, T0.AddMinutes(10), T0));
+        journal.AddRange(tier.TakeChanges());
+        var replayed = Inventory.Restore(null, journal);
+        Assert.Equal((100, 3), (replayed.Capacity, replayed.PerUserLimit));
+
+        tier.Configure(new TierTerms(100, 3), T0);
+        Assert.Empty(tier.TakeChanges()); // the same terms again change nothing
+    }
+
+    [Fact]
+    public void A_holds_copy_of_the_terms_grows_capacity_but_never_changes_the_limit()
+    {
+        var tier = Tier(capacity: 10, perUser: 6);
+        tier.Configure(new TierTerms(10, 1), T0);
+        tier.CatchUp(new TierTerms(12, 6), T0); // a WebFront's cached copy from before the admin's change
+        Assert.Equal((12, 1), (tier.Capacity, tier.PerUserLimit));
+        tier.CatchUp(new TierTerms(8, 6), T0);
+        Assert.Equal((12, 1), (tier.Capacity, tier.PerUserLimit));
+
+        var fresh = new Inventory();
+        fresh.CatchUp(new TierTerms(5, 3), T0); // an inventory that has none starts from it
+        Assert.Equal((true, 5, 3), (fresh.IsConfigured, fresh.Capacity, fresh.PerUserLimit));
+    }
+
+    private enum Op { Hold, Release, Confirm, Refund, Advance, Grow, Limit }
 
     private sealed record Step(Op Op, int Hold, int User, int Quantity, int Minutes);
 
     private static Gen<Step> StepGen =>
-        from op in Gen.Elements(Op.Hold, Op.Hold, Op.Hold, Op.Release, Op.Confirm, Op.Confirm, Op.Refund, Op.Advance, Op.Grow)
+        from op in Gen.Elements(Op.Hold, Op.Hold, Op.Hold, Op.Release, Op.Confirm, Op.Confirm, Op.Refund, Op.Advance, Op.Grow, Op.Limit)
         from hold in Gen.Choose(0, 30)
         from user in Gen.Choose(0, 5)
         from quantity in Gen.Choose(1, 4)
@@ -116,7 +159,8 @@ public sealed class InventoryTests
                     case Op.Confirm: tier.Confirm(id, now); break;
                     case Op.Refund: tier.Refund(id, now); break;
                     case Op.Advance: now = now.AddMinutes(step.Minutes); tier.ExpireDue(now); break;
-                    case Op.Grow: tier.Configure(new TierTerms(tier.Capacity + step.Quantity, 5), now); break;
+                    case Op.Grow: tier.Configure(new TierTerms(tier.Capacity + step.Quantity, tier.PerUserLimit), now); break;
+                    case Op.Limit: tier.Configure(new TierTerms(tier.Capacity, step.Quantity + 1), now); break;
                 }
                 journal.AddRange(tier.TakeChanges());
                 var (available, held, sold) = tier.CountsAt(now);
@@ -124,17 +168,19 @@ public sealed class InventoryTests
             }
             var replayed = Inventory.Restore(null, journal);
             var snapshotThenRest = Inventory.Restore(Inventory.Restore(null, journal.Take(journal.Count / 2)).ToSnapshot(), journal.Skip(journal.Count / 2));
-            return Same(replayed, tier) && Same(snapshotThenRest, tier) && PerUserWithinLimit(journal, tier.PerUserLimit);
+            return Same(replayed, tier) && Same(snapshotThenRest, tier) && PerUserWithinLimit(journal);
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(500).WithReplay(12345, 67891));
     }
 
     private static bool Same(Inventory a, Inventory b) =>
-        (a.Capacity, a.Held, a.Sold, a.ActiveHolds, a.HoldsPlaced, a.HoldsExpired, a.HoldsReleased, a.HoldsSold, a.Refunds)
-        == (b.Capacity, b.Held, b.Sold, b.ActiveHolds, b.HoldsPlaced, b.HoldsExpired, b.HoldsReleased, b.HoldsSold, b.Refunds);
+        (a.Capacity, a.PerUserLimit, a.Held, a.Sold, a.ActiveHolds, a.HoldsPlaced, a.HoldsExpired, a.HoldsReleased, a.HoldsSold, a.Refunds)
+        == (b.Capacity, b.PerUserLimit, b.Held, b.Sold, b.ActiveHolds, b.HoldsPlaced, b.HoldsExpired, b.HoldsReleased, b.HoldsSold, b.Refunds);
 
-    // Recompute each user's holds + purchases from the journal alone, after every entry.
-    private static bool PerUserWithinLimit(IEnumerable<InventoryEvent> journal, int limit)
+    // Recompute each user's holds + purchases from the journal alone: no hold takes its user past the limit in force when
+    // it is placed (a limit lowered later keeps what users already hold or own).
+    private static bool PerUserWithinLimit(IEnumerable<InventoryEvent> journal)
     {
+        var limit = 0;
         var holds = new Dictionary<string, (string User, int Quantity)>();
         var sales = new Dictionary<string, (string User, int Quantity)>();
         var perUser = new Dictionary<string, int>();
@@ -142,13 +188,17 @@ public sealed class InventoryTests
         {
             switch (change)
             {
-                case HoldPlaced h: holds[h.HoldId] = (h.UserId, h.Quantity); perUser[h.UserId] = perUser.GetValueOrDefault(h.UserId) + h.Quantity; break;
+                case TermsSet t: limit = t.PerUserLimit; break;
+                case HoldPlaced h:
+                    holds[h.HoldId] = (h.UserId, h.Quantity);
+                    perUser[h.UserId] = perUser.GetValueOrDefault(h.UserId) + h.Quantity;
+                    if (perUser[h.UserId] > limit) return false;
+                    break;
                 case HoldReleased r: Drop(holds, r.HoldId); break;
                 case HoldExpired e: Drop(holds, e.HoldId); break;
                 case SaleConfirmed s: sales[s.HoldId] = holds[s.HoldId]; holds.Remove(s.HoldId); break;
                 case SaleRefunded r: Drop(sales, r.HoldId); break;
             }
-            if (perUser.Values.Any(v => v > limit)) return false;
         }
         return true;
 

@@ -80,6 +80,28 @@ public sealed class EmbeddedPurchaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_admins_per_user_limit_change_applies_to_the_next_hold_down_and_up_and_keeps_seats_already_held()
+    {
+        var (eventId, tiers) = await api.OnSaleEventAsync([100], perUserLimit: 6);
+        var admin = await api.AdminTokenAsync();
+        var early = await api.SignUpAsync("early");
+        var fan = await api.SignUpAsync("fan");
+        var earlyHold = (await api.HoldAsync(early, eventId, [(tiers[0], 4)])).EnsureStatus(HttpStatusCode.Created).Get("holdId");
+        Task<Response> SetLimit(int limit) =>
+            api.SendAsync(HttpMethod.Patch, $"/api/v1/events/{eventId}", admin, new { tiers = new[] { new { id = tiers[0], perUserLimit = limit } } });
+
+        (await SetLimit(1)).EnsureStatus(HttpStatusCode.OK);
+        var refused = await api.HoldAsync(fan, eventId, [(tiers[0], 2)]);
+        Assert.Equal((HttpStatusCode.Conflict, ProblemCodes.LimitExceeded), (refused.Status, refused.Code));
+        Assert.Equal(ProblemCodes.LimitExceeded, (await api.HoldAsync(early, eventId, [(tiers[0], 1)])).Code);
+        Assert.Equal("paid", (await api.CheckoutAsync(early, earlyHold)).EnsureStatus(HttpStatusCode.Created).Get("state")); // held before: still sells
+
+        (await SetLimit(3)).EnsureStatus(HttpStatusCode.OK);
+        (await api.HoldAsync(fan, eventId, [(tiers[0], 2)])).EnsureStatus(HttpStatusCode.Created);
+        Assert.Equal(ProblemCodes.LimitExceeded, (await api.HoldAsync(fan, eventId, [(tiers[0], 2)])).Code); // 2 + 2 > 3
+    }
+
+    [Fact]
     public async Task Bad_purchase_input_gets_field_errors_and_changes_nothing()
     {
         var (eventId, tiers) = await api.OnSaleEventAsync([5]);
