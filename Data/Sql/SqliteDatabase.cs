@@ -14,6 +14,8 @@ public sealed class SqliteDatabase(string path)
 
     public string Path => path;
 
+    private bool fileCreated;
+
     /// <summary>For components that open their own connections (Orleans' ADO.NET grain storage).</summary>
     public string ConnectionString => connectionString;
 
@@ -21,6 +23,7 @@ public sealed class SqliteDatabase(string path)
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
+        CreateFileOnce();
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -32,6 +35,7 @@ public sealed class SqliteDatabase(string path)
     /// <summary>For the few callers that cannot await (ASP.NET Core's synchronous key repository interface).</summary>
     public SqliteConnection Open()
     {
+        CreateFileOnce();
         var connection = new SqliteConnection(connectionString);
         connection.Open();
         using var command = connection.CreateCommand();
@@ -40,10 +44,16 @@ public sealed class SqliteDatabase(string path)
         return connection;
     }
 
+    // SQLite gives the -wal and -shm files the database file's mode: creating that one private keeps all three private.
+    private void CreateFileOnce()
+    {
+        if (fileCreated) return;
+        PrivateFiles.TryCreate(path, []);
+        fileCreated = true;
+    }
+
     public async Task MigrateAsync(string component, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
     {
-        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
         await using var connection = await OpenAsync(cancellationToken);
         await using (var wal = connection.CreateCommand())
         {

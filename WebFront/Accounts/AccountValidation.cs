@@ -1,4 +1,5 @@
 using System.Net.Mail;
+using TicketFlow.Domain.Security;
 
 namespace TicketFlow.WebFront.Accounts;
 
@@ -21,6 +22,7 @@ public static class AccountValidation
             errors["password"] = ["Use at least one letter and one digit."];
         var name = request.Name?.Trim() ?? "";
         if (name.Length is 0 or > MaxNameLength) errors["name"] = [$"Give a name of 1 to {MaxNameLength} characters."];
+        else if (NameCharacters.HasControlOrFormat(name)) errors["name"] = [NameCharacters.Refusal];
         return errors;
     }
 

@@ -37,10 +37,9 @@ public static class AccountsServiceCollectionExtensions
 
         services.AddAuthentication(CookieOrBearer)
             .AddPolicyScheme(CookieOrBearer, "Cookie for the web UI, bearer token for API clients", options =>
-                options.ForwardDefaultSelector = http =>
-                    http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                        ? BearerTokenDefaults.AuthenticationScheme
-                        : CookieAuthenticationDefaults.AuthenticationScheme)
+                options.ForwardDefaultSelector = http => BearerToken(http.Request) is not null
+                    ? BearerTokenDefaults.AuthenticationScheme
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
             {
                 options.Cookie.Name = servedOverHttps ? SecureSessionCookie : SessionCookie;
@@ -57,7 +56,16 @@ public static class AccountsServiceCollectionExtensions
                 options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
             })
-            .AddBearerToken(options => options.BearerTokenExpiration = BearerTokenLifetime);
+            .AddBearerToken(options =>
+            {
+                options.BearerTokenExpiration = BearerTokenLifetime;
+                // The handler itself reads only "Bearer " so spelled; a scheme is case-insensitive (RFC 9110 §11.1).
+                options.Events.OnMessageReceived = context =>
+                {
+                    context.Token = BearerToken(context.Request);
+                    return Task.CompletedTask;
+                };
+            });
         services.AddAuthorization();
         services.AddAntiforgery(options =>
         {
@@ -67,6 +75,13 @@ public static class AccountsServiceCollectionExtensions
             options.Cookie.SecurePolicy = servedOverHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
         });
         return services;
+    }
+
+    /// <summary>The token of an <c>Authorization: Bearer …</c> header, the scheme in any case (<c>bearer</c>, <c>BEARER</c>); null without one.</summary>
+    public static string? BearerToken(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
     }
 
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)

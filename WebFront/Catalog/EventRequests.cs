@@ -1,3 +1,5 @@
+using TicketFlow.Domain.Security;
+
 namespace TicketFlow.WebFront.Catalog;
 
 public sealed record VenueRequest(string? Name, string? City, string? Address);
@@ -97,5 +99,6 @@ public static class EventValidation
     private static void Text(Dictionary<string, string[]> errors, string field, string? value, int max)
     {
         if (string.IsNullOrWhiteSpace(value) || value.Trim().Length > max) errors[field] = [$"Give 1 to {max} characters."];
+        else if (NameCharacters.HasControlOrFormat(value.Trim())) errors[field] = [NameCharacters.Refusal];
     }
 }

@@ -44,7 +44,15 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IIdempotencyStor
             await next(http);
             return;
         }
-        var key = http.Request.Headers[Header].ToString();
+        var keys = http.Request.Headers[Header];
+        if (keys.Count > 1 || keys.ToString().Contains(','))
+        {
+            // Repeated headers arrive as several values or, joined by a proxy or client, as one with commas: either way
+            // two keys, and guessing which one is meant could run a purchase twice.
+            await Problems.Validation(new Dictionary<string, string[]> { [Header] = ["Send one Idempotency-Key header, without commas."] }).ExecuteAsync(http);
+            return;
+        }
+        var key = keys.ToString();
         if (key.Length is 0 or > 100)
         {
             await Problems.Validation(new Dictionary<string, string[]> { [Header] = ["Send an Idempotency-Key header of 1 to 100 characters."] }).ExecuteAsync(http);

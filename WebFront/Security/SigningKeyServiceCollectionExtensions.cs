@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Text;
+using TicketFlow.Data;
 using TicketFlow.Domain.Security;
 using TicketFlow.WebFront.Cluster;
 
@@ -23,14 +25,11 @@ public static class SigningKeyServiceCollectionExtensions
         return services.AddSingleton(_ => LoadOrCreate(path));
     }
 
-    /// <summary>The key in <paramref name="path"/>, created with random bytes on first use (embedded mode keeps it beside its data).</summary>
+    /// <summary>The key in <paramref name="path"/>, created with random bytes on first use (embedded mode keeps it beside its
+    /// data), readable by its owner only.</summary>
     public static SigningKey LoadOrCreate(string path)
     {
-        if (!File.Exists(path))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        }
+        PrivateFiles.TryCreate(path, Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
         return SigningKey.FromBase64(File.ReadAllText(path).Trim());
     }
 
