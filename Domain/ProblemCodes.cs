@@ -29,6 +29,7 @@ public static class ProblemCodes
     // Accounts
     public const string EmailTaken = "email_taken";
     public const string InvalidCredentials = "invalid_credentials";
+    public const string TooManyAttempts = "too_many_attempts";
     public const string UnknownUser = "unknown_user";
     public const string UserNotFound = "user_not_found";
 

@@ -51,6 +51,7 @@ public static class Problems
         [ProblemCodes.UnsupportedMediaType] = (415, "Send JSON (Content-Type: application/json)."),
         [ProblemCodes.IdempotencyKeyReused] = (422, "This Idempotency-Key was used with a different request body."),
         [ProblemCodes.RateLimited] = (429, "Too many requests; wait for Retry-After."),
+        [ProblemCodes.TooManyAttempts] = (429, "Too many failed sign-ins for this account or from this address; wait for Retry-After (it doubles with each further failure). The right password from an address the account signed in from before still works."),
         [ProblemCodes.ServerError] = (500, "Something failed on our side; nothing a client sent causes this."),
         [ProblemCodes.Unavailable] = (503, "A dependency is unavailable or overloaded; nothing changed. Retry after Retry-After with the same Idempotency-Key."),
         [ProblemCodes.TooManyConnections] = (503, "No room for another live-update connection on this server (or from your address): poll the event's `/availability` meanwhile, and connect again after Retry-After."),

@@ -28,8 +28,12 @@ public static class AccountEndpoints
 
     private static async Task<IResult> LoginAsync(LoginRequest request, HttpContext http, AccountService accounts, CancellationToken cancellationToken)
     {
-        var outcome = await accounts.VerifyAsync(request, cancellationToken);
-        if (outcome.User is not { } user) return Refusal(outcome);
+        var outcome = await accounts.VerifyAsync(request, http.Connection.RemoteIpAddress, cancellationToken);
+        if (outcome.User is not { } user)
+        {
+            if (outcome.RetryAfter > TimeSpan.Zero) http.Response.Headers.RetryAfter = outcome.RetryAfterSeconds;
+            return Refusal(outcome);
+        }
         var principal = AccountService.Principal(user);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         // Writes {tokenType, accessToken, expiresIn, refreshToken} as the response body.
@@ -38,7 +42,13 @@ public static class AccountEndpoints
     }
 
     private static IResult Refusal(AccountOutcome outcome) =>
-        outcome.Errors.Count > 0 ? Problems.Validation(outcome.Errors) : Problems.Of(outcome.ProblemCode!);
+        outcome.Errors.Count > 0 ? Problems.Validation(outcome.Errors)
+        : outcome.ProblemCode == ProblemCodes.TooManyAttempts ? Problems.Of(outcome.ProblemCode, TooManyAttempts(outcome))
+        : Problems.Of(outcome.ProblemCode!);
+
+    /// <summary>The wording of a slowed sign-in, for the API and the sign-in page.</summary>
+    public static string TooManyAttempts(AccountOutcome outcome) =>
+        $"Too many failed sign-ins for this account or from this address: try again in {outcome.RetryAfterSeconds} s.";
 
     private static async Task<IResult> LogoutAsync(HttpContext http)
     {

@@ -11,7 +11,9 @@ public static class AccountValidation
     public const int MaxEmailLength = 254;
     public const int MaxNameLength = 100;
 
-    public static Dictionary<string, string[]> Register(RegisterRequest request)
+    /// <summary>A new account's fields. <paramref name="judgeStrength"/>: also refuse a guessable password (zxcvbn, see
+    /// <see cref="PasswordStrength"/>); the configured admin's password is only held to the length and character rules.</summary>
+    public static Dictionary<string, string[]> Register(RegisterRequest request, bool judgeStrength = true)
     {
         var errors = new Dictionary<string, string[]>();
         CheckEmail(request.Email, errors);
@@ -20,6 +22,8 @@ public static class AccountValidation
             errors["password"] = [$"Use {MinPasswordLength} to {MaxPasswordLength} characters."];
         else if (!password.Any(char.IsLetter) || !password.Any(char.IsDigit))
             errors["password"] = ["Use at least one letter and one digit."];
+        else if (judgeStrength && PasswordStrength.Weakness(password, request.Email?.Trim(), request.Name?.Trim()) is { } weakness)
+            errors["password"] = [weakness];
         var name = request.Name?.Trim() ?? "";
         if (name.Length is 0 or > MaxNameLength) errors["name"] = [$"Give a name of 1 to {MaxNameLength} characters."];
         else if (NameCharacters.HasControlOrFormat(name)) errors["name"] = [NameCharacters.Refusal];

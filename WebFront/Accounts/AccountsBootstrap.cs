@@ -23,9 +23,13 @@ public sealed class AccountsBootstrap(IUserRepository users, IPasswordHasher<Use
             logger.LogInformation("No admin configured (set TICKETFLOW_ADMIN_EMAIL and TICKETFLOW_ADMIN_PASSWORD to create one)");
             return;
         }
-        var errors = AccountValidation.Register(new RegisterRequest(email, password, "Administrator"));
+        // The operator's secret is held to the length and character rules only: a strength judgement that changed with a
+        // package update must not stop a deployment from starting. A guessable one is logged for the operator to change.
+        var errors = AccountValidation.Register(new RegisterRequest(email, password, "Administrator"), judgeStrength: false);
         if (errors.Count > 0)
             throw new InvalidOperationException($"The configured admin account is invalid: {string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value[0]}"))}");
+        if (PasswordStrength.Weakness(password, email, "Administrator") is { } weakness)
+            logger.LogWarning("The configured admin password (TICKETFLOW_ADMIN_PASSWORD) is guessable: {Weakness}", weakness);
         if (await users.FindByEmailAsync(email, cancellationToken) is not null) return;
         var user = new UserAccount($"usr_{Guid.NewGuid():N}", email.Trim(), "Administrator", "", [Roles.User, Roles.Admin], time.GetUtcNow());
         if (await users.TryCreateAsync(user with { PasswordHash = hasher.HashPassword(user, password) }, cancellationToken))

@@ -27,6 +27,8 @@ public static class AccountsServiceCollectionExtensions
         services.AddStore<IUserRepository>(database => new SqlUserRepository(database));
         services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         services.AddSingleton(TimeProvider.System);
+        services.Configure<LoginThrottleOptions>(configuration.GetSection(LoginThrottleOptions.Section));
+        services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AccountService>();
         services.Configure<AdminAccountOptions>(options =>
         {

@@ -5,7 +5,7 @@
 set -euo pipefail
 BASE=${BASE:-http://localhost:5080}
 EMAIL=${EMAIL:-me@example.com}
-PASSWORD=${PASSWORD:-correct-horse-1}
+PASSWORD=${PASSWORD:-correct-horse-battery-1}
 EVENT=${EVENT:-evt_demo_002}   # on sale in the demo catalog; evt_demo_001 is high-demand (waiting room first)
 TIER=${TIER:-${EVENT}-t1}
 # A call that answers 4xx/5xx stops the script with the answer's problem details on stderr.

@@ -147,8 +147,8 @@ public static class PagesBenchmark
 
     private static async Task<string> TokenAsync(HttpClient http, string email)
     {
-        (await http.PostAsJsonAsync("/api/v1/auth/register", new { email, password = "benchmark-pass-1", name = "Bench" })).Dispose();
-        using var login = await http.PostAsJsonAsync("/api/v1/auth/login", new { email, password = "benchmark-pass-1" });
+        (await http.PostAsJsonAsync("/api/v1/auth/register", new { email, password = "benchmark-quartz-lantern-1", name = "Bench" })).Dispose();
+        using var login = await http.PostAsJsonAsync("/api/v1/auth/login", new { email, password = "benchmark-quartz-lantern-1" });
         login.EnsureSuccessStatusCode();
         return JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString()!;
     }
@@ -156,8 +156,8 @@ public static class PagesBenchmark
     /// <summary>Registers and signs in; returns the session cookie as a Cookie header value.</summary>
     private static async Task<string> SignInAsync(HttpClient http, string email)
     {
-        (await http.PostAsJsonAsync("/api/v1/auth/register", new { email, password = "benchmark-pass-1", name = "Bench" })).Dispose();
-        using var login = await http.PostAsJsonAsync("/api/v1/auth/login", new { email, password = "benchmark-pass-1" });
+        (await http.PostAsJsonAsync("/api/v1/auth/register", new { email, password = "benchmark-quartz-lantern-1", name = "Bench" })).Dispose();
+        using var login = await http.PostAsJsonAsync("/api/v1/auth/login", new { email, password = "benchmark-quartz-lantern-1" });
         if (login.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"sign-in answered {(int)login.StatusCode}");
         return login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("tf_session=", StringComparison.Ordinal)).Split(';')[0];
     }

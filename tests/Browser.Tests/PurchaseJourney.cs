@@ -22,7 +22,7 @@ public static class PurchaseJourney
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
         await Expect(page.Locator("#password-error")).ToContainTextAsync("10");
         await Check(page, screenshots, "signup");
-        await page.GetByLabel("Password").FillAsync("a-long-password-1");
+        await page.GetByLabel("Password").FillAsync("a-long-quartz-lantern-1");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
         await Expect(page.Locator("#account")).ToContainTextAsync("Journey Fan");
 

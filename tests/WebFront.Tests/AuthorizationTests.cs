@@ -63,7 +63,7 @@ public sealed class AuthorizationTests : IAsyncLifetime
     public async Task User_endpoints_need_a_signed_in_user(string method, string path, string? body)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, await Call(method, path, token: null, body));
-        Assert.Equal(HttpStatusCode.OK, await Call(method, path, await host.TokenAsync("user@example.com", "user-password-1", register: true), body));
+        Assert.Equal(HttpStatusCode.OK, await Call(method, path, await host.TokenAsync("user@example.com", "user-quartz-lantern-1", register: true), body));
         Assert.Equal(HttpStatusCode.OK, await Call(method, path, await host.TokenAsync("root@ticketflow.test", "admin-password-1", register: false), body));
     }
 
@@ -72,7 +72,7 @@ public sealed class AuthorizationTests : IAsyncLifetime
     public async Task Endpoints_for_ones_own_orders_and_tickets_need_a_signed_in_user_and_hide_everyone_elses(string method, string path, string? body)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, await Call(method, path, token: null, body));
-        Assert.Equal(HttpStatusCode.NotFound, await Call(method, path, await host.TokenAsync("user@example.com", "user-password-1", register: true), body));
+        Assert.Equal(HttpStatusCode.NotFound, await Call(method, path, await host.TokenAsync("user@example.com", "user-quartz-lantern-1", register: true), body));
         Assert.Equal(HttpStatusCode.NotFound, await Call(method, path, await host.TokenAsync("root@ticketflow.test", "admin-password-1", register: false), body));
     }
 
@@ -81,7 +81,7 @@ public sealed class AuthorizationTests : IAsyncLifetime
     public async Task Admin_endpoints_need_the_admin_role(string method, string path, string? body)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, await Call(method, path, token: null, body));
-        Assert.Equal(HttpStatusCode.Forbidden, await Call(method, path, await host.TokenAsync("user@example.com", "user-password-1", register: true), body));
+        Assert.Equal(HttpStatusCode.Forbidden, await Call(method, path, await host.TokenAsync("user@example.com", "user-quartz-lantern-1", register: true), body));
         Assert.Equal(HttpStatusCode.OK, await Call(method, path, await host.TokenAsync("root@ticketflow.test", "admin-password-1", register: false), body));
     }
 

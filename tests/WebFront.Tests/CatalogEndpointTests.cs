@@ -148,7 +148,7 @@ public sealed class CatalogEndpointTests : IAsyncLifetime
     public async Task Only_admins_create_events()
     {
         using (var anonymous = await PostEvent(NewEvent(), token: null)) Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        var user = await host.TokenAsync($"fan{Guid.NewGuid():N}@example.com", "fan-password-1", register: true);
+        var user = await host.TokenAsync($"fan{Guid.NewGuid():N}@example.com", "fan-quartz-lantern-1", register: true);
         using (var forbidden = await PostEvent(NewEvent(), user)) Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
         foreach (var (method, path) in new[] { (HttpMethod.Patch, "/api/v1/events/evt_x"), (HttpMethod.Post, "/api/v1/events/evt_x/publish"), (HttpMethod.Post, "/api/v1/events/evt_x/cancel") })
         {

@@ -10,7 +10,7 @@ namespace TicketFlow.WebFront.Tests;
 /// <summary>Orders and tickets over HTTP. There is no checkout yet, so orders are issued straight into the order book.</summary>
 public sealed class OrderEndpointTests : IAsyncLifetime
 {
-    private const string Password = "ticket-holder-1";
+    private const string Password = "ticket-holder-lantern-1";
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2027-03-01T09:00:00Z");
     private WebFrontHost host = null!;
     private string adminToken = null!;

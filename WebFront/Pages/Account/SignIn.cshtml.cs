@@ -22,12 +22,15 @@ public sealed class SignInModel(AccountService accounts) : PageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var outcome = await accounts.VerifyAsync(new LoginRequest(Email, Password), cancellationToken);
+        var outcome = await accounts.VerifyAsync(new LoginRequest(Email, Password), HttpContext.Connection.RemoteIpAddress, cancellationToken);
         if (outcome.User is not { } user)
         {
             Errors = outcome.Errors;
-            Problem = outcome.Errors.Count > 0 ? "Check the fields below." : Problems.Catalog[outcome.ProblemCode!].Meaning;
-            Response.StatusCode = outcome.Errors.Count > 0 ? StatusCodes.Status400BadRequest : StatusCodes.Status401Unauthorized;
+            Problem = outcome.Errors.Count > 0 ? "Check the fields below."
+                : outcome.RetryAfter > TimeSpan.Zero ? AccountEndpoints.TooManyAttempts(outcome)
+                : Problems.Catalog[outcome.ProblemCode!].Meaning;
+            Response.StatusCode = Problems.Catalog[outcome.ProblemCode!].Status;
+            if (outcome.RetryAfter > TimeSpan.Zero) Response.Headers.RetryAfter = outcome.RetryAfterSeconds;
             return Page();
         }
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, AccountService.Principal(user));

@@ -18,7 +18,7 @@ public sealed record Response(HttpStatusCode Status, JsonElement Body, HttpRespo
 /// <summary>The REST API as a buyer and an admin use it, over any test host's HttpClient.</summary>
 public sealed class PurchaseApi(Func<HttpClient> client, string adminEmail, string adminPassword)
 {
-    public const string Password = "buyer-password-1";
+    public const string Password = "buyer-quartz-lantern-1";
     private string? adminToken;
 
     public async Task<string> AdminTokenAsync() => adminToken ??= await LoginAsync(adminEmail, adminPassword);
