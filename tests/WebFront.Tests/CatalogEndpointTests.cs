@@ -89,7 +89,7 @@ public sealed class CatalogEndpointTests : IAsyncLifetime
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
         var user = host.CreateClient(cookies: false);
         user.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            await host.TokenAsync($"fan{Guid.NewGuid():N}@example.com", "fan-password-1", register: true));
+            await host.TokenAsync($"fan{Guid.NewGuid():N}@example.com", "fan-quartz-lantern-1", register: true));
         foreach (var (who, client) in new[] { ("anonymous", host.CreateClient(cookies: false)), ("user", user) })
         {
             using var read = await client.GetAsync($"/api/v1/events/{id}");
