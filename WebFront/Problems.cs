@@ -43,7 +43,7 @@ public static class Problems
         [ProblemCodes.NotRefundable] = (409, "This order cannot be refunded in its current state."),
         [ProblemCodes.TicketVoid] = (409, "This ticket is void (refunded or transferred)."),
         [ProblemCodes.TicketNotTransferable] = (409, "Only a valid ticket can be transferred; this one is used or void."),
-        [ProblemCodes.IdempotencyInProgress] = (409, "A request with this Idempotency-Key is still being processed; retry shortly."),
+        [ProblemCodes.IdempotencyInProgress] = (409, "A request with this Idempotency-Key is still being processed; retry after Retry-After (the seconds until its claim lapses, should it never finish)."),
         [ProblemCodes.PaymentDeclined] = (402, "The payment was declined; the hold was released."),
         [ProblemCodes.HoldExpired] = (410, "The hold expired or was released; its seats went back on sale."),
         [ProblemCodes.PaymentFailed] = (410, "The payment could not be taken before the hold expired; nothing was charged."),

@@ -6,11 +6,14 @@ public sealed record StoredResponse(int StatusCode, string? ContentType, string?
 public enum BeginOutcome { Began, InProgress, Completed, Mismatch }
 
 /// <param name="Response">Set when <see cref="Outcome"/> is Completed.</param>
-public sealed record BeginResult(BeginOutcome Outcome, StoredResponse? Response = null);
+/// <param name="ClaimedAt">When <see cref="Outcome"/> is InProgress: when the unfinished request claimed the key (null if not known).</param>
+public sealed record BeginResult(BeginOutcome Outcome, StoredResponse? Response = null, DateTimeOffset? ClaimedAt = null);
 
 /// <summary>Durable Idempotency-Key records, per user: the first request claims the key, its response is kept until expiry.</summary>
 public interface IIdempotencyStore
 {
+    /// <summary>Creates or migrates the table. A store only one process uses (embedded mode, SQLite) also releases every
+    /// unfinished claim: at start they can only be its previous run's, whose requests died with it.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
     /// <summary>

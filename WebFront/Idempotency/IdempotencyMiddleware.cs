@@ -80,8 +80,12 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IIdempotencyStor
                     await Task.Delay(50, http.RequestAborted); // the first request with this key is still running
                     continue;
                 default:
-                    http.Response.Headers.RetryAfter = "1";
-                    await Problems.Of(ProblemCodes.IdempotencyInProgress, "A request with this Idempotency-Key is still being processed.").ExecuteAsync(http);
+                    // Past the wait, the claim's owner is most likely gone: the key frees when its lease lapses, not in a second.
+                    var lapses = (claim.ClaimedAt ?? now) + options.Value.InProgressLease - now;
+                    var seconds = Math.Max(1, (int)Math.Ceiling(lapses.TotalSeconds));
+                    http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    await Problems.Of(ProblemCodes.IdempotencyInProgress,
+                        $"A request with this Idempotency-Key is still being processed; if it never finishes, the key is free in {seconds} s.").ExecuteAsync(http);
                     return;
             }
         }

@@ -35,7 +35,7 @@ internal static class IdempotencySchema
            OR (tf_idempotency_keys.status_code IS NULL AND tf_idempotency_keys.created_at_ms <= @stale)
         """;
 
-    public const string Select = "SELECT request_hash, status_code, content_type, location, body FROM tf_idempotency_keys WHERE user_id = @user AND key = @key";
+    public const string Select = "SELECT request_hash, status_code, content_type, location, body, created_at_ms FROM tf_idempotency_keys WHERE user_id = @user AND key = @key";
 
     public const string Complete = """
         UPDATE tf_idempotency_keys SET status_code = @status, content_type = @type, location = @location, body = @body
@@ -43,6 +43,8 @@ internal static class IdempotencySchema
         """;
 
     public const string Delete = "DELETE FROM tf_idempotency_keys WHERE user_id = @user AND key = @key AND status_code IS NULL";
+
+    public const string DeleteUnfinished = "DELETE FROM tf_idempotency_keys WHERE status_code IS NULL";
 
     /// <summary>Runs the claim protocol on one open connection; the primary key makes the insert the single point of decision.</summary>
     public static async Task<BeginResult> TryBeginAsync(DbConnection connection, string userId, string key, string requestHash,
@@ -56,7 +58,7 @@ internal static class IdempotencySchema
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return new BeginResult(BeginOutcome.InProgress); // abandoned meanwhile: retry later
         if (reader.GetString(0) != requestHash) return new BeginResult(BeginOutcome.Mismatch);
-        if (reader.IsDBNull(1)) return new BeginResult(BeginOutcome.InProgress);
+        if (reader.IsDBNull(1)) return new BeginResult(BeginOutcome.InProgress, ClaimedAt: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)));
         return new BeginResult(BeginOutcome.Completed, new StoredResponse(
             reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), (byte[])reader[4]));
     }

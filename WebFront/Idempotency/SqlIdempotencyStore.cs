@@ -5,8 +5,13 @@ namespace TicketFlow.WebFront.Idempotency;
 /// <summary>Idempotency records in PostgreSQL (cluster mode) or SQLite (embedded mode): the same SQL on both.</summary>
 public sealed class SqlIdempotencyStore(SqlStoreDatabase database) : IIdempotencyStore
 {
-    public Task InitializeAsync(CancellationToken cancellationToken) =>
-        database.MigrateAsync(IdempotencySchema.Component, IdempotencySchema.Migrations, cancellationToken);
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await database.MigrateAsync(IdempotencySchema.Component, IdempotencySchema.Migrations, cancellationToken);
+        if (database.IsPostgreSql) return; // shared by every WebFront: another one's claims may be alive
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await DbCommands.ExecuteAsync(connection, null, IdempotencySchema.DeleteUnfinished, cancellationToken);
+    }
 
     public async Task<BeginResult> TryBeginAsync(string userId, string key, string requestHash, DateTimeOffset now, DateTimeOffset expiresAt,
         DateTimeOffset staleBefore, CancellationToken cancellationToken)

@@ -40,6 +40,7 @@ public abstract class IdempotencyTests : IAsyncLifetime
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.Configure<IdempotencyOptions>(options => options.WaitForInFlight = TimeSpan.FromSeconds(3)); // well above the 150 ms endpoint
         app = builder.Build();
         // Test users: a header names the signed-in user (authentication itself is tested elsewhere).
         app.Use((http, next) =>
@@ -121,6 +122,43 @@ public abstract class IdempotencyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_key_held_by_an_unfinished_request_answers_when_its_claim_lapses()
+    {
+        // The same request (method, path and body, hashed as the middleware does) claimed the key 30 s ago and never finished.
+        const string body = """{"item":"ga","quantity":1}""";
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("POST /orders\n" + body)));
+        var claimedAt = time.GetUtcNow();
+        Assert.Equal(BeginOutcome.Began, (await store.TryBeginAsync($"alice-{run}", "key-8", hash, claimedAt, claimedAt.AddHours(24),
+            claimedAt - new IdempotencyOptions().InProgressLease, CancellationToken.None)).Outcome);
+        time.Now = claimedAt + TimeSpan.FromSeconds(30);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("Idempotency-Key", "key-8");
+        request.Headers.Add("X-Test-User", $"alice-{run}");
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(90), response.Headers.RetryAfter?.Delta); // the 2-minute lease less the 30 s gone; not 1
+        Assert.Contains("90 s", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, executions);
+    }
+
+    /// <summary>True for a store only one process uses (SQLite, embedded mode): its start releases unfinished claims.</summary>
+    protected abstract bool SingleProcess { get; }
+
+    [Fact]
+    public async Task At_start_a_single_process_store_releases_unfinished_claims_and_a_shared_one_keeps_them()
+    {
+        var now = time.GetUtcNow();
+        await store.TryBeginAsync($"alice-{run}", "key-9", "died", now, now.AddHours(24), now.AddMinutes(-2), CancellationToken.None);
+
+        await store.InitializeAsync(CancellationToken.None); // what a WebFront's start does
+
+        var again = await store.TryBeginAsync($"alice-{run}", "key-9", "retry", now, now.AddHours(24), now.AddMinutes(-2), CancellationToken.None);
+        Assert.Equal(SingleProcess ? BeginOutcome.Began : BeginOutcome.Mismatch, again.Outcome); // kept: the claim's own request hash still stands
+    }
+
+    [Fact]
     public async Task The_same_key_with_another_body_is_a_422_and_runs_nothing()
     {
         await Post("key-2", new { item = "ga", quantity = 2 });
@@ -183,12 +221,16 @@ public abstract class IdempotencyTests : IAsyncLifetime
 
 public sealed class PostgresIdempotencyTests : IdempotencyTests
 {
+    protected override bool SingleProcess => false;
+
     protected override async Task<IIdempotencyStore> CreateStoreAsync() =>
         new SqlIdempotencyStore(SqlStoreDatabase.PostgreSql(await TestDatabase.DataSourceAsync()));
 }
 
 public sealed class SqliteIdempotencyTests : IdempotencyTests
 {
+    protected override bool SingleProcess => true;
+
     private readonly string folder = Directory.CreateTempSubdirectory("tf-idem-").FullName;
 
     protected override Task<IIdempotencyStore> CreateStoreAsync() =>

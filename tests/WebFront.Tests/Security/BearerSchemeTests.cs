@@ -10,7 +10,7 @@ public sealed class BearerSchemeTests : IAsyncLifetime
     private readonly WebFrontHost host = new();
     private string token = null!;
 
-    public async Task InitializeAsync() => token = await host.TokenAsync("scheme@example.com", "scheme-password-1", register: true);
+    public async Task InitializeAsync() => token = await host.TokenAsync("scheme@example.com", "scheme-quartz-lantern-1", register: true);
 
     public async Task DisposeAsync() => await host.DisposeAsync();
 

@@ -21,7 +21,7 @@ public sealed class PrivateDataFilesTests
             await using (var host = new WebFrontHost(("TICKETFLOW_DATA", Path.Combine(folder, "ticketflow.db"))))
             {
                 using (var registered = await host.CreateClient().PostAsJsonAsync("/api/v1/auth/register",
-                           new { email = "private@example.com", password = "private-password-1", name = "Private" }))
+                           new { email = "private@example.com", password = "private-quartz-lantern-1", name = "Private" }))
                     Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
                 host.Factory.Services.GetRequiredService<SigningKey>(); // embedded: generated into signing.key on first use
 
