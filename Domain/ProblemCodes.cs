@@ -64,6 +64,10 @@ public static class ProblemCodes
     public const string TicketUsed = "ticket_used";
     public const string TicketVoid = "ticket_void";
     public const string TicketNotTransferable = "ticket_not_transferable";
+    /// <summary>A buyer's refund found none of the order's tickets still theirs and unused.</summary>
+    public const string TicketTransferred = "ticket_transferred";
+    /// <summary>A ticket the buyer named is not theirs to refund in this order (transferred, used, void, or not in it).</summary>
+    public const string TicketNotRefundable = "ticket_not_refundable";
 
     // Operations
     public const string SiloNotFound = "silo_not_found";

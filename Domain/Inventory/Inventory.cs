@@ -102,6 +102,18 @@ public sealed class Inventory
         return true;
     }
 
+    /// <summary>Returns <paramref name="quantity"/> of a sale's seats under <paramref name="refundId"/>; the same refund again changes nothing.</summary>
+    /// <returns>True if those seats are (now or before) back on sale; false if the hold was never sold.</returns>
+    public bool RefundSeats(string holdId, string refundId, int quantity, DateTimeOffset now)
+    {
+        if (!sales.TryGetValue(holdId, out var sale)) return false;
+        if (sale.Refunded || sale.RefundIds.Contains(refundId)) return true; // a whole refund already gave back every seat
+        if (quantity < 1 || quantity > sale.Quantity - sale.Returned)
+            throw new ArgumentOutOfRangeException(nameof(quantity), quantity, $"Hold {holdId} has {sale.Quantity - sale.Returned} sold seats left to refund.");
+        Emit(new SeatsRefunded(now, holdId, refundId, quantity));
+        return true;
+    }
+
     public void Close(DateTimeOffset now)
     {
         if (!IsClosed) Emit(new TierClosed(now));
@@ -176,14 +188,22 @@ public sealed class Inventory
             case SaleConfirmed sold:
                 var hold = RemoveHold(sold.HoldId, countsForUser: false);
                 Sold += hold.Quantity;
-                sales.Add(sold.HoldId, new Sale(hold.UserId, hold.Quantity, Refunded: false));
+                sales.Add(sold.HoldId, new Sale(hold.UserId, hold.Quantity, Refunded: false, Returned: 0, []));
                 HoldsSold++;
                 break;
             case SaleRefunded refunded:
                 var sale = sales[refunded.HoldId];
-                sales[refunded.HoldId] = sale with { Refunded = true };
-                Sold -= sale.Quantity;
-                AddToUser(sale.UserId, -sale.Quantity);
+                sales[refunded.HoldId] = sale with { Refunded = true, Returned = sale.Quantity };
+                Sold -= sale.Quantity - sale.Returned;
+                AddToUser(sale.UserId, -(sale.Quantity - sale.Returned));
+                Refunds++;
+                break;
+            case SeatsRefunded partial:
+                var part = sales[partial.HoldId];
+                var returned = part.Returned + partial.Quantity;
+                sales[partial.HoldId] = part with { Refunded = returned == part.Quantity, Returned = returned, RefundIds = [.. part.RefundIds, partial.RefundId] };
+                Sold -= partial.Quantity;
+                AddToUser(part.UserId, -partial.Quantity);
                 Refunds++;
                 break;
             case TierClosed:
@@ -214,7 +234,7 @@ public sealed class Inventory
 
     public InventorySnapshot ToSnapshot() => new(IsConfigured, Capacity, PerUserLimit, IsClosed,
         holds.Select(h => new HoldSnapshot(h.Key, h.Value.UserId, h.Value.Quantity, h.Value.ExpiresAt)).ToList(),
-        sales.Select(s => new SaleSnapshot(s.Key, s.Value.UserId, s.Value.Quantity, s.Value.Refunded)).ToList(),
+        sales.Select(s => new SaleSnapshot(s.Key, s.Value.UserId, s.Value.Quantity, s.Value.Refunded, s.Value.Returned, s.Value.RefundIds)).ToList(),
         HoldsPlaced, HoldsReleased, HoldsExpired, HoldsSold, Refunds);
 
     /// <summary>The state a snapshot and the journal entries after it describe.</summary>
@@ -238,10 +258,12 @@ public sealed class Inventory
         }
         foreach (var sale in snapshot.Sales)
         {
-            sales.Add(sale.HoldId, new Sale(sale.UserId, sale.Quantity, sale.Refunded));
+            // A snapshot from before partial refunds has no Returned: a refunded sale returned every seat.
+            var returned = sale.Refunded ? sale.Quantity : sale.Returned;
+            sales.Add(sale.HoldId, new Sale(sale.UserId, sale.Quantity, sale.Refunded, returned, sale.RefundIds ?? []));
             if (sale.Refunded) continue;
-            Sold += sale.Quantity;
-            AddToUser(sale.UserId, sale.Quantity);
+            Sold += sale.Quantity - returned;
+            AddToUser(sale.UserId, sale.Quantity - returned);
         }
         (HoldsPlaced, HoldsReleased, HoldsExpired, HoldsSold, Refunds) =
             (snapshot.HoldsPlaced, snapshot.HoldsReleased, snapshot.HoldsExpired, snapshot.HoldsSold, snapshot.Refunds);
@@ -249,12 +271,15 @@ public sealed class Inventory
 
     private sealed record ActiveHold(string UserId, int Quantity, DateTimeOffset ExpiresAt);
 
-    private sealed record Sale(string UserId, int Quantity, bool Refunded);
+    /// <param name="Returned">Seats given back so far (by partial refunds, or all by a whole one).</param>
+    /// <param name="RefundIds">The partial refunds applied: each gives its seats back once.</param>
+    private sealed record Sale(string UserId, int Quantity, bool Refunded, int Returned, IReadOnlyList<string> RefundIds);
 }
 
 public sealed record HoldSnapshot(string HoldId, string UserId, int Quantity, DateTimeOffset ExpiresAt);
 
-public sealed record SaleSnapshot(string HoldId, string UserId, int Quantity, bool Refunded);
+/// <param name="Returned">Seats given back by partial refunds (absent from snapshots stored before them).</param>
+public sealed record SaleSnapshot(string HoldId, string UserId, int Quantity, bool Refunded, int Returned = 0, IReadOnlyList<string>? RefundIds = null);
 
 public sealed record InventorySnapshot(bool Configured, int Capacity, int PerUserLimit, bool Closed, IReadOnlyList<HoldSnapshot> Holds,
     IReadOnlyList<SaleSnapshot> Sales, long HoldsPlaced, long HoldsReleased, long HoldsExpired, long HoldsSold, long Refunds);

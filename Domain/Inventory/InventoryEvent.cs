@@ -14,6 +14,7 @@ namespace TicketFlow.Domain.Inventory;
 [JsonDerivedType(typeof(SaleConfirmed), "SaleConfirmed")]
 [JsonDerivedType(typeof(SaleRefunded), "SaleRefunded")]
 [JsonDerivedType(typeof(TierClosed), "TierClosed")]
+[JsonDerivedType(typeof(SeatsRefunded), "SeatsRefunded")]
 public abstract record InventoryEvent(DateTimeOffset At);
 
 /// <summary>The tier's capacity and per-user limit were set (created, the capacity grew, or the limit changed).</summary>
@@ -31,6 +32,9 @@ public sealed record SaleConfirmed(DateTimeOffset At, string HoldId) : Inventory
 
 /// <summary>The sold seats went back on sale (the order was refunded).</summary>
 public sealed record SaleRefunded(DateTimeOffset At, string HoldId) : InventoryEvent(At);
+
+/// <summary>Some of a sale's seats went back on sale (a partial refund, <paramref name="RefundId"/>: once per refund).</summary>
+public sealed record SeatsRefunded(DateTimeOffset At, string HoldId, string RefundId, int Quantity) : InventoryEvent(At);
 
 /// <summary>No more holds: the event was cancelled.</summary>
 public sealed record TierClosed(DateTimeOffset At) : InventoryEvent(At);

@@ -19,7 +19,7 @@ public enum CheckoutStep
     Confirmed = 4,
     Completed = 5,
     Declined = 6,
-    /// <summary>Money was taken but the sale cannot stand (seats lost, order refunded, event cancelled): void the tickets first.</summary>
+    /// <summary>Money was taken but (part of) the sale cannot stand (seats lost, a refund asked, event cancelled): void the tickets first.</summary>
     Refunding = 7,
     Refunded = 8,
     /// <summary>Ended before any capture (hold gone); nothing to give back.</summary>
@@ -28,7 +28,7 @@ public enum CheckoutStep
     Declining = 10,
     /// <summary>No capture and none coming: the hold is marked expired and the failure recorded.</summary>
     Abandoning = 11,
-    /// <summary>The tickets are void (or were never issued): the seats and the money go back.</summary>
+    /// <summary>The refund's tickets are void (or were never issued): their seats and their money go back.</summary>
     Voided = 12,
 }
 
@@ -49,9 +49,10 @@ public enum CheckoutWork
     ConfirmSeats,
     /// <summary>Write the order and its tickets, mark the hold purchased (<see cref="Checkout.OrderIssued"/>).</summary>
     IssueOrder,
-    /// <summary>Void the order's tickets unless one was used and the refund is not forced (<see cref="Checkout.TicketsVoided"/> or <see cref="Checkout.RefundRefused"/>).</summary>
+    /// <summary>Void the pending refund's tickets in the order book (<see cref="Checkout.TicketsVoided"/> or <see cref="Checkout.RefundRefused"/>).</summary>
     VoidTickets,
-    /// <summary>Seats back on sale, the payment refunded, the hold marked refunded (<see cref="Checkout.Refunded"/>).</summary>
+    /// <summary>The voided tickets' seats back on sale and their money refunded, under the refund's id; the hold marked refunded
+    /// once nothing is left (<see cref="Checkout.Refunded"/>).</summary>
     ReturnSeatsAndMoney,
     /// <summary>Mark the hold expired, or hand it back when <see cref="Checkout.HandsHoldBack"/> (if the saga had it), and
     /// record the failure (<see cref="Checkout.Abandoned"/>).</summary>
@@ -69,11 +70,29 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     /// <summary>Sold through a waiting room (the room is told when the order is issued).</summary>
     public bool HighDemand { get; init; }
 
-    /// <summary>The refund goes ahead even if a ticket was used (the event was cancelled).</summary>
+    /// <summary>Read from sagas stored mid-refund before refunds had ids (a whole-order refund); new sagas keep it false.</summary>
     public bool ForceRefund { get; init; }
+
+    /// <summary>The refund under way (in <see cref="CheckoutStep.Refunding"/> and <see cref="CheckoutStep.Voided"/>).</summary>
+    public OrderRefund? PendingRefund { get; init; }
+
+    /// <summary>Refunds done, in order: each voided its tickets and gave back their seats and money exactly once.</summary>
+    public IReadOnlyList<OrderRefund> Refunds { get; init; } = [];
 
     [JsonIgnore]
     public long TotalMinor => Lines.Sum(l => l.PriceMinor * l.Quantity);
+
+    [JsonIgnore]
+    public long RefundedMinor => Refunds.Sum(r => r.AmountMinor);
+
+    /// <summary>The refund the current step works on; a saga stored mid-refund by the old layout refunds the whole order.</summary>
+    [JsonIgnore]
+    public OrderRefund CurrentRefund => PendingRefund ?? new OrderRefund(Id, null, ForceRefund)
+        { Lines = Step == CheckoutStep.Voided ? Lines.Select(l => new RefundedLine(l.TierId, l.Quantity, l.PriceMinor)).ToList() : [] };
+
+    /// <summary>The refund gives back a payment whose seats were lost before any order existed (every seat, the whole amount).</summary>
+    [JsonIgnore]
+    public bool SeatsLostAfterPayment => FailureReason is not (CheckoutReasons.RefundRequested or CheckoutReasons.EventCancelled);
 
     [JsonIgnore]
     public bool IsFinished => Step is CheckoutStep.Completed or CheckoutStep.Declined or CheckoutStep.Refunded or CheckoutStep.Abandoned;
@@ -131,10 +150,6 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     [JsonIgnore]
     public bool ResumeLooksUpHold => Step is CheckoutStep.New or CheckoutStep.Verified or CheckoutStep.Paying;
 
-    /// <summary>The sale stands: the order is complete (after a refund was asked, it means the order book refused it).</summary>
-    [JsonIgnore]
-    public bool SaleStands => Step == CheckoutStep.Completed;
-
     /// <summary>How the saga ended, as the checkouts metric labels it.</summary>
     [JsonIgnore]
     public string OutcomeLabel => Step == CheckoutStep.Refunded ? $"refunded_{FailureReason}" : StepName;
@@ -166,34 +181,54 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     public Checkout SeatsConfirmed(DateTimeOffset now) => Move(now, CheckoutStep.Confirmed, [CheckoutStep.Paid]);
 
     /// <summary>A tier no longer had the hold when the money was in: the sale cannot stand.</summary>
-    public Checkout SeatsLost(string reason, DateTimeOffset now) => Move(now, CheckoutStep.Refunding, [CheckoutStep.Paid]) with { FailureReason = reason };
+    public Checkout SeatsLost(string reason, DateTimeOffset now) =>
+        Move(now, CheckoutStep.Refunding, [CheckoutStep.Paid]) with { FailureReason = reason, PendingRefund = new OrderRefund(Id, null, Force: true) };
 
     public Checkout OrderIssued(DateTimeOffset now) => Move(now, CheckoutStep.Completed, [CheckoutStep.Confirmed]);
 
-    /// <summary>A completed order is to be refunded; <paramref name="force"/>: the event was cancelled (used tickets do not stop it).</summary>
-    public Checkout Refund(bool force, DateTimeOffset now) => Move(now, CheckoutStep.Refunding, [CheckoutStep.Completed]) with
+    /// <summary>
+    /// A refund is asked (the buyer's, or a cancellation's with <see cref="OrderRefund.Force"/>): a completed order starts it,
+    /// the same refund asked again (a retry, same id) goes on or is already done, and anything else is refused. Another
+    /// refund still under way must finish first (<see cref="RefundUnderWay"/>: the grain drives it, then asks again).
+    /// </summary>
+    public (Checkout Next, string? Refusal) RefundAsked(OrderRefund refund, DateTimeOffset now)
     {
-        FailureReason = force ? CheckoutReasons.EventCancelled : CheckoutReasons.RefundRequested,
-        ForceRefund = force,
-    };
+        if (Refunds.Any(r => r.Id == refund.Id) || PendingRefund?.Id == refund.Id) return (this, null);
+        return Step switch
+        {
+            CheckoutStep.Completed => (Move(now, CheckoutStep.Refunding, [CheckoutStep.Completed]) with { PendingRefund = refund, FailureReason = refund.Reason }, null),
+            // A cancellation finds the order refunded already: nothing is left to give back, and that is its success.
+            CheckoutStep.Refunded when refund.Force => (this, null),
+            CheckoutStep.Refunded => (this, ProblemCodes.TicketTransferred),
+            _ => (this, ProblemCodes.NotRefundable),
+        };
+    }
 
-    /// <summary>The buyer (or a cancel) asks for a refund: a completed order starts one, one under way goes on, anything else is refused.</summary>
-    /// <remarks>A cancellation that finds a buyer's refund still voiding makes it forced: a used ticket must not stop it.</remarks>
-    public (Checkout Next, string? Refusal) RefundAsked(bool force, DateTimeOffset now) => Step switch
+    /// <summary>Another refund than <paramref name="refundId"/> is between its steps: it is finished first.</summary>
+    public bool RefundUnderWay(string refundId) => Step is CheckoutStep.Refunding or CheckoutStep.Voided && CurrentRefund.Id != refundId;
+
+    /// <summary>The refund asked under <paramref name="refundId"/> is done (its tickets void, their seats and money back).</summary>
+    public OrderRefund? RefundDone(string refundId) => Refunds.FirstOrDefault(r => r.Id == refundId);
+
+    /// <summary>The order book voided these tickets (per tier, with their price); for seats lost there was no order: every seat.</summary>
+    public Checkout TicketsVoided(IReadOnlyList<RefundedLine> voided, DateTimeOffset now) =>
+        Move(now, CheckoutStep.Voided, [CheckoutStep.Refunding]) with { PendingRefund = CurrentRefund with { Lines = voided } };
+
+    /// <summary>The order book refused the refund (<paramref name="reason"/>: nothing left, a named ticket not refundable): the
+    /// sale stands as it was, and the reason stays for the caller.</summary>
+    public Checkout RefundRefused(string reason, DateTimeOffset now) =>
+        Move(now, CheckoutStep.Completed, [CheckoutStep.Refunding]) with { FailureReason = reason, ForceRefund = false, PendingRefund = null };
+
+    /// <summary>The refund's seats and money are back: the order stands with what is left, or is refunded once no seat is left.</summary>
+    public Checkout Refunded(DateTimeOffset now)
     {
-        CheckoutStep.Completed => (Refund(force, now), null),
-        CheckoutStep.Refunding when force && !ForceRefund => (this with { ForceRefund = true, FailureReason = CheckoutReasons.EventCancelled, UpdatedAt = now }, null),
-        CheckoutStep.Refunding or CheckoutStep.Voided or CheckoutStep.Refunded => (this, null),
-        _ => (this, ProblemCodes.NotRefundable),
-    };
-
-    public Checkout TicketsVoided(DateTimeOffset now) => Move(now, CheckoutStep.Voided, [CheckoutStep.Refunding]);
-
-    /// <summary>A buyer's refund the order book refused (a ticket was used at the door): the sale stands.</summary>
-    public Checkout RefundRefused(DateTimeOffset now) =>
-        Move(now, CheckoutStep.Completed, [CheckoutStep.Refunding]) with { FailureReason = null, ForceRefund = false };
-
-    public Checkout Refunded(DateTimeOffset now) => Move(now, CheckoutStep.Refunded, [CheckoutStep.Voided]);
+        var refunds = Refunds.Append(CurrentRefund).ToList();
+        var left = Lines.Sum(l => l.Quantity) - refunds.Sum(r => r.Quantity);
+        return Move(now, left > 0 ? CheckoutStep.Completed : CheckoutStep.Refunded, [CheckoutStep.Voided]) with
+        {
+            Refunds = refunds, PendingRefund = null, ForceRefund = false, FailureReason = left > 0 ? null : FailureReason,
+        };
+    }
 
     /// <summary>Nothing was charged: before any capture, or (from <see cref="CheckoutStep.Paying"/>) once the gateway, asked well
     /// after any capture could still be in flight, knows no payment.</summary>
@@ -229,6 +264,29 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
 }
 
 /// <summary>Why a checkout was refunded or failed, besides the problem codes a step can end with.</summary>
+/// <summary>
+/// One refund of an order, under its own id (from the buyer's Idempotency-Key, or the cancellation's): the buyer's covers
+/// the tickets they still own and that are unused, or those of them in <paramref name="TicketIds"/>; a forced one
+/// (event cancelled) every ticket not void yet, whoever holds it.
+/// </summary>
+public sealed record OrderRefund(string Id, IReadOnlyList<string>? TicketIds, bool Force)
+{
+    /// <summary>What the order book voided (set once the tickets are void): the seats and money this refund gives back.</summary>
+    public IReadOnlyList<RefundedLine> Lines { get; init; } = [];
+
+    [JsonIgnore]
+    public long AmountMinor => Lines.Sum(l => l.PriceMinor * l.Quantity);
+
+    [JsonIgnore]
+    public int Quantity => Lines.Sum(l => l.Quantity);
+
+    [JsonIgnore]
+    public string Reason => Force ? CheckoutReasons.EventCancelled : CheckoutReasons.RefundRequested;
+}
+
+/// <summary>Tickets of one tier a refund voided, at the order line's price.</summary>
+public sealed record RefundedLine(string TierId, int Quantity, long PriceMinor);
+
 public static class CheckoutReasons
 {
     public const string RefundRequested = "refund_requested";

@@ -75,6 +75,26 @@ public sealed class InventoryTests
     }
 
     [Fact]
+    public void A_partial_refund_returns_exactly_its_seats_once_per_refund_id_and_a_whole_refund_only_the_rest()
+    {
+        var tier = Tier(capacity: 4, perUser: 4);
+        tier.TryHold("h1", "ann", 3, T0.AddMinutes(10), T0);
+        tier.Confirm("h1", T0);
+        Assert.True(tier.RefundSeats("h1", "r1", 1, T0));
+        Assert.True(tier.RefundSeats("h1", "r1", 1, T0)); // the same refund again: nothing more
+        Assert.Equal((2, 0, 2), tier.CountsAt(T0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => tier.RefundSeats("h1", "r2", 3, T0)); // more than is left: never
+        Assert.True(tier.Refund("h1", T0));
+        Assert.Equal((4, 0, 0), tier.CountsAt(T0));
+        Assert.Null(tier.TryHold("h2", "ann", 4, T0.AddMinutes(10), T0)); // the buyer's seats count no more against the limit
+        Assert.False(tier.RefundSeats("never-sold", "r3", 1, T0));
+        var journal = tier.TakeChanges();
+        Assert.Single(journal.OfType<SeatsRefunded>());
+        var replayed = Inventory.Restore(Inventory.Restore(null, journal.Take(4)).ToSnapshot(), journal.Skip(4));
+        Assert.Equal((tier.Sold, tier.Held, tier.Refunds), (replayed.Sold, replayed.Held, replayed.Refunds));
+    }
+
+    [Fact]
     public void Capacity_only_grows_and_a_closed_tier_takes_no_holds()
     {
         var tier = Tier(capacity: 10);
@@ -129,12 +149,12 @@ public sealed class InventoryTests
         Assert.Equal((true, 5, 3), (fresh.IsConfigured, fresh.Capacity, fresh.PerUserLimit));
     }
 
-    private enum Op { Hold, Release, Confirm, Refund, Advance, Grow, Limit }
+    private enum Op { Hold, Release, Confirm, Refund, RefundSeats, Advance, Grow, Limit }
 
     private sealed record Step(Op Op, int Hold, int User, int Quantity, int Minutes);
 
     private static Gen<Step> StepGen =>
-        from op in Gen.Elements(Op.Hold, Op.Hold, Op.Hold, Op.Release, Op.Confirm, Op.Confirm, Op.Refund, Op.Advance, Op.Grow, Op.Limit)
+        from op in Gen.Elements(Op.Hold, Op.Hold, Op.Hold, Op.Release, Op.Confirm, Op.Confirm, Op.Refund, Op.RefundSeats, Op.Advance, Op.Grow, Op.Limit)
         from hold in Gen.Choose(0, 30)
         from user in Gen.Choose(0, 5)
         from quantity in Gen.Choose(1, 4)
@@ -148,6 +168,7 @@ public sealed class InventoryTests
         {
             var tier = Tier(capacity: 12, perUser: 5);
             var journal = new List<InventoryEvent>(tier.TakeChanges());
+            var refunded = new Dictionary<string, int>(); // seats partial refunds asked per hold (a whole refund makes the rest a no-op)
             var now = T0;
             foreach (var step in steps)
             {
@@ -158,6 +179,10 @@ public sealed class InventoryTests
                     case Op.Release: tier.Release(id, now); break;
                     case Op.Confirm: tier.Confirm(id, now); break;
                     case Op.Refund: tier.Refund(id, now); break;
+                    case Op.RefundSeats when tier.SoldQuantity(id) > 0 && refunded.GetValueOrDefault(id) < tier.SoldQuantity(id):
+                        tier.RefundSeats(id, $"r{step.User}", 1, now);
+                        refunded[id] = refunded.GetValueOrDefault(id) + 1;
+                        break;
                     case Op.Advance: now = now.AddMinutes(step.Minutes); tier.ExpireDue(now); break;
                     case Op.Grow: tier.Configure(new TierTerms(tier.Capacity + step.Quantity, tier.PerUserLimit), now); break;
                     case Op.Limit: tier.Configure(new TierTerms(tier.Capacity, step.Quantity + 1), now); break;
@@ -198,6 +223,10 @@ public sealed class InventoryTests
                 case HoldExpired e: Drop(holds, e.HoldId); break;
                 case SaleConfirmed s: sales[s.HoldId] = holds[s.HoldId]; holds.Remove(s.HoldId); break;
                 case SaleRefunded r: Drop(sales, r.HoldId); break;
+                case SeatsRefunded p:
+                    sales[p.HoldId] = (sales[p.HoldId].User, sales[p.HoldId].Quantity - p.Quantity);
+                    perUser[sales[p.HoldId].User] -= p.Quantity;
+                    break;
             }
         }
         return true;

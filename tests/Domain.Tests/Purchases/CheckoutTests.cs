@@ -18,6 +18,12 @@ public sealed class CheckoutTests
 
     private static Checkout Completed() => Paying().Captured(Now).SeatsConfirmed(Now).OrderIssued(Now);
 
+    private static OrderRefund BuyersRefund(string id = "ord_h.r1", params string[] ticketIds) => new(id, ticketIds.Length == 0 ? null : ticketIds, Force: false);
+
+    private static Checkout Refunding(Checkout completed, OrderRefund refund) => completed.RefundAsked(refund, Now).Next;
+
+    private static IReadOnlyList<RefundedLine> Seats(int quantity) => [new RefundedLine("t1", quantity, 5000)];
+
     [Fact]
     public void The_happy_path_verifies_pays_confirms_and_issues_the_order()
     {
@@ -70,29 +76,77 @@ public sealed class CheckoutTests
     {
         var refunding = Paying().Captured(Now).SeatsLost(ProblemCodes.HoldExpired, Now);
         Assert.Throws<InvalidOperationException>(() => refunding.OrderIssued(Now));
-        var voided = refunding.TicketsVoided(Now);
+        var voided = refunding.TicketsVoided(Seats(2), Now);
         Assert.Equal((CheckoutWork.ReturnSeatsAndMoney, CheckoutReasons.SeatsLostAfterCapture), (voided.Work, voided.RecordedFailure));
+        Assert.True(voided.SeatsLostAfterPayment);
+        Assert.Equal(10_000, voided.CurrentRefund.AmountMinor);
         var refunded = voided.Refunded(Now);
         Assert.Equal((CheckoutStep.Refunded, ProblemCodes.HoldExpired), (refunded.Step, refunded.Error));
     }
 
     [Fact]
-    public void A_refund_asked_for_voids_the_tickets_then_returns_seats_and_money_and_counts_as_success()
+    public void A_refund_of_every_ticket_voids_them_then_returns_seats_and_money_and_counts_as_success()
     {
-        var refunding = Completed().Refund(force: false, Now);
-        Assert.Equal((CheckoutWork.VoidTickets, CheckoutReasons.RefundRequested, false), (refunding.Work, refunding.FailureReason, refunding.ForceRefund));
-        var refunded = refunding.TicketsVoided(Now).Refunded(Now);
+        var refunding = Refunding(Completed(), BuyersRefund());
+        Assert.Equal((CheckoutWork.VoidTickets, CheckoutReasons.RefundRequested, false), (refunding.Work, refunding.FailureReason, refunding.SeatsLostAfterPayment));
+        var refunded = refunding.TicketsVoided(Seats(2), Now).Refunded(Now);
         Assert.Equal((CheckoutStep.Refunded, null, "ord_h", null), (refunded.Step, refunded.Error, refunded.OrderId, refunded.RecordedFailure));
-        Assert.True(Completed().Refund(force: true, Now).ForceRefund);
+        Assert.Equal((10_000L, null), (refunded.RefundedMinor, refunded.PendingRefund));
+        Assert.Equal(CheckoutReasons.EventCancelled, Refunding(Completed(), new OrderRefund("c", null, Force: true)).FailureReason);
+    }
+
+    [Fact]
+    public void A_partial_refund_gives_back_only_its_tickets_and_the_order_stands_until_a_later_refund_takes_the_rest()
+    {
+        var partial = Refunding(Completed(), BuyersRefund("r1", "tkt_a")).TicketsVoided(Seats(1), Now);
+        Assert.Equal((CheckoutWork.ReturnSeatsAndMoney, 5_000L, "r1"), (partial.Work, partial.CurrentRefund.AmountMinor, partial.CurrentRefund.Id));
+        var standing = partial.Refunded(Now);
+        Assert.Equal((CheckoutStep.Completed, 5_000L, null, CheckoutWork.None), (standing.Step, standing.RefundedMinor, standing.FailureReason, standing.Work));
+        Assert.True(standing.IsFinished); // nothing owed: the resume reminder goes
+
+        var rest = Refunding(standing, new OrderRefund("cancel", null, Force: true)).TicketsVoided(Seats(1), Now).Refunded(Now);
+        Assert.Equal((CheckoutStep.Refunded, 10_000L, "refunded_event_cancelled"), (rest.Step, rest.RefundedMinor, rest.OutcomeLabel));
+        Assert.Equal(["r1", "cancel"], rest.Refunds.Select(r => r.Id));
+    }
+
+    [Fact]
+    public void The_same_refund_asked_again_goes_on_or_is_done_and_another_waits_for_the_one_under_way()
+    {
+        var refunding = Refunding(Completed(), BuyersRefund("r1"));
+        Assert.Same(refunding, refunding.RefundAsked(BuyersRefund("r1"), Now).Next); // a retry: the same refund goes on
+        Assert.True(refunding.RefundUnderWay("r2"));
+        Assert.False(refunding.RefundUnderWay("r1"));
+        var standing = refunding.TicketsVoided(Seats(1), Now).Refunded(Now);
+        var (again, refusal) = standing.RefundAsked(BuyersRefund("r1"), Now);
+        Assert.Equal((standing, (string?)null), (again, refusal)); // done already: nothing more, no refusal
+        Assert.NotNull(standing.RefundDone("r1"));
+        Assert.Null(standing.RefundDone("r2"));
+    }
+
+    [Fact]
+    public void A_refunded_order_refuses_a_buyers_new_refund_and_answers_a_cancellation_with_nothing_to_do()
+    {
+        var refunded = Refunding(Completed(), BuyersRefund()).TicketsVoided(Seats(2), Now).Refunded(Now);
+        Assert.Equal(ProblemCodes.TicketTransferred, refunded.RefundAsked(BuyersRefund("r2"), Now).Refusal);
+        Assert.Equal((refunded, (string?)null), refunded.RefundAsked(new OrderRefund("cancel", null, Force: true), Now));
+        Assert.Equal(ProblemCodes.NotRefundable, Paying().RefundAsked(new OrderRefund("cancel", null, Force: true), Now).Refusal);
+    }
+
+    [Fact]
+    public void A_saga_stored_mid_refund_before_refunds_had_ids_refunds_the_whole_order()
+    {
+        var old = Completed() with { Step = CheckoutStep.Voided, FailureReason = CheckoutReasons.EventCancelled, ForceRefund = true };
+        Assert.Equal(("ord_h", true, 10_000L), (old.CurrentRefund.Id, old.CurrentRefund.Force, old.CurrentRefund.AmountMinor));
+        Assert.Equal(CheckoutStep.Refunded, old.Refunded(Now).Step);
     }
 
     [Fact]
     public void A_checkout_that_charged_nothing_cannot_be_refunded_and_a_declined_one_cannot_be_captured()
     {
-        Assert.Throws<InvalidOperationException>(() => Started().HoldVerified(TheHold, Now).Refund(force: false, Now));
+        Assert.Equal(ProblemCodes.NotRefundable, Started().HoldVerified(TheHold, Now).RefundAsked(BuyersRefund(), Now).Refusal);
         Assert.Throws<InvalidOperationException>(() => Paying().Declined("card_declined", Now).Captured(Now));
         Assert.Throws<InvalidOperationException>(() => Started().Paying(Now));
-        Assert.Throws<InvalidOperationException>(() => Paying().Captured(Now).Refund(force: false, Now)); // seats lost is its own move
+        Assert.Equal(ProblemCodes.NotRefundable, Paying().Captured(Now).RefundAsked(BuyersRefund(), Now).Refusal); // seats lost is its own move
     }
 
     [Fact]
@@ -105,11 +159,12 @@ public sealed class CheckoutTests
     }
 
     [Fact]
-    public void A_refund_the_order_book_refuses_leaves_the_sale_standing()
+    public void A_refund_the_order_book_refuses_leaves_the_sale_standing_with_the_reason()
     {
-        var refused = Completed().Refund(force: false, Now).RefundRefused(Now);
-        Assert.Equal((CheckoutStep.Completed, null, false), (refused.Step, refused.FailureReason, refused.ForceRefund));
-        Assert.Throws<InvalidOperationException>(() => Started().RefundRefused(Now));
+        var refused = Refunding(Completed(), BuyersRefund()).RefundRefused(ProblemCodes.TicketTransferred, Now);
+        Assert.Equal((CheckoutStep.Completed, ProblemCodes.TicketTransferred, null, 0L), (refused.Step, refused.FailureReason, refused.PendingRefund, refused.RefundedMinor));
+        Assert.Null(refused.Error); // the order itself stands: a retried checkout still answers it
+        Assert.Throws<InvalidOperationException>(() => Started().RefundRefused(ProblemCodes.TicketTransferred, Now));
     }
 
     [Fact]
@@ -162,18 +217,6 @@ public sealed class CheckoutTests
         Assert.DoesNotContain("\"work\"", json); // derived, not stored
     }
 
-    [Fact]
-    public void A_cancellation_that_finds_a_buyers_refund_still_voiding_forces_it()
-    {
-        var buyers = Completed().Refund(force: false, Now);
-        var (forced, refusal) = buyers.RefundAsked(force: true, Now);
-        Assert.Null(refusal);
-        Assert.Equal((true, CheckoutReasons.EventCancelled), (forced.ForceRefund, forced.FailureReason));
-        Assert.Same(forced, forced.RefundAsked(force: true, Now).Next);
-        Assert.Same(buyers, buyers.RefundAsked(force: false, Now).Next);
-        Assert.Equal(ProblemCodes.NotRefundable, Paying().RefundAsked(force: true, Now).Refusal);
-    }
-
     // ---- Properties: a random world (gateway, tiers, order book, reminders, crashes) drives the saga to its end. ----
 
     /// <summary>
@@ -187,7 +230,12 @@ public sealed class CheckoutTests
 
         /// <summary>The gateway's record for this saga's payment id: the first capture decides, later ones repeat it.</summary>
         public bool? Paid;
-        public bool Refunded, OrderIssued, OrderVoided, TicketUsed, ForceAsked;
+        public bool Refunded, OrderIssued, OrderVoided, TicketUsed, TicketTransferred, ForceAsked;
+        public int LiveTickets, Asks;
+        /// <summary>What each refund id voided and refunded: the order book and the gateway keep one entry per id.</summary>
+        public readonly Dictionary<string, int> VoidedBy = [];
+        public readonly Dictionary<string, long> MoneyBackBy = [];
+        public long MoneyBack => MoneyBackBy.Values.Sum();
         public bool SeatsHeldOrSold = true;
 
         public bool Captured => Paid == true;
@@ -218,12 +266,13 @@ public sealed class CheckoutTests
             var now = Now.AddSeconds(steps);
             if (checkout.IsFinished)
             {
-                // Once finished, maybe the buyer (or a cancel) asks for a refund of a completed order; either way we stop after.
-                refundAsked = true;
-                if (checkout.Step == CheckoutStep.Completed && world.Next(2) == 0) checkout = Asked(checkout, world, force: world.Next(2) == 0, now);
+                // Once finished, the buyer (or a cancel) may ask for refunds of a completed order, partial ones too; then we stop.
+                refundAsked = checkout.Step != CheckoutStep.Completed || world.Asks >= 3 || world.Next(3) == 0;
+                if (!refundAsked) checkout = Asked(checkout, world, force: world.Next(3) == 0, now);
                 continue;
             }
-            if (checkout.Step == CheckoutStep.Refunding && world.Fails(6)) checkout = Asked(checkout, world, force: true, now); // a cancel meanwhile
+            if (checkout.Step == CheckoutStep.Refunding && checkout.PendingRefund is { } pending && world.Fails(6))
+                checkout = checkout.RefundAsked(pending, now).Next; // the same refund retried meanwhile
             if (world.Fails(8)) holdExpired = true;
             if (world.Fails(8))
             {
@@ -242,7 +291,7 @@ public sealed class CheckoutTests
     private static Checkout Asked(Checkout checkout, World world, bool force, DateTimeOffset now)
     {
         world.ForceAsked |= force;
-        return checkout.RefundAsked(force, now).Next;
+        return checkout.RefundAsked(new OrderRefund(force ? "cancel" : $"r{++world.Asks}", null, force), now).Next;
     }
 
     /// <summary>The effects of a step's work on the world (idempotent, as the real calls are) and the step it leads to.</summary>
@@ -270,17 +319,34 @@ public sealed class CheckoutTests
                 }
                 return checkout.SeatsConfirmed(now);
             case CheckoutWork.IssueOrder:
-                if (!world.OrderIssued) world.TicketUsed = world.Next(4) == 0;
+                if (!world.OrderIssued)
+                {
+                    // Of the two tickets, one may be used at the door and one transferred to someone else.
+                    (world.TicketUsed, world.TicketTransferred, world.LiveTickets) = (world.Next(4) == 0, world.Next(3) == 0, 2);
+                }
                 world.OrderIssued = true;
                 return checkout.OrderIssued(now);
             case CheckoutWork.VoidTickets:
-                if (world.TicketUsed && !checkout.ForceRefund) return checkout.RefundRefused(now);
-                world.OrderVoided = world.OrderIssued;
-                return checkout.TicketsVoided(now);
+            {
+                var refund = checkout.CurrentRefund;
+                if (!world.OrderIssued) return checkout.TicketsVoided(Seats(2), now); // seats lost: no order, everything goes back
+                if (!world.VoidedBy.TryGetValue(refund.Id, out var voided))
+                {
+                    // The buyer's refund takes only their own unused tickets; a cancellation takes every live one.
+                    var others = (world.TicketUsed ? 1 : 0) + (world.TicketTransferred ? 1 : 0);
+                    voided = refund.Force ? world.LiveTickets : Math.Max(0, world.LiveTickets - others);
+                    if (voided == 0) return checkout.RefundRefused(ProblemCodes.TicketTransferred, now);
+                    world.VoidedBy[refund.Id] = voided;
+                    world.LiveTickets -= voided;
+                }
+                world.OrderVoided = world.LiveTickets == 0;
+                return checkout.TicketsVoided(Seats(voided), now);
+            }
             case CheckoutWork.ReturnSeatsAndMoney:
-                world.SeatsHeldOrSold = false;
+                world.SeatsHeldOrSold = world.OrderIssued && world.LiveTickets > 0;
                 if (world.Fails(3)) return checkout; // the gateway cannot refund yet: the reminder retries
-                world.Refunded = world.Captured;
+                if (world.Captured) world.MoneyBackBy.TryAdd(checkout.CurrentRefund.Id, checkout.CurrentRefund.AmountMinor);
+                world.Refunded = world.Captured && world.MoneyBack == checkout.TotalMinor;
                 return checkout.Refunded(now);
             case CheckoutWork.EndHold:
                 world.SeatsHeldOrSold = checkout.HandsHoldBack; // the buyer's hold again, until it expires; else gone
@@ -299,8 +365,11 @@ public sealed class CheckoutTests
             if (!checkout.IsFinished) return true; // the liveness property below covers this
             return checkout.Step switch
             {
-                CheckoutStep.Completed => world.Captured && world.OrderIssued && !world.OrderVoided && !world.Refunded && !world.ForceAsked,
-                CheckoutStep.Refunded => world.Refunded == world.Captured && world.OrderVoided == world.OrderIssued && !world.SeatsHeldOrSold,
+                // The sale stands with what is left: the money back is exactly the voided tickets' price, never more.
+                CheckoutStep.Completed => world.Captured && world.OrderIssued && world.LiveTickets > 0 && !world.Refunded
+                    && world.MoneyBack == (2 - world.LiveTickets) * 5000L && checkout.RefundedMinor == world.MoneyBack,
+                CheckoutStep.Refunded => world.Refunded == world.Captured && world.OrderVoided == world.OrderIssued && !world.SeatsHeldOrSold
+                    && world.MoneyBack == (world.Captured ? checkout.TotalMinor : 0),
                 CheckoutStep.Declined => !world.Captured && !world.OrderIssued && !world.SeatsHeldOrSold,
                 // Interrupted before the payment: the hold (and its seats) is the buyer's again; else the seats went back.
                 CheckoutStep.Abandoned => !world.Captured && !world.OrderIssued
@@ -327,7 +396,8 @@ public sealed class CheckoutTests
         {
             c => c.HoldVerified(TheHold, Now), c => c.HoldRefused(ProblemCodes.HoldExpired, Now), c => c.Paying(Now), c => c.Captured(Now),
             c => c.Declined("card_declined", Now), c => c.SeatsReleased(Now), c => c.SeatsConfirmed(Now), c => c.SeatsLost(ProblemCodes.HoldExpired, Now),
-            c => c.OrderIssued(Now), c => c.Refund(false, Now), c => c.TicketsVoided(Now), c => c.RefundRefused(Now), c => c.Refunded(Now),
+            c => c.OrderIssued(Now), c => c.RefundAsked(BuyersRefund(), Now).Next, c => c.TicketsVoided(Seats(1), Now),
+            c => c.RefundRefused(ProblemCodes.TicketTransferred, Now), c => c.Refunded(Now),
             c => c.Abandon(ProblemCodes.PaymentFailed, Now), c => c.Abandoned(Now),
         };
         static bool Taken(Checkout c) => c.Step is CheckoutStep.Paid or CheckoutStep.Confirmed or CheckoutStep.Refunding or CheckoutStep.Voided;
@@ -340,6 +410,7 @@ public sealed class CheckoutTests
             Checkout after;
             try { after = moves[move](reached); }
             catch (InvalidOperationException) { return true; } // refused: the saga is unchanged
+            if (ReferenceEquals(after, reached)) return true; // a refund refused (or already done) leaves it as it was
             if (reached.IsFinished && !(reached.Step == CheckoutStep.Completed && after.Step == CheckoutStep.Refunding)) return false;
             return !Taken(reached) || Taken(after) || Settled(after);
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(1000).WithReplay(77, 7));
