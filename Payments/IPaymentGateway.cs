@@ -11,7 +11,12 @@ public enum PaymentStatus
 /// <param name="Simulate">Test hook of the simulated gateway: <c>success</c>, <c>decline</c>, <c>error</c> or <c>timeout</c>.</param>
 public sealed record PaymentRequest(string PaymentId, string UserId, long AmountMinor, string Currency, string? Simulate = null);
 
-public sealed record Payment(string PaymentId, PaymentStatus Status, long AmountMinor, string Currency, string? DeclineReason, DateTimeOffset UpdatedAt);
+/// <param name="RefundedMinor">Refunded so far (partial refunds add up; <see cref="PaymentStatus.Refunded"/> once it is all).</param>
+public sealed record Payment(string PaymentId, PaymentStatus Status, long AmountMinor, string Currency, string? DeclineReason, DateTimeOffset UpdatedAt,
+    long RefundedMinor = 0);
+
+/// <param name="RefundId">One refund of the payment: refunding under the same id again refunds nothing more.</param>
+public sealed record PaymentRefund(string PaymentId, string RefundId, long AmountMinor);
 
 /// <summary>A card gateway as the checkout saga sees it. Every call is idempotent by payment id.</summary>
 public interface IPaymentGateway
@@ -21,8 +26,10 @@ public interface IPaymentGateway
     /// <exception cref="PaymentUnavailableException">The circuit breaker is open: the gateway was not called.</exception>
     Task<Payment> CaptureAsync(PaymentRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Refunds a captured payment once; a repeat returns the refunded payment. Null if the gateway never captured it.</summary>
-    Task<Payment?> RefundAsync(string paymentId, CancellationToken cancellationToken);
+    /// <summary>Refunds an amount of a captured payment once per refund id (a repeat refunds nothing more); the refunds together
+    /// never exceed the capture. Returns the payment as it stands; null if the gateway never captured it.</summary>
+    /// <exception cref="InvalidOperationException">The refund would take back more than was captured (nothing was refunded).</exception>
+    Task<Payment?> RefundAsync(PaymentRefund refund, CancellationToken cancellationToken);
 
     Task<Payment?> GetAsync(string paymentId, CancellationToken cancellationToken);
 }

@@ -55,8 +55,8 @@ public sealed class ProtectedPaymentGateway : IPaymentGateway
         RunAsync((gateway, token) => gateway.CaptureAsync(request, token), cancellationToken);
 
     /// <summary>Fails fast while the breaker is open like a capture does: the refund must still happen, so the caller retries it later.</summary>
-    public Task<Payment?> RefundAsync(string paymentId, CancellationToken cancellationToken) =>
-        RunAsync((gateway, token) => gateway.RefundAsync(paymentId, token), cancellationToken);
+    public Task<Payment?> RefundAsync(PaymentRefund refund, CancellationToken cancellationToken) =>
+        RunAsync((gateway, token) => gateway.RefundAsync(refund, token), cancellationToken);
 
     public Task<Payment?> GetAsync(string paymentId, CancellationToken cancellationToken) =>
         RunAsync((gateway, token) => gateway.GetAsync(paymentId, token), cancellationToken);

@@ -42,7 +42,7 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         {
             await using var connection = await database.OpenAsync(cancellationToken);
             // A repeat, including the retry after a lost response, returns what was recorded and charges nothing.
-            if (await PaymentGatewaySchema.FindAsync(connection, request.PaymentId, cancellationToken) is { } existing) return existing;
+            if (await PaymentGatewaySchema.FindAsync(connection, null, request.PaymentId, cancellationToken) is { } existing) return existing;
 
             var (outcome, reason) = Decide(request.Simulate);
             if (outcome == Outcome.Error) throw new PaymentGatewayException("The payment gateway failed to process the capture.");
@@ -51,7 +51,7 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
             var inserted = await DbCommands.ExecuteAsync(connection, null, PaymentGatewaySchema.Insert, cancellationToken,
                 ("@id", request.PaymentId), ("@user", request.UserId), ("@amount", request.AmountMinor), ("@currency", request.Currency),
                 ("@status", PaymentGatewaySchema.StatusText(status)), ("@reason", reason), ("@now", time.GetUtcNow().ToUnixTimeMilliseconds())) == 1;
-            var stored = await PaymentGatewaySchema.FindAsync(connection, request.PaymentId, cancellationToken)
+            var stored = await PaymentGatewaySchema.FindAsync(connection, null, request.PaymentId, cancellationToken)
                 ?? throw new PaymentGatewayException($"Payment {request.PaymentId} vanished right after its capture.");
             if (inserted && outcome == Outcome.Timeout) throw new PaymentGatewayException("The payment gateway timed out.");
             return stored;
@@ -62,16 +62,32 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         }
     }
 
-    public async Task<Payment?> RefundAsync(string paymentId, CancellationToken cancellationToken)
+    public async Task<Payment?> RefundAsync(PaymentRefund refund, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(refund.AmountMinor);
         await EnsureSchemaAsync(cancellationToken);
         await DelayAsync(cancellationToken);
         try
         {
             await using var connection = await database.OpenAsync(cancellationToken);
-            await DbCommands.ExecuteAsync(connection, null, PaymentGatewaySchema.Refund, cancellationToken,
-                ("@id", paymentId), ("@now", time.GetUtcNow().ToUnixTimeMilliseconds()));
-            return await PaymentGatewaySchema.FindAsync(connection, paymentId, cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            // The refund's key decides between retries: a repeat inserts nothing and refunds nothing more.
+            var first = await DbCommands.ExecuteAsync(connection, transaction, PaymentGatewaySchema.InsertRefund, cancellationToken,
+                ("@refund", refund.RefundId), ("@id", refund.PaymentId), ("@amount", refund.AmountMinor), ("@now", now)) == 1;
+            if (first && await DbCommands.ExecuteAsync(connection, transaction, PaymentGatewaySchema.Refund, cancellationToken,
+                    ("@id", refund.PaymentId), ("@amount", refund.AmountMinor), ("@now", now)) == 0)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                var payment = await PaymentGatewaySchema.FindAsync(connection, null, refund.PaymentId, cancellationToken);
+                if (payment is { Status: not PaymentStatus.Declined })
+                    throw new InvalidOperationException($"Refund {refund.RefundId} of {refund.AmountMinor} would exceed payment {refund.PaymentId}'s capture " +
+                        $"({payment.RefundedMinor} of {payment.AmountMinor} refunded already); nothing was refunded.");
+                return payment;
+            }
+            var stored = await PaymentGatewaySchema.FindAsync(connection, transaction, refund.PaymentId, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return stored;
         }
         catch (DbException error)
         {
@@ -85,7 +101,7 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         try
         {
             await using var connection = await database.OpenAsync(cancellationToken);
-            return await PaymentGatewaySchema.FindAsync(connection, paymentId, cancellationToken);
+            return await PaymentGatewaySchema.FindAsync(connection, null, paymentId, cancellationToken);
         }
         catch (DbException error)
         {

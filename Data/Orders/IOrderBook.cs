@@ -21,21 +21,37 @@ public sealed record NewOrder(string Id, string UserId, string EventId, IReadOnl
     public long TotalMinor => Lines.Sum(line => line.PriceMinor * line.Quantity);
 }
 
+/// <param name="State"><c>paid</c> while any ticket is left (also after partial refunds: <paramref name="RefundedMinor"/> &gt; 0),
+/// <c>refunded</c> once every ticket is void.</param>
 public sealed record Order(string Id, string UserId, string EventId, string State, IReadOnlyList<OrderLine> Lines, long TotalMinor,
-    string Currency, string PaymentId, DateTimeOffset CreatedAt);
+    string Currency, string PaymentId, DateTimeOffset CreatedAt, long RefundedMinor = 0);
 
 public sealed record OrderPage(IReadOnlyList<Order> Items, string? NextCursor);
 
 /// <param name="Version">Bumped by every transfer: a code signed for an older version is void.</param>
-public sealed record Ticket(string Id, string OrderId, string EventId, string TierId, int Seat, string OwnerId, string State, int Version);
+/// <param name="VoidReason">Why a void ticket is void (<c>refund_requested</c>, <c>event_cancelled</c>); null otherwise.</param>
+public sealed record Ticket(string Id, string OrderId, string EventId, string TierId, int Seat, string OwnerId, string State, int Version,
+    string? VoidReason = null);
+
+/// <summary>One refund's tickets to void: the buyer's (those they still own, unused: all of them, or the ones in
+/// <paramref name="TicketIds"/>) or, <paramref name="Force"/>d by a cancellation, every ticket not void whoever holds it.</summary>
+public sealed record TicketRefund(string OrderId, string RefundId, string BuyerId, IReadOnlyList<string>? TicketIds, bool Force, string Reason);
 
 public enum VoidOutcome
 {
     Voided,
-    AlreadyRefunded,
-    TicketUsed,
+    /// <summary>No ticket of the order is left for this refund (transferred, used or refunded already).</summary>
+    NothingLeft,
+    /// <summary>A named ticket is not the buyer's valid ticket of this order; nothing changed.</summary>
+    NotRefundable,
     NotFound,
 }
+
+/// <summary>Tickets of one tier a refund voided, at the order line's price.</summary>
+public sealed record VoidedLine(string TierId, int Quantity, long PriceMinor);
+
+/// <param name="Lines">What the refund voided (now, or the first time for a repeated refund id); empty unless voided.</param>
+public sealed record VoidResult(VoidOutcome Outcome, IReadOnlyList<VoidedLine> Lines);
 
 public enum TransferOutcome
 {
@@ -78,10 +94,11 @@ public interface IOrderBook
 
     Task<Ticket?> GetTicketAsync(string ticketId, CancellationToken cancellationToken);
 
-    /// <summary>Marks a paid order refunded and voids its tickets in one transaction. Unless <paramref name="force"/>
-    /// (event cancelled), an order with a used ticket is not refundable.</summary>
-    Task<VoidOutcome> VoidAsync(string orderId, bool force, CancellationToken cancellationToken);
+    /// <summary>Voids one refund's tickets in one transaction, adds their prices to the order's refunded amount, and marks the
+    /// order refunded once no ticket is left. The same refund id again changes nothing and answers what it voided.</summary>
+    Task<VoidResult> VoidAsync(TicketRefund refund, CancellationToken cancellationToken);
 
+    /// <summary>Orders of the event with tickets left (paid, partially refunded or not).</summary>
     Task<IReadOnlyList<string>> PaidOrderIdsAsync(string eventId, CancellationToken cancellationToken);
 
     /// <summary>Moves a valid ticket to another user and bumps its version, so the old code is void.</summary>

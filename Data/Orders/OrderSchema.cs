@@ -11,6 +11,11 @@ internal static class OrderSchema
 
     public const string TicketColumns = "id, order_id, event_id, tier_id, seat, owner_id, state, version";
 
+    /// <summary>What reads select: the written columns and those refunds fill in.</summary>
+    public const string OrderReadColumns = OrderColumns + ", refunded_minor";
+
+    public const string TicketReadColumns = TicketColumns + ", void_reason";
+
     public static readonly Migration[] Migrations =
     [
         new(1, """
@@ -54,6 +59,22 @@ internal static class OrderSchema
                 reason      TEXT   NOT NULL,
                 at_ms       BIGINT NOT NULL);
             CREATE INDEX tf_checkout_failures_event ON tf_checkout_failures (event_id);
+            """),
+        // Partial refunds: each refund its row (its id makes it idempotent), the tickets it voided point at it.
+        new(3, """
+            ALTER TABLE tf_orders ADD COLUMN refunded_minor BIGINT NOT NULL DEFAULT 0 CHECK (refunded_minor >= 0);
+            UPDATE tf_orders SET refunded_minor = total_minor WHERE state = 'refunded';
+            ALTER TABLE tf_tickets ADD COLUMN void_reason TEXT NULL;
+            ALTER TABLE tf_tickets ADD COLUMN refund_id TEXT NULL;
+            CREATE INDEX tf_tickets_refund ON tf_tickets (refund_id);
+            CREATE TABLE tf_order_refunds (
+                refund_id    TEXT    PRIMARY KEY,
+                order_id     TEXT    NOT NULL REFERENCES tf_orders (id),
+                amount_minor BIGINT  NOT NULL CHECK (amount_minor >= 0),
+                tickets      INTEGER NOT NULL CHECK (tickets > 0),
+                reason       TEXT    NOT NULL,
+                at_ms        BIGINT  NOT NULL);
+            CREATE INDEX tf_order_refunds_order ON tf_order_refunds (order_id);
             """),
     ];
 }

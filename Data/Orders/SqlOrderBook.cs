@@ -47,7 +47,7 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
                         ("@seat", seat), ("@owner", order.UserId), ("@state", TicketStates.Valid));
             }
         }
-        var stored = await ReadOrdersAsync(connection, transaction, $"SELECT {OrderSchema.OrderColumns} FROM tf_orders WHERE id = @id",
+        var stored = await ReadOrdersAsync(connection, transaction, $"SELECT {OrderSchema.OrderReadColumns} FROM tf_orders WHERE id = @id",
             cancellationToken, ("@id", order.Id));
         await transaction.CommitAsync(cancellationToken);
         return stored.SingleOrDefault()
@@ -57,7 +57,7 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
     public async Task<Order?> GetAsync(string orderId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var orders = await ReadOrdersAsync(connection, null, $"SELECT {OrderSchema.OrderColumns} FROM tf_orders WHERE id = @id",
+        var orders = await ReadOrdersAsync(connection, null, $"SELECT {OrderSchema.OrderReadColumns} FROM tf_orders WHERE id = @id",
             cancellationToken, ("@id", orderId));
         return orders.SingleOrDefault();
     }
@@ -77,7 +77,7 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
         }
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await ReadOrdersAsync(connection, null,
-            $"SELECT {OrderSchema.OrderColumns} FROM tf_orders WHERE {where} ORDER BY created_at_ms DESC, id DESC LIMIT @limit", cancellationToken, [.. parameters]);
+            $"SELECT {OrderSchema.OrderReadColumns} FROM tf_orders WHERE {where} ORDER BY created_at_ms DESC, id DESC LIMIT @limit", cancellationToken, [.. parameters]);
         if (rows.Count <= limit) return new OrderPage(rows, null);
         var page = rows.Take(limit).ToList();
         return new OrderPage(page, new OrderCursor(page[^1].CreatedAt.ToUnixTimeMilliseconds(), page[^1].Id).Encode());
@@ -87,7 +87,7 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await ReadTicketsAsync(connection, null, $"""
-            SELECT {Prefixed("t", OrderSchema.TicketColumns)} FROM tf_tickets t JOIN tf_orders o ON o.id = t.order_id
+            SELECT {Prefixed("t", OrderSchema.TicketReadColumns)} FROM tf_tickets t JOIN tf_orders o ON o.id = t.order_id
             WHERE t.owner_id = @owner ORDER BY o.created_at_ms DESC, t.order_id, t.tier_id, t.seat
             """, cancellationToken, ("@owner", userId));
     }
@@ -95,47 +95,82 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
     public async Task<IReadOnlyList<Ticket>> TicketsForOrderAsync(string orderId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await ReadTicketsAsync(connection, null, $"SELECT {OrderSchema.TicketColumns} FROM tf_tickets WHERE order_id = @order ORDER BY tier_id, seat",
+        return await ReadTicketsAsync(connection, null, $"SELECT {OrderSchema.TicketReadColumns} FROM tf_tickets WHERE order_id = @order ORDER BY tier_id, seat",
             cancellationToken, ("@order", orderId));
     }
 
     public async Task<Ticket?> GetTicketAsync(string ticketId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var tickets = await ReadTicketsAsync(connection, null, $"SELECT {OrderSchema.TicketColumns} FROM tf_tickets WHERE id = @id", cancellationToken, ("@id", ticketId));
+        var tickets = await ReadTicketsAsync(connection, null, $"SELECT {OrderSchema.TicketReadColumns} FROM tf_tickets WHERE id = @id", cancellationToken, ("@id", ticketId));
         return tickets.SingleOrDefault();
     }
 
-    public async Task<VoidOutcome> VoidAsync(string orderId, bool force, CancellationToken cancellationToken)
+    public async Task<VoidResult> VoidAsync(TicketRefund refund, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // The order row is the lock: a racing refund waits here, then finds the order refunded and changes nothing.
-        var refunded = await DbCommands.ExecuteAsync(connection, transaction, """
-            UPDATE tf_orders SET state = @refunded, refunded_at_ms = @now WHERE id = @id AND state = @paid
-            """, cancellationToken, ("@refunded", OrderStates.Refunded), ("@now", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@id", orderId),
-            ("@paid", OrderStates.Paid));
-        if (refunded == 0)
+        // The order row is the lock, taken first: refunds of one order run one after the other and each sees the last.
+        var locked = await DbCommands.ExecuteAsync(connection, transaction, "UPDATE tf_orders SET refunded_minor = refunded_minor WHERE id = @id",
+            cancellationToken, ("@id", refund.OrderId));
+        if (locked == 0) return new VoidResult(VoidOutcome.NotFound, []);
+        await using (var repeat = DbCommands.Create(connection, transaction, "SELECT 1 FROM tf_order_refunds WHERE refund_id = @refund AND order_id = @order",
+            ("@refund", refund.RefundId), ("@order", refund.OrderId)))
         {
-            await using var exists = DbCommands.Create(connection, transaction, "SELECT 1 FROM tf_orders WHERE id = @id", ("@id", orderId));
-            return await exists.ExecuteScalarAsync(cancellationToken) is null ? VoidOutcome.NotFound : VoidOutcome.AlreadyRefunded;
+            if (await repeat.ExecuteScalarAsync(cancellationToken) is not null)
+                return new VoidResult(VoidOutcome.Voided, await VoidedLinesAsync(connection, transaction, refund.RefundId, cancellationToken));
         }
-        // Voiding locks the valid tickets first, so a scan either finished before (and is counted below) or finds them void.
-        await DbCommands.ExecuteAsync(connection, transaction,
-            $"UPDATE tf_tickets SET state = @void WHERE order_id = @order AND state {(force ? "<> @void" : "= @valid")}",
-            cancellationToken, ("@void", TicketStates.Void), ("@order", orderId), ("@valid", TicketStates.Valid));
-        if (!force)
+
+        var tickets = await ReadTicketsAsync(connection, transaction, $"SELECT {OrderSchema.TicketReadColumns} FROM tf_tickets WHERE order_id = @order",
+            cancellationToken, ("@order", refund.OrderId));
+        // The buyer refunds only what is still theirs and unused; a cancellation everything not void, whoever holds it.
+        var refundable = tickets.Where(t => refund.Force ? t.State != TicketStates.Void : t.OwnerId == refund.BuyerId && t.State == TicketStates.Valid)
+            .Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        if (refund.TicketIds is { } named && !named.All(refundable.Contains)) return new VoidResult(VoidOutcome.NotRefundable, []);
+        var chosen = refund.TicketIds ?? [.. refundable.Order(StringComparer.Ordinal)];
+        if (chosen.Count == 0) return new VoidResult(VoidOutcome.NothingLeft, []);
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var ids = chosen.Select((id, i) => ($"@t{i}", (object?)id)).ToArray();
+        // Under the order lock a transfer or a scan may still change a ticket: the guard re-checks each one as it is voided.
+        var voided = await DbCommands.ExecuteAsync(connection, transaction, $"""
+            UPDATE tf_tickets SET state = @void, void_reason = @reason, refund_id = @refund
+            WHERE order_id = @order AND id IN ({string.Join(", ", ids.Select(p => p.Item1))})
+              AND {(refund.Force ? "state <> @void" : "owner_id = @buyer AND state = @valid")}
+            """, cancellationToken, [("@void", TicketStates.Void), ("@reason", refund.Reason), ("@refund", refund.RefundId), ("@order", refund.OrderId),
+            ("@buyer", refund.BuyerId), ("@valid", TicketStates.Valid), .. ids]);
+        if (voided != chosen.Count)
         {
-            await using var used = DbCommands.Create(connection, transaction, "SELECT count(*) FROM tf_tickets WHERE order_id = @order AND state = @used",
-                ("@order", orderId), ("@used", TicketStates.Used));
-            if (Convert.ToInt64(await used.ExecuteScalarAsync(cancellationToken)) > 0)
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return VoidOutcome.TicketUsed;
-            }
+            await transaction.RollbackAsync(cancellationToken);
+            return new VoidResult(refund.TicketIds is null ? VoidOutcome.NothingLeft : VoidOutcome.NotRefundable, []);
         }
+        var lines = await VoidedLinesAsync(connection, transaction, refund.RefundId, cancellationToken);
+        var amount = lines.Sum(l => l.Quantity * l.PriceMinor);
+        await DbCommands.ExecuteAsync(connection, transaction, """
+            UPDATE tf_orders SET refunded_minor = refunded_minor + @amount, refunded_at_ms = @now,
+                state = CASE WHEN EXISTS (SELECT 1 FROM tf_tickets WHERE order_id = @order AND state <> @void) THEN @paid ELSE @refunded END
+            WHERE id = @order
+            """, cancellationToken, ("@amount", amount), ("@now", now), ("@order", refund.OrderId), ("@void", TicketStates.Void),
+            ("@paid", OrderStates.Paid), ("@refunded", OrderStates.Refunded));
+        await DbCommands.ExecuteAsync(connection, transaction, """
+            INSERT INTO tf_order_refunds (refund_id, order_id, amount_minor, tickets, reason, at_ms) VALUES (@refund, @order, @amount, @tickets, @reason, @now)
+            """, cancellationToken, ("@refund", refund.RefundId), ("@order", refund.OrderId), ("@amount", amount), ("@tickets", voided),
+            ("@reason", refund.Reason), ("@now", now));
         await transaction.CommitAsync(cancellationToken);
-        return VoidOutcome.Voided;
+        return new VoidResult(VoidOutcome.Voided, lines);
+    }
+
+    private static async Task<IReadOnlyList<VoidedLine>> VoidedLinesAsync(DbConnection connection, DbTransaction transaction, string refundId,
+        CancellationToken cancellationToken)
+    {
+        var lines = new List<VoidedLine>();
+        await using var command = DbCommands.Create(connection, transaction, """
+            SELECT t.tier_id, count(*), l.price_minor FROM tf_tickets t JOIN tf_order_lines l ON l.order_id = t.order_id AND l.tier_id = t.tier_id
+            WHERE t.refund_id = @refund GROUP BY t.tier_id, l.price_minor ORDER BY t.tier_id
+            """, ("@refund", refundId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) lines.Add(new VoidedLine(reader.GetString(0), (int)reader.GetInt64(1), reader.GetInt64(2)));
+        return lines;
     }
 
     public async Task<IReadOnlyList<string>> PaidOrderIdsAsync(string eventId, CancellationToken cancellationToken)
@@ -156,7 +191,7 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
             UPDATE tf_tickets SET owner_id = @to, version = version + 1 WHERE id = @id AND owner_id = @from AND state = @valid
             """, cancellationToken, ("@to", toUserId), ("@id", ticketId), ("@from", fromUserId), ("@valid", TicketStates.Valid));
         if (moved == 1) return TransferOutcome.Transferred;
-        var ticket = (await ReadTicketsAsync(connection, null, $"SELECT {OrderSchema.TicketColumns} FROM tf_tickets WHERE id = @id", cancellationToken,
+        var ticket = (await ReadTicketsAsync(connection, null, $"SELECT {OrderSchema.TicketReadColumns} FROM tf_tickets WHERE id = @id", cancellationToken,
             ("@id", ticketId))).SingleOrDefault();
         if (ticket is null) return TransferOutcome.NotFound;
         return ticket.OwnerId != fromUserId ? TransferOutcome.NotOwner : TransferOutcome.NotTransferable;
@@ -170,7 +205,7 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
             """, cancellationToken, ("@used", TicketStates.Used), ("@now", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@id", ticketId),
             ("@version", version), ("@valid", TicketStates.Valid));
         if (checkedIn == 1) return CheckInOutcome.CheckedIn;
-        var ticket = (await ReadTicketsAsync(connection, null, $"SELECT {OrderSchema.TicketColumns} FROM tf_tickets WHERE id = @id", cancellationToken,
+        var ticket = (await ReadTicketsAsync(connection, null, $"SELECT {OrderSchema.TicketReadColumns} FROM tf_tickets WHERE id = @id", cancellationToken,
             ("@id", ticketId))).SingleOrDefault();
         if (ticket is null) return CheckInOutcome.NotFound;
         // A code for another version was transferred away: it is void whatever became of the ticket since.
@@ -184,7 +219,7 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
         int paid = 0, refunded = 0;
         long revenue = 0;
         await using (var orders = DbCommands.Create(connection, null, """
-            SELECT state, count(*), CAST(coalesce(sum(total_minor), 0) AS BIGINT) FROM tf_orders WHERE event_id = @event GROUP BY state
+            SELECT state, count(*), CAST(coalesce(sum(total_minor - refunded_minor), 0) AS BIGINT) FROM tf_orders WHERE event_id = @event GROUP BY state
             """, ("@event", eventId)))
         await using (var reader = await orders.ExecuteReaderAsync(cancellationToken))
         {
@@ -238,7 +273,7 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
         {
             while (await reader.ReadAsync(cancellationToken))
                 orders.Add(new Order(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), [], reader.GetInt64(4),
-                    reader.GetString(5), reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
+                    reader.GetString(5), reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)), reader.GetInt64(8)));
         }
         if (orders.Count == 0) return orders;
 
@@ -263,7 +298,7 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
             tickets.Add(new Ticket(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4),
-                reader.GetString(5), reader.GetString(6), reader.GetInt32(7)));
+                reader.GetString(5), reader.GetString(6), reader.GetInt32(7), reader.IsDBNull(8) ? null : reader.GetString(8)));
         return tickets;
     }
 }

@@ -40,6 +40,11 @@ public abstract class OrderBookTests : IAsyncLifetime
 
     private Task<Order> IssueAsync(NewOrder order) => Orders.IssueAsync(order, CancellationToken.None);
 
+    /// <summary>A buyer's refund (or with <paramref name="force"/> a cancellation's) under a fresh refund id unless one is given.</summary>
+    private Task<VoidResult> RefundAsync(Order order, bool force = false, string? refundId = null, params string[] ticketIds) =>
+        Orders.VoidAsync(new TicketRefund(order.Id, refundId ?? Id("ref"), order.UserId, ticketIds.Length == 0 ? null : ticketIds, force,
+            force ? "event_cancelled" : "refund_requested"), CancellationToken.None);
+
     [Fact]
     public async Task Issuing_writes_the_order_and_one_valid_ticket_per_seat()
     {
@@ -48,7 +53,7 @@ public abstract class OrderBookTests : IAsyncLifetime
 
         var issued = await IssueAsync(order);
 
-        Assert.Equal(new Order(order.Id, user, order.EventId, OrderStates.Paid, NoLines, 45_500, "USD", order.Id, T0), Header(issued));
+        Assert.Equal(new Order(order.Id, user, order.EventId, OrderStates.Paid, NoLines, 45_500, "USD", order.Id, T0, RefundedMinor: 0), Header(issued));
         Assert.Equal(order.Lines, issued.Lines);
         var stored = await Orders.GetAsync(order.Id, CancellationToken.None);
         Assert.Equal(order.Lines, stored!.Lines);
@@ -93,43 +98,95 @@ public abstract class OrderBookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Voiding_refunds_the_order_and_voids_its_tickets_and_a_second_void_reports_already_refunded()
+    public async Task Refunding_every_ticket_refunds_the_order_and_a_repeat_of_the_refund_answers_what_it_voided()
     {
         var order = await IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("floor", 2, 5_000)));
+        var refundId = Id("ref");
 
-        Assert.Equal(VoidOutcome.Voided, await Orders.VoidAsync(order.Id, force: false, CancellationToken.None));
-        Assert.Equal(VoidOutcome.AlreadyRefunded, await Orders.VoidAsync(order.Id, force: false, CancellationToken.None));
-        Assert.Equal(VoidOutcome.AlreadyRefunded, await Orders.VoidAsync(order.Id, force: true, CancellationToken.None));
+        var first = await RefundAsync(order, refundId: refundId);
+        Assert.Equal((VoidOutcome.Voided, new VoidedLine("floor", 2, 5_000)), (first.Outcome, Assert.Single(first.Lines)));
+        var again = await RefundAsync(order, refundId: refundId);
+        Assert.Equal((VoidOutcome.Voided, new VoidedLine("floor", 2, 5_000)), (again.Outcome, Assert.Single(again.Lines)));
+        Assert.Equal(VoidOutcome.NothingLeft, (await RefundAsync(order)).Outcome);
+        Assert.Equal(VoidOutcome.NothingLeft, (await RefundAsync(order, force: true)).Outcome);
 
-        Assert.Equal(OrderStates.Refunded, (await Orders.GetAsync(order.Id, CancellationToken.None))!.State);
-        Assert.All(await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None), t => Assert.Equal(TicketStates.Void, t.State));
-        Assert.Equal(VoidOutcome.NotFound, await Orders.VoidAsync(Id("ord"), force: false, CancellationToken.None));
+        var stored = (await Orders.GetAsync(order.Id, CancellationToken.None))!;
+        Assert.Equal((OrderStates.Refunded, 10_000L), (stored.State, stored.RefundedMinor));
+        Assert.All(await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None), t => Assert.Equal((TicketStates.Void, "refund_requested"), (t.State, t.VoidReason)));
+        Assert.Equal(VoidOutcome.NotFound, (await Orders.VoidAsync(new TicketRefund(Id("ord"), Id("ref"), "usr", null, false, "refund_requested"), CancellationToken.None)).Outcome);
     }
 
     [Fact]
-    public async Task Of_concurrent_voids_exactly_one_voids()
+    public async Task A_buyers_refund_voids_only_the_tickets_they_still_own_unused_and_the_order_stays_paid_with_the_refunded_amount()
+    {
+        var (alice, bob) = (Id("usr"), Id("usr"));
+        var order = await IssueAsync(NewOrder(alice, Id("evt"), T0, new OrderLine("floor", 3, 5_000), new OrderLine("balcony", 1, 2_000)));
+        var tickets = await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None); // balcony/1, floor/1..3
+        await Orders.TransferAsync(tickets[1].Id, alice, bob, CancellationToken.None);
+        await Orders.CheckInAsync(tickets[2].Id, 1, CancellationToken.None);
+
+        var refunded = await RefundAsync(order);
+
+        Assert.Equal([new VoidedLine("balcony", 1, 2_000), new VoidedLine("floor", 1, 5_000)], refunded.Lines);
+        var after = await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None);
+        Assert.Equal([TicketStates.Void, TicketStates.Valid, TicketStates.Used, TicketStates.Void], after.Select(t => t.State));
+        Assert.Equal((bob, 2), (after[1].OwnerId, after[1].Version)); // the transferred ticket is untouched: still bob's, same code
+        var stored = (await Orders.GetAsync(order.Id, CancellationToken.None))!;
+        Assert.Equal((OrderStates.Paid, 7_000L), (stored.State, stored.RefundedMinor));
+        Assert.Equal(VoidOutcome.NothingLeft, (await RefundAsync(order)).Outcome);
+    }
+
+    [Fact]
+    public async Task A_refund_naming_a_ticket_that_is_not_the_buyers_valid_ticket_of_the_order_changes_nothing()
+    {
+        var (alice, bob) = (Id("usr"), Id("usr"));
+        var order = await IssueAsync(NewOrder(alice, Id("evt"), T0, new OrderLine("floor", 3, 5_000)));
+        var other = await IssueAsync(NewOrder(alice, Id("evt"), T0, new OrderLine("floor", 1, 5_000)));
+        var tickets = await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None);
+        await Orders.TransferAsync(tickets[0].Id, alice, bob, CancellationToken.None);
+        await Orders.CheckInAsync(tickets[1].Id, 1, CancellationToken.None);
+        var elsewhere = Assert.Single(await Orders.TicketsForOrderAsync(other.Id, CancellationToken.None)).Id;
+
+        foreach (var named in new[] { tickets[0].Id, tickets[1].Id, elsewhere, Id("tkt") })
+            Assert.Equal(VoidOutcome.NotRefundable, (await RefundAsync(order, ticketIds: [tickets[2].Id, named])).Outcome);
+        Assert.Equal([TicketStates.Valid, TicketStates.Used, TicketStates.Valid], (await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None)).Select(t => t.State));
+        Assert.Equal(0, (await Orders.GetAsync(order.Id, CancellationToken.None))!.RefundedMinor);
+
+        var chosen = await RefundAsync(order, ticketIds: [tickets[2].Id]);
+        Assert.Equal(new VoidedLine("floor", 1, 5_000), Assert.Single(chosen.Lines));
+        Assert.Equal(VoidOutcome.NotRefundable, (await RefundAsync(order, ticketIds: [tickets[2].Id])).Outcome); // void now
+    }
+
+    [Fact]
+    public async Task A_cancellation_voids_every_ticket_left_whoever_holds_it_used_or_not_and_says_why()
+    {
+        var (alice, bob) = (Id("usr"), Id("usr"));
+        var order = await IssueAsync(NewOrder(alice, Id("evt"), T0, new OrderLine("floor", 3, 5_000)));
+        var tickets = await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None);
+        await Orders.TransferAsync(tickets[0].Id, alice, bob, CancellationToken.None);
+        await Orders.CheckInAsync(tickets[1].Id, 1, CancellationToken.None);
+        await RefundAsync(order, ticketIds: [tickets[2].Id]);
+
+        var cancelled = await RefundAsync(order, force: true);
+
+        Assert.Equal(new VoidedLine("floor", 2, 5_000), Assert.Single(cancelled.Lines));
+        var bobs = Assert.Single(await Orders.TicketsForUserAsync(bob, CancellationToken.None));
+        Assert.Equal((TicketStates.Void, "event_cancelled"), (bobs.State, bobs.VoidReason));
+        var stored = (await Orders.GetAsync(order.Id, CancellationToken.None))!;
+        Assert.Equal((OrderStates.Refunded, 15_000L), (stored.State, stored.RefundedMinor));
+    }
+
+    [Fact]
+    public async Task Of_concurrent_refunds_each_ticket_is_voided_and_paid_back_once()
     {
         var order = await IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("floor", 4, 5_000)));
-
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Orders.VoidAsync(order.Id, force: false, CancellationToken.None))));
-
-        Assert.Single(outcomes, o => o == VoidOutcome.Voided);
-        Assert.All(outcomes.Where(o => o != VoidOutcome.Voided), o => Assert.Equal(VoidOutcome.AlreadyRefunded, o));
-    }
-
-    [Fact]
-    public async Task A_used_ticket_blocks_a_refund_unless_it_is_forced()
-    {
-        var order = await IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("floor", 2, 5_000)));
         var tickets = await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None);
-        Assert.Equal(CheckInOutcome.CheckedIn, await Orders.CheckInAsync(tickets[0].Id, 1, CancellationToken.None));
 
-        Assert.Equal(VoidOutcome.TicketUsed, await Orders.VoidAsync(order.Id, force: false, CancellationToken.None));
-        Assert.Equal(OrderStates.Paid, (await Orders.GetAsync(order.Id, CancellationToken.None))!.State);
-        Assert.Equal([TicketStates.Used, TicketStates.Valid], (await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None)).Select(t => t.State));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => RefundAsync(order, ticketIds: [tickets[i % 2].Id]))));
 
-        Assert.Equal(VoidOutcome.Voided, await Orders.VoidAsync(order.Id, force: true, CancellationToken.None));
-        Assert.All(await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None), t => Assert.Equal(TicketStates.Void, t.State));
+        Assert.Equal(2, outcomes.Count(o => o.Outcome == VoidOutcome.Voided));
+        Assert.All(outcomes.Where(o => o.Outcome != VoidOutcome.Voided), o => Assert.Equal(VoidOutcome.NotRefundable, o.Outcome));
+        Assert.Equal(10_000L, (await Orders.GetAsync(order.Id, CancellationToken.None))!.RefundedMinor);
     }
 
     [Fact]
@@ -163,7 +220,7 @@ public abstract class OrderBookTests : IAsyncLifetime
         Assert.Equal(TransferOutcome.NotFound, await Orders.TransferAsync(Id("tkt"), alice, bob, CancellationToken.None));
         await Orders.CheckInAsync(tickets[0].Id, 1, CancellationToken.None);
         Assert.Equal(TransferOutcome.NotTransferable, await Orders.TransferAsync(tickets[0].Id, alice, bob, CancellationToken.None));
-        await Orders.VoidAsync(order.Id, force: true, CancellationToken.None);
+        await RefundAsync(order, force: true);
         Assert.Equal(TransferOutcome.NotTransferable, await Orders.TransferAsync(tickets[1].Id, alice, bob, CancellationToken.None));
         Assert.All(await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None), t => Assert.Equal((alice, 1), (t.OwnerId, t.Version)));
     }
@@ -186,7 +243,7 @@ public abstract class OrderBookTests : IAsyncLifetime
     {
         var order = await IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("floor", 1, 5_000)));
         var ticket = Assert.Single(await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None));
-        await Orders.VoidAsync(order.Id, force: false, CancellationToken.None);
+        await RefundAsync(order);
 
         Assert.Equal(CheckInOutcome.Void, await Orders.CheckInAsync(ticket.Id, 1, CancellationToken.None));
         Assert.Equal(CheckInOutcome.NotFound, await Orders.CheckInAsync(Id("tkt"), 1, CancellationToken.None));
@@ -201,12 +258,14 @@ public abstract class OrderBookTests : IAsyncLifetime
         var second = await IssueAsync(NewOrder(Id("usr"), eventId, T0.AddMinutes(1), new OrderLine("floor", 1, 10_000)));
         var refunded = await IssueAsync(NewOrder(Id("usr"), eventId, T0.AddMinutes(2), new OrderLine("balcony", 3, 4_000)));
         await IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("floor", 5, 10_000))); // another event
-        await Orders.VoidAsync(refunded.Id, force: false, CancellationToken.None);
+        await RefundAsync(refunded);
+        var firstFloor = (await Orders.TicketsForOrderAsync(first.Id, CancellationToken.None)).First(t => t.TierId == "floor");
+        await RefundAsync(first, ticketIds: [firstFloor.Id]); // a partial refund: the order stays paid, its revenue shrinks
 
         var sales = await Orders.SalesAsync(eventId, CancellationToken.None);
 
-        Assert.Equal((2, 1, 34_000L), (sales.PaidOrders, sales.RefundedOrders, sales.RevenueMinor));
-        Assert.Equal([new TierSales("balcony", 1, 4_000), new TierSales("floor", 3, 30_000)], sales.Tiers);
+        Assert.Equal((2, 1, 24_000L), (sales.PaidOrders, sales.RefundedOrders, sales.RevenueMinor));
+        Assert.Equal([new TierSales("balcony", 1, 4_000), new TierSales("floor", 2, 20_000)], sales.Tiers);
         Assert.Equal([first.Id, second.Id], await Orders.PaidOrderIdsAsync(eventId, CancellationToken.None));
         var none = await Orders.SalesAsync(Id("evt"), CancellationToken.None);
         Assert.Equal((0, 0, 0L, 0), (none.PaidOrders, none.RefundedOrders, none.RevenueMinor, none.Tiers.Count));

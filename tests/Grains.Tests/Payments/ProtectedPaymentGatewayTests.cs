@@ -155,7 +155,7 @@ public sealed class ProtectedPaymentGatewayTests
         await OpenTheBreakerAsync();
         var callsWhenOpened = inner.Calls;
 
-        await Assert.ThrowsAsync<PaymentUnavailableException>(() => gateway.RefundAsync("pay-1", CancellationToken.None));
+        await Assert.ThrowsAsync<PaymentUnavailableException>(() => gateway.RefundAsync(new PaymentRefund("pay-1", "pay-1", 5_000), CancellationToken.None));
         await Assert.ThrowsAsync<PaymentUnavailableException>(() => gateway.GetAsync("pay-1", CancellationToken.None));
 
         Assert.Equal(callsWhenOpened, inner.Calls);
@@ -225,8 +225,8 @@ public sealed class ProtectedPaymentGatewayTests
             Answer(status => new Payment(request.PaymentId, status, request.AmountMinor, request.Currency,
                 status == PaymentStatus.Declined ? "card_declined" : null, DateTimeOffset.UtcNow));
 
-        public async Task<Payment?> RefundAsync(string paymentId, CancellationToken cancellationToken) =>
-            await Answer(_ => new Payment(paymentId, PaymentStatus.Refunded, 5_000, "EUR", null, DateTimeOffset.UtcNow));
+        public async Task<Payment?> RefundAsync(PaymentRefund refund, CancellationToken cancellationToken) =>
+            await Answer(_ => new Payment(refund.PaymentId, PaymentStatus.Refunded, 5_000, "EUR", null, DateTimeOffset.UtcNow));
 
         public async Task<Payment?> GetAsync(string paymentId, CancellationToken cancellationToken) =>
             await Answer(status => new Payment(paymentId, status, 5_000, "EUR", null, DateTimeOffset.UtcNow));

@@ -116,10 +116,10 @@ public abstract class SimulatedPaymentGatewayTests : IAsyncLifetime
         var gateway = Gateway();
         var captured = await gateway.CaptureAsync(Request("success"), CancellationToken.None);
 
-        var refunded = await gateway.RefundAsync(captured.PaymentId, CancellationToken.None);
-        var again = await gateway.RefundAsync(captured.PaymentId, CancellationToken.None);
+        var refunded = await gateway.RefundAsync(Whole(captured), CancellationToken.None);
+        var again = await gateway.RefundAsync(Whole(captured), CancellationToken.None);
 
-        Assert.Equal(PaymentStatus.Refunded, refunded!.Status);
+        Assert.Equal((PaymentStatus.Refunded, 12_500L), (refunded!.Status, refunded.RefundedMinor));
         Assert.Equal(refunded, again);
         Assert.Equal(refunded, await gateway.GetAsync(captured.PaymentId, CancellationToken.None));
         Assert.Equal(1, await RowsAsync(captured.PaymentId));
@@ -131,7 +131,7 @@ public abstract class SimulatedPaymentGatewayTests : IAsyncLifetime
         var gateway = Gateway();
         var request = Request("success");
         await gateway.CaptureAsync(request, CancellationToken.None);
-        await gateway.RefundAsync(request.PaymentId, CancellationToken.None);
+        await gateway.RefundAsync(new PaymentRefund(request.PaymentId, request.PaymentId, request.AmountMinor), CancellationToken.None);
 
         var repeat = await gateway.CaptureAsync(request, CancellationToken.None);
 
@@ -144,13 +144,41 @@ public abstract class SimulatedPaymentGatewayTests : IAsyncLifetime
         var gateway = Gateway();
         var declined = await gateway.CaptureAsync(Request("decline"), CancellationToken.None);
 
-        Assert.Equal(declined, await gateway.RefundAsync(declined.PaymentId, CancellationToken.None));
+        Assert.Equal(declined, await gateway.RefundAsync(Whole(declined), CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Partial_refunds_add_up_once_per_refund_id_and_never_beyond_the_capture()
+    {
+        var gateway = Gateway();
+        var captured = await gateway.CaptureAsync(Request("success"), CancellationToken.None); // 12,500
+        var id = captured.PaymentId;
+
+        var first = await gateway.RefundAsync(new PaymentRefund(id, id + ".r1", 5_000), CancellationToken.None);
+        var retried = await gateway.RefundAsync(new PaymentRefund(id, id + ".r1", 5_000), CancellationToken.None);
+        Assert.Equal((PaymentStatus.Captured, 5_000L), (first!.Status, first.RefundedMinor));
+        Assert.Equal(5_000L, retried!.RefundedMinor);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => gateway.RefundAsync(new PaymentRefund(id, id + ".r2", 7_501), CancellationToken.None));
+        Assert.Equal(5_000L, (await gateway.GetAsync(id, CancellationToken.None))!.RefundedMinor); // the refused refund left nothing behind
+
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+        {
+            try { return await gateway.RefundAsync(new PaymentRefund(id, $"{id}.c{i}", 2_500), CancellationToken.None) is not null; }
+            catch (InvalidOperationException) { return false; }
+        })));
+        Assert.Equal(3, concurrent.Count(done => done)); // 7,500 were left: three of 2,500 fit, the others are refused
+        var settled = await gateway.GetAsync(id, CancellationToken.None);
+        Assert.Equal((PaymentStatus.Refunded, 12_500L), (settled!.Status, settled.RefundedMinor));
+    }
+
+    private static PaymentRefund Whole(Payment payment) => new(payment.PaymentId, payment.PaymentId, payment.AmountMinor);
 
     [Fact]
     public async Task Refunding_an_unknown_payment_returns_null()
     {
-        Assert.Null(await Gateway().RefundAsync(TestDatabase.UniqueId("never-captured"), CancellationToken.None));
+        var id = TestDatabase.UniqueId("never-captured");
+        Assert.Null(await Gateway().RefundAsync(new PaymentRefund(id, id, 100), CancellationToken.None));
     }
 
     [Fact]
