@@ -41,6 +41,8 @@ public static class Problems
         [ProblemCodes.CheckoutInterrupted] = (409, "The checkout was interrupted before any payment and nothing was charged; the hold is yours until it expires: pay again."),
         [ProblemCodes.TicketUsed] = (409, "A ticket of this order was already used at the door."),
         [ProblemCodes.NotRefundable] = (409, "This order cannot be refunded in its current state."),
+        [ProblemCodes.TicketTransferred] = (409, "None of this order's tickets is left for you to refund: the others were transferred, used or refunded already. Nothing changed."),
+        [ProblemCodes.TicketNotRefundable] = (409, "A ticket you named is not yours to refund in this order (transferred, used, void, or not in it); nothing was refunded."),
         [ProblemCodes.TicketVoid] = (409, "This ticket is void (refunded or transferred)."),
         [ProblemCodes.TicketNotTransferable] = (409, "Only a valid ticket can be transferred; this one is used or void."),
         [ProblemCodes.IdempotencyInProgress] = (409, "A request with this Idempotency-Key is still being processed; retry after Retry-After (the seconds until its claim lapses, should it never finish)."),

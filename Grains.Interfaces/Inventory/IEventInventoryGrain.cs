@@ -32,6 +32,10 @@ public interface IEventInventoryGrain : IGrainWithStringKey
     [Alias("Refund")]
     Task<bool> Refund(string holdId);
 
+    /// <summary>Returns <paramref name="quantity"/> of a sold hold's seats to sale under one refund id; refunding again changes nothing.</summary>
+    [Alias("RefundSeats")]
+    Task<bool> RefundSeats(string holdId, string refundId, int quantity);
+
     /// <summary>No more holds (event cancelled); held and sold seats stay until released or refunded.</summary>
     [Alias("Close")]
     Task<TierCounts> Close();

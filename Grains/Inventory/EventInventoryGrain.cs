@@ -73,6 +73,8 @@ public sealed class EventInventoryGrain(IJournalStore journals, TimeProvider tim
 
     public Task<bool> Refund(string holdId) => journal.Acknowledge(inventory.Refund(holdId, Now));
 
+    public Task<bool> RefundSeats(string holdId, string refundId, int quantity) => journal.Acknowledge(inventory.RefundSeats(holdId, refundId, quantity, Now));
+
     public Task<TierCounts> Close()
     {
         inventory.Close(Now);

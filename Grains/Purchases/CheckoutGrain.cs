@@ -51,10 +51,16 @@ public sealed class CheckoutGrain(
         return await DriveAsync();
     }
 
-    public async Task<CheckoutReply> Refund(bool force)
+    public async Task<CheckoutReply> Refund(RefundRequest request)
     {
         if (Current is null) return new CheckoutReply(ProblemCodes.NotFound, "none", null);
-        var (next, refusal) = Current.RefundAsked(force, Now);
+        if (Current.RefundUnderWay(request.RefundId))
+        {
+            // One refund at a time: finish the one a crash or a wait left between its steps, then this one.
+            var earlier = await DriveAsync();
+            if (Current.RefundUnderWay(request.RefundId)) return earlier;
+        }
+        var (next, refusal) = Current.RefundAsked(new OrderRefund(request.RefundId, request.TicketIds, request.Force), Now);
         if (refusal is not null) return Reply(refusal);
         if (next != Current)
         {
@@ -63,8 +69,9 @@ public sealed class CheckoutGrain(
             await SaveAsync(next);
         }
         var reply = await DriveAsync();
-        // Back at a standing sale: the order book refused to void a used ticket, and the buyer hears why.
-        return Current.SaleStands ? Reply(ProblemCodes.TicketUsed) : reply;
+        if (Current.RefundDone(request.RefundId) is not null || (request.Force && Current.Step == CheckoutStep.Refunded)) return Reply(null);
+        // Not done: still waiting for the gateway (503), or the order book refused it and the saga stands with the reason.
+        return Current.PendingRefund?.Id == request.RefundId ? reply : Reply(Current.FailureReason ?? ProblemCodes.NotRefundable);
     }
 
     public Task<CheckoutView?> GetState() => Task.FromResult(Current is { } c
@@ -119,14 +126,14 @@ public sealed class CheckoutGrain(
                     break;
 
                 case CheckoutWork.ReleaseSeats:
-                    await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l).Release(checkout.HoldId)));
+                    await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l.TierId).Release(checkout.HoldId)));
                     await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Released, null);
                     await RecordFailureAsync(checkout);
                     await SaveAsync(checkout.SeatsReleased(Now));
                     break;
 
                 case CheckoutWork.ConfirmSeats:
-                    var confirmations = await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l).Confirm(checkout.HoldId)));
+                    var confirmations = await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l.TierId).Confirm(checkout.HoldId)));
                     var lost = confirmations.FirstOrDefault(c => !c.Confirmed)?.Error;
                     await SaveAsync(lost is null ? checkout.SeatsConfirmed(Now) : checkout.SeatsLost(lost, Now));
                     break;
@@ -141,9 +148,7 @@ public sealed class CheckoutGrain(
                     break;
 
                 case CheckoutWork.VoidTickets:
-                    // The order book decides whether a used ticket blocks the refund (it checks and voids in one transaction).
-                    var voided = await orders.VoidAsync(checkout.Id, checkout.ForceRefund, CancellationToken.None);
-                    await SaveAsync(voided == VoidOutcome.TicketUsed ? checkout.RefundRefused(Now) : checkout.TicketsVoided(Now));
+                    await SaveAsync(await VoidTicketsAsync(checkout));
                     break;
 
                 case CheckoutWork.ReturnSeatsAndMoney:
@@ -194,25 +199,53 @@ public sealed class CheckoutGrain(
             : (checkout.Captured(Now), null);
     }
 
+    /// <summary>The order book voids the refund's tickets (checking in one transaction that each is still refundable) or says why not.</summary>
+    private async Task<Checkout> VoidTicketsAsync(Checkout checkout)
+    {
+        var refund = checkout.CurrentRefund;
+        var voided = await orders.VoidAsync(new TicketRefund(checkout.Id, refund.Id, checkout.UserId, refund.TicketIds, refund.Force, refund.Reason),
+            CancellationToken.None);
+        return voided.Outcome switch
+        {
+            VoidOutcome.Voided => checkout.TicketsVoided(voided.Lines.Select(l => new RefundedLine(l.TierId, l.Quantity, l.PriceMinor)).ToList(), Now),
+            // No order was ever written (the seats were lost after the capture): every seat and the whole payment go back.
+            VoidOutcome.NotFound => checkout.TicketsVoided(checkout.Lines.Select(l => new RefundedLine(l.TierId, l.Quantity, l.PriceMinor)).ToList(), Now),
+            VoidOutcome.NotRefundable => checkout.RefundRefused(ProblemCodes.TicketNotRefundable, Now),
+            _ => checkout.RefundRefused(ProblemCodes.TicketTransferred, Now),
+        };
+    }
+
     /// <returns>A reply to wait with when the gateway cannot refund yet (the reminder retries); else null (the saga moved on).</returns>
     private async Task<CheckoutReply?> ReturnSeatsAndMoneyAsync(Checkout checkout)
     {
-        // Sold seats go back on sale; seats still only held (a partial confirm) are released.
-        await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l).Refund(checkout.HoldId)));
-        await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l).Release(checkout.HoldId)));
+        var refund = checkout.CurrentRefund;
+        if (checkout.SeatsLostAfterPayment)
+        {
+            // Sold seats go back on sale; seats still only held (a partial confirm) are released.
+            await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l.TierId).Refund(checkout.HoldId)));
+            await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l.TierId).Release(checkout.HoldId)));
+        }
+        else
+        {
+            // Exactly the voided tickets' seats, once per refund id however often this step is repeated.
+            await Task.WhenAll(refund.Lines.Select(l => Inventory(checkout, l.TierId).RefundSeats(checkout.HoldId, refund.Id, l.Quantity)));
+        }
         try
         {
-            await gateway.RefundAsync(checkout.Id, CancellationToken.None);
+            await gateway.RefundAsync(new PaymentRefund(checkout.Id, refund.Id, refund.AmountMinor), CancellationToken.None);
         }
         catch (Exception error) when (error is PaymentGatewayException or PaymentUnavailableException)
         {
-            logger.LogWarning("Checkout {GrainKey}: refund not done yet ({Reason}); the reminder retries", checkout.Id, error.Message);
+            logger.LogWarning("Checkout {GrainKey}: refund {RefundId} not done yet ({Reason}); the reminder retries", checkout.Id, refund.Id, error.Message);
             return Reply(ProblemCodes.PaymentUnavailable, UnknownOutcomeRetryAfter);
         }
-        await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Refunded, null);
+        var next = checkout.Refunded(Now);
+        if (next.Step == CheckoutStep.Refunded) await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Refunded, null);
         await RecordFailureAsync(checkout);
-        await SaveAsync(checkout.Refunded(Now));
-        logger.LogInformation("Checkout {GrainKey} refunded ({Reason})", checkout.Id, checkout.FailureReason);
+        await SaveAsync(next);
+        if (!checkout.SeatsLostAfterPayment) PurchaseMetrics.Refunded(checkout.EventId, refund.Reason, partial: next.Step != CheckoutStep.Refunded);
+        logger.LogInformation("Checkout {GrainKey} refund {RefundId}: {AmountMinor} back for {Quantity} tickets ({Reason})", checkout.Id, refund.Id,
+            refund.AmountMinor, refund.Quantity, checkout.FailureReason);
         return null;
     }
 
@@ -259,6 +292,6 @@ public sealed class CheckoutGrain(
 
     private IShopperGrain Shopper(Checkout checkout) => GrainFactory.GetGrain<IShopperGrain>(ShopperKey.For(checkout.EventId, checkout.UserId));
 
-    private IEventInventoryGrain Inventory(Checkout checkout, HoldLine line) =>
-        GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For(checkout.EventId, line.TierId));
+    private IEventInventoryGrain Inventory(Checkout checkout, string tierId) =>
+        GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For(checkout.EventId, tierId));
 }

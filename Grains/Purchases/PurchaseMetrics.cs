@@ -15,6 +15,7 @@ public static class PurchaseMetrics
     private static readonly Counter<long> SeatsSold = Meter.CreateCounter<long>("ticketflow_seats_sold_total", description: "Seats sold, by event.");
     private static readonly Counter<long> SeatsRefunded = Meter.CreateCounter<long>("ticketflow_seats_refunded_total", description: "Sold seats returned to sale by refunds, by event.");
     private static readonly Counter<long> HoldsExpired = Meter.CreateCounter<long>("ticketflow_holds_expired_total", description: "Holds that expired, by event.");
+    private static readonly Counter<long> Refunds = Meter.CreateCounter<long>("ticketflow_refunds_total", description: "Refunds done, by event, reason and extent (partial or full).");
     private static readonly Counter<long> Checkouts = Meter.CreateCounter<long>("ticketflow_checkouts_total", description: "Checkouts by event and outcome.");
 
     public static void HoldRequested(string eventId, string? error) =>
@@ -29,10 +30,14 @@ public static class PurchaseMetrics
                 case HoldPlaced placed: SeatsHeld.Add(placed.Quantity, new KeyValuePair<string, object?>("event", eventId)); break;
                 case SaleConfirmed sold: SeatsSold.Add(quantityOf(sold.HoldId), new KeyValuePair<string, object?>("event", eventId)); break;
                 case SaleRefunded refunded: SeatsRefunded.Add(quantityOf(refunded.HoldId), new KeyValuePair<string, object?>("event", eventId)); break;
+                case SeatsRefunded partial: SeatsRefunded.Add(partial.Quantity, new KeyValuePair<string, object?>("event", eventId)); break;
                 case HoldExpired: HoldsExpired.Add(1, new KeyValuePair<string, object?>("event", eventId)); break;
             }
         }
     }
+
+    public static void Refunded(string eventId, string reason, bool partial) =>
+        Refunds.Add(1, new("event", eventId), new("reason", reason), new("extent", partial ? "partial" : "full"));
 
     public static void CheckoutEnded(string eventId, string outcome) => Checkouts.Add(1, new("event", eventId), new("outcome", outcome));
 }

@@ -47,7 +47,7 @@ public static class OrderEndpoints
     {
         var tickets = await orders.TicketsForUserAsync(UserId(principal), cancellationToken);
         return Results.Ok(tickets.Select(t =>
-            new TicketResponse(t.Id, t.OrderId, t.EventId, t.TierId, t.State, t.State == TicketStates.Void ? null : codes.Sign(t))));
+            new TicketResponse(t.Id, t.OrderId, t.EventId, t.TierId, t.State, t.State == TicketStates.Void ? null : codes.Sign(t), t.VoidReason)));
     }
 
     private static async Task<IResult> QrAsync(string ticketId, ClaimsPrincipal principal, HttpContext http, IOrderBook orders, TicketCodes codes,

@@ -17,7 +17,8 @@ public sealed class EventInventories(IGrainFactory grains, IOrderBook orders, Ev
         await Task.WhenAll(details.Tiers.Select(t => Inventory(details.Id, t.Id).Configure(new TierTerms(t.Capacity, t.PerUserLimit))));
     }
 
-    /// <summary>Stops sales on every tier, then refunds every paid order. Safe to repeat: refunds are idempotent per order.</summary>
+    /// <summary>Stops sales on every tier, then refunds every ticket left of every paid order, whoever holds it now (the holder sees it
+    /// void, reason <c>event_cancelled</c>). Safe to repeat: each order's cancellation refund has one id.</summary>
     /// <returns>Orders refunded, and orders whose refund is still pending (their sagas retry on their own).</returns>
     public async Task<(int Refunded, int Pending)> CancelAsync(EventDetails details, CancellationToken cancellationToken)
     {
@@ -27,7 +28,7 @@ public sealed class EventInventories(IGrainFactory grains, IOrderBook orders, Ev
         int refunded = 0, pending = 0;
         await Parallel.ForEachAsync(paid, new ParallelOptions { MaxDegreeOfParallelism = ParallelRefunds, CancellationToken = cancellationToken }, async (orderId, _) =>
         {
-            var reply = await grains.GetGrain<ICheckoutGrain>(orderId).Refund(force: true);
+            var reply = await grains.GetGrain<ICheckoutGrain>(orderId).Refund(new RefundRequest(RefundIds.Cancellation(orderId), null, Force: true));
             Interlocked.Increment(ref reply.Error is null ? ref refunded : ref pending);
         });
         logger.LogInformation("Event {EventId} cancelled: {Refunded} orders refunded, {Pending} pending", details.Id, refunded, pending);

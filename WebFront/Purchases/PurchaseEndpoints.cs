@@ -17,6 +17,7 @@ namespace TicketFlow.WebFront.Purchases;
 public static class PurchaseEndpoints
 {
     private static readonly string[] Simulations = ["success", "decline", "error", "timeout"];
+    private const int MaxTicketsPerRefund = 100;
 
     public static IEndpointRouteBuilder MapPurchaseEndpoints(this IEndpointRouteBuilder app)
     {
@@ -89,12 +90,18 @@ public static class PurchaseEndpoints
         return order is null ? HoldProblem(ProblemCodes.Unavailable) : Results.Created($"/api/v1/orders/{order.Id}", OrderResponse.From(order));
     }
 
-    private static async Task<IResult> RefundAsync(string orderId, HttpContext http, IGrainFactory grains, IOrderBook orders, CancellationToken cancellationToken)
+    private static async Task<IResult> RefundAsync(string orderId, RefundRequestBody? request, HttpContext http, IGrainFactory grains, IOrderBook orders,
+        CancellationToken cancellationToken)
     {
+        if (request?.TicketIds is { } named && (named.Count is 0 or > MaxTicketsPerRefund || named.Any(id => string.IsNullOrWhiteSpace(id) || id.Length > 100)
+            || named.Distinct().Count() != named.Count))
+            return Problems.Validation(new Dictionary<string, string[]> { ["ticketIds"] = [$"Name 1 to {MaxTicketsPerRefund} different tickets, or leave it out to refund all you still own."] });
         var order = orderId.Length <= 100 ? await orders.GetAsync(orderId, cancellationToken) : null;
         if (order is null || (order.UserId != UserId(http) && !http.User.IsInRole(Roles.Admin)))
             return Problems.Of(ProblemCodes.OrderNotFound);
-        var reply = await grains.GetGrain<ICheckoutGrain>(orderId).Refund(force: false);
+        // The refund's id comes from the Idempotency-Key: a retry continues (or answers) the same refund, a new key is a new refund.
+        var refundId = RefundIds.For(orderId, UserId(http), http.Request.Headers[IdempotencyMiddleware.Header].ToString());
+        var reply = await grains.GetGrain<ICheckoutGrain>(orderId).Refund(new RefundRequest(refundId, request?.TicketIds?.ToArray(), Force: false));
         if (reply.Error is not null) return CheckoutProblem(http, reply);
         return Results.Ok(OrderResponse.From((await orders.GetAsync(orderId, cancellationToken))!));
     }

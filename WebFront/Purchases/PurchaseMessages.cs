@@ -12,3 +12,6 @@ public sealed record HoldResponse(string HoldId, string EventId, IReadOnlyList<H
 public sealed record PaymentDetails(string? Method, string? Simulate);
 
 public sealed record CheckoutRequestBody(string? HoldId, PaymentDetails? Payment);
+
+/// <param name="TicketIds">The tickets to refund; null: every ticket of the order the buyer still owns, unused.</param>
+public sealed record RefundRequestBody(IReadOnlyList<string>? TicketIds);

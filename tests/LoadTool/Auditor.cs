@@ -137,7 +137,7 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
 
         static string Describe(InventorySnapshot s) =>
             $"capacity {s.Capacity}, closed {s.Closed}, {s.Holds.Count} holds ({s.Holds.Sum(h => h.Quantity)} seats, ids {Hash(s.Holds.Select(h => h.HoldId + h.Quantity + h.ExpiresAt.ToUnixTimeMilliseconds()))}), " +
-            $"{s.Sales.Count} sales ({s.Sales.Where(x => !x.Refunded).Sum(x => x.Quantity)} seats, ids {Hash(s.Sales.Select(x => x.HoldId + x.Quantity + x.Refunded))}), " +
+            $"{s.Sales.Count} sales ({s.Sales.Where(x => !x.Refunded).Sum(x => x.Quantity - x.Returned)} seats, ids {Hash(s.Sales.Select(x => x.HoldId + x.Quantity + x.Refunded + x.Returned))}), " +
             $"placed {s.HoldsPlaced} released {s.HoldsReleased} expired {s.HoldsExpired} sold {s.HoldsSold} refunds {s.Refunds}";
 
         static string Hash(IEnumerable<string> items) =>
@@ -167,35 +167,42 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
         return Make("journal replay = the live grains' counts", errors, $"{compared} tiers compared through GET /admin/events/{{id}}/stats");
     }
 
-    // Every seat a tier sold is a paid order line of the order its checkout issued, and nothing else is.
+    // Every seat a tier still counts as sold is a live ticket of the order its checkout issued, and nothing else is: a
+    // partial refund gives back exactly the seats of the tickets it voided.
     private static Check SalesMatchOrders(Store data, Dictionary<string, Inventory> replayed)
     {
         var errors = new List<string>();
-        var sales = new Dictionary<(string OrderId, string TierId), (int Quantity, bool Refunded)>();
+        var sales = new Dictionary<(string OrderId, string TierId), (int Quantity, int Returned)>();
         foreach (var (key, inventory) in replayed)
         {
             var tierId = TierKey.Parse(key).TierId;
-            foreach (var sale in inventory.ToSnapshot().Sales) sales[(CheckoutIds.ForHold(sale.HoldId), tierId)] = (sale.Quantity, sale.Refunded);
+            foreach (var sale in inventory.ToSnapshot().Sales)
+                sales[(CheckoutIds.ForHold(sale.HoldId), tierId)] = (sale.Quantity, sale.Refunded ? sale.Quantity : sale.Returned);
         }
-        foreach (var ((orderId, tierId), (quantity, refunded)) in sales)
+        foreach (var ((orderId, tierId), (quantity, returned)) in sales)
         {
+            var kept = quantity - returned;
             data.Orders.TryGetValue(orderId, out var order);
-            if (refunded && order is { State: "paid" }) errors.Add($"{orderId}: seats on {tierId} refunded to the tier, order still paid");
-            if (refunded) continue;
-            if (order is null) { errors.Add($"{orderId}: {quantity} seats sold on {tierId}, no order"); continue; }
-            if (order.State != "paid") errors.Add($"{orderId}: {quantity} seats sold on {tierId}, order {order.State}");
+            if (order is null)
+            {
+                if (kept > 0) errors.Add($"{orderId}: {kept} seats sold on {tierId}, no order");
+                continue;
+            }
             if (!data.Lines.TryGetValue((orderId, tierId), out var line) || line.Quantity != quantity)
                 errors.Add($"{orderId}: {quantity} seats sold on {tierId}, order line says {(data.Lines.TryGetValue((orderId, tierId), out var l) ? l.Quantity : 0)}");
+            var live = data.LiveTickets.GetValueOrDefault((orderId, tierId));
+            if (live != kept) errors.Add($"{orderId}: {kept} seats still sold on {tierId} ({returned} refunded), {live} valid/used tickets (order {order.State})");
         }
         foreach (var ((orderId, tierId), line) in data.Lines)
         {
-            if (data.Orders.GetValueOrDefault(orderId)?.State != "paid") continue;
-            if (!sales.TryGetValue((orderId, tierId), out var sale) || sale.Refunded)
-                errors.Add($"{orderId}: a paid line of {line.Quantity} on {tierId} the tier never sold (or refunded)");
+            if (data.LiveTickets.GetValueOrDefault((orderId, tierId)) == 0) continue;
+            if (!sales.TryGetValue((orderId, tierId), out var sale) || sale.Quantity == sale.Returned)
+                errors.Add($"{orderId}: live tickets of a line of {line.Quantity} on {tierId} the tier never sold (or refunded)");
         }
-        var sold = sales.Values.Where(s => !s.Refunded).Sum(s => s.Quantity);
-        return Make("sold seats = paid order lines (one order per checkout)", errors,
-            $"{sold:N0} seats sold in {sales.Count(s => !s.Value.Refunded):N0} sales; {data.Orders.Values.Count(o => o.State == "paid"):N0} paid orders, {data.Orders.Values.Count(o => o.State == "refunded"):N0} refunded");
+        var sold = sales.Values.Sum(s => s.Quantity - s.Returned);
+        var partial = data.Orders.Values.Count(o => o.State == "paid" && o.RefundedMinor > 0);
+        return Make("seats still sold = live tickets of their order's lines (one order per checkout; partial refunds return exactly theirs)", errors,
+            $"{sold:N0} seats sold in {sales.Count(s => s.Value.Quantity > s.Value.Returned):N0} sales; {data.Orders.Values.Count(o => o.State == "paid"):N0} paid orders ({partial:N0} partly refunded), {data.Orders.Values.Count(o => o.State == "refunded"):N0} refunded");
     }
 
     private static Check TicketsMatchLines(Store data, Dictionary<string, Inventory> replayed)
@@ -204,8 +211,9 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
         foreach (var ((orderId, tierId), line) in data.Lines)
         {
             var live = data.LiveTickets.GetValueOrDefault((orderId, tierId));
-            var expected = data.Orders.GetValueOrDefault(orderId)?.State == "paid" ? line.Quantity : 0;
-            if (live != expected) errors.Add($"{orderId} on {tierId}: {live} valid/used tickets, expected {expected}");
+            var all = live + data.VoidTicketsByLine.GetValueOrDefault((orderId, tierId));
+            if (all != line.Quantity) errors.Add($"{orderId} on {tierId}: {all} tickets for a line of {line.Quantity}");
+            if (live > 0 && data.Orders.GetValueOrDefault(orderId)?.State != "paid") errors.Add($"{orderId} on {tierId}: {live} valid/used tickets, order not paid");
         }
         foreach (var ((orderId, tierId), count) in data.LiveTickets.Where(t => !data.Lines.ContainsKey(t.Key)))
             errors.Add($"{count} tickets of {orderId} on {tierId}: no such order line");
@@ -215,7 +223,7 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
             var tickets = data.LiveTicketsByTier.GetValueOrDefault((eventId, tierId));
             if (tickets != inventory.Sold) errors.Add($"{key}: {tickets} valid/used tickets, the tier sold {inventory.Sold} seats");
         }
-        return Make("every valid ticket belongs to exactly one paid order line (and tickets per tier = seats sold)", errors,
+        return Make("every valid ticket belongs to exactly one paid order line, one ticket per seat (and tickets per tier = seats sold)", errors,
             $"{data.LiveTickets.Values.Sum():N0} valid/used tickets, {data.VoidTickets:N0} void");
     }
 
@@ -232,12 +240,18 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
             if (payment.Status != "declined" && !checkouts.Contains(payment.Id)) errors.Add($"{payment.Id}: {payment.Status} for no hold's checkout");
             ordersByPayment.TryGetValue(payment.Id, out var order);
             var tickets = order is null ? 0 : linesByOrder[order.Id].Sum(l => data.LiveTickets.GetValueOrDefault(l));
+            // What the buyer keeps paying for: the live tickets at their lines' prices; the gateway refunded exactly the rest.
+            var kept = order is null ? 0 : linesByOrder[order.Id].Sum(l => data.LiveTickets.GetValueOrDefault(l) * data.Lines[l].PriceMinor);
+            if (payment.RefundedMinor > payment.AmountMinor) errors.Add($"{payment.Id}: refunded {payment.RefundedMinor}, more than the {payment.AmountMinor} captured");
             switch (payment.Status)
             {
                 case "captured" when order is null: errors.Add($"{payment.Id}: captured {payment.AmountMinor}, no tickets and no refund"); break;
                 case "captured" when order.State != "paid" || tickets == 0: errors.Add($"{payment.Id}: captured, order {order.State} with {tickets} tickets"); break;
                 case "captured" when order.TotalMinor != payment.AmountMinor: errors.Add($"{payment.Id}: captured {payment.AmountMinor}, order total {order.TotalMinor}"); break;
+                case "captured" when payment.AmountMinor - payment.RefundedMinor != kept || payment.RefundedMinor != order.RefundedMinor:
+                    errors.Add($"{payment.Id}: captured {payment.AmountMinor}, refunded {payment.RefundedMinor} (order says {order.RefundedMinor}), live tickets worth {kept}"); break;
                 case "refunded" when order is { State: "paid" } || tickets > 0: errors.Add($"{payment.Id}: refunded and {tickets} valid tickets (both)"); break;
+                case "refunded" when payment.RefundedMinor != payment.AmountMinor: errors.Add($"{payment.Id}: refunded, but {payment.RefundedMinor} of {payment.AmountMinor}"); break;
                 case "declined" when order is not null: errors.Add($"{payment.Id}: declined yet order {order.Id} exists"); break;
             }
         }
@@ -247,8 +261,8 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
             if (payment?.Status != "captured") errors.Add($"{order.Id}: paid order, payment {order.PaymentId} {payment?.Status ?? "missing"}");
         }
         var byStatus = data.Payments.GroupBy(p => p.Status).ToDictionary(g => g.Key, g => g.Count());
-        return Make("every captured payment has tickets or a refund, never both; one capture per checkout", errors,
-            $"{byStatus.GetValueOrDefault("captured"):N0} captured, {byStatus.GetValueOrDefault("refunded"):N0} refunded, {byStatus.GetValueOrDefault("declined"):N0} declined");
+        return Make("every captured payment has tickets or a refund, never both (a partial refund = the voided tickets' price); one capture per checkout", errors,
+            $"{byStatus.GetValueOrDefault("captured"):N0} captured ({data.Payments.Count(p => p.Status == "captured" && p.RefundedMinor > 0):N0} partly refunded), {byStatus.GetValueOrDefault("refunded"):N0} refunded, {byStatus.GetValueOrDefault("declined"):N0} declined");
     }
 
     private static Check IdempotentEffects(Store data, HashSet<string> holdIds)
@@ -304,6 +318,7 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
         public Dictionary<(string OrderId, string TierId), (int Quantity, long PriceMinor)> Lines { get; } = [];
         public Dictionary<(string OrderId, string TierId), int> LiveTickets { get; } = [];
         public Dictionary<(string EventId, string TierId), int> LiveTicketsByTier { get; } = [];
+        public Dictionary<(string OrderId, string TierId), int> VoidTicketsByLine { get; } = [];
         public long VoidTickets { get; set; }
         public List<Payment> Payments { get; } = [];
         public List<(string User, string Key, int Status, string? ContentType, byte[] Body)> StoredResponses { get; } = [];
@@ -327,20 +342,25 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
                 r => store.Snapshots.TryAdd(r.GetString(0), (r.GetInt64(1), (byte[])r[2])), serviceId, InventoryJournal.GrainType, InventoryJournal.Name);
             await Read(connection, "SELECT t.event_id, t.id, t.capacity FROM tf_tiers t JOIN tf_events e ON e.id = t.event_id WHERE e.status <> 'draft'",
                 r => store.CatalogCapacity.TryAdd(TierKey.For(r.GetString(0), r.GetString(1)), r.GetInt32(2)));
-            await Read(connection, "SELECT id, event_id, state, total_minor, payment_id FROM tf_orders",
-                r => store.Orders.TryAdd(r.GetString(0), new Order(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetString(4))));
+            await Read(connection, "SELECT id, event_id, state, total_minor, payment_id, refunded_minor FROM tf_orders",
+                r => store.Orders.TryAdd(r.GetString(0), new Order(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetString(4), r.GetInt64(5))));
             await Read(connection, "SELECT order_id, tier_id, quantity, price_minor FROM tf_order_lines",
                 r => store.Lines.TryAdd((r.GetString(0), r.GetString(1)), (r.GetInt32(2), r.GetInt64(3))));
             await Read(connection, "SELECT order_id, event_id, tier_id, state, count(*) FROM tf_tickets GROUP BY order_id, event_id, tier_id, state", r =>
             {
                 var count = (int)r.GetInt64(4);
-                if (r.GetString(3) == "void") { store.VoidTickets += count; return true; }
+                if (r.GetString(3) == "void")
+                {
+                    store.VoidTickets += count;
+                    store.VoidTicketsByLine[(r.GetString(0), r.GetString(2))] = store.VoidTicketsByLine.GetValueOrDefault((r.GetString(0), r.GetString(2))) + count;
+                    return true;
+                }
                 store.LiveTickets[(r.GetString(0), r.GetString(2))] = store.LiveTickets.GetValueOrDefault((r.GetString(0), r.GetString(2))) + count;
                 store.LiveTicketsByTier[(r.GetString(1), r.GetString(2))] = store.LiveTicketsByTier.GetValueOrDefault((r.GetString(1), r.GetString(2))) + count;
                 return true;
             });
-            await Read(connection, "SELECT payment_id, status, amount_minor, captures FROM tf_gateway_payments",
-                r => Add(store.Payments, new Payment(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt32(3))));
+            await Read(connection, "SELECT payment_id, status, amount_minor, captures, refunded_minor FROM tf_gateway_payments",
+                r => Add(store.Payments, new Payment(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt32(3), r.GetInt64(4))));
             await Read(connection, "SELECT user_id, key, status_code, content_type, body FROM tf_idempotency_keys WHERE status_code IS NOT NULL",
                 r => Add(store.StoredResponses, (r.GetString(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? [] : (byte[])r[4])));
             return store;
@@ -361,7 +381,7 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
         }
     }
 
-    private sealed record Order(string Id, string EventId, string State, long TotalMinor, string PaymentId);
+    private sealed record Order(string Id, string EventId, string State, long TotalMinor, string PaymentId, long RefundedMinor);
 
-    private sealed record Payment(string Id, string Status, long AmountMinor, int Captures);
+    private sealed record Payment(string Id, string Status, long AmountMinor, int Captures, long RefundedMinor);
 }

@@ -189,10 +189,12 @@ public sealed class OrderEndpointTests : IAsyncLifetime
         var order = await IssueAsync(alice, T0, new OrderLine("standing", 1, 5_900));
         var ticket = Assert.Single(await MyTicketsAsync(alice));
         var code = ticket.GetProperty("code").GetString();
-        Assert.Equal(VoidOutcome.Voided, await Orders.VoidAsync(order.Id, force: false, CancellationToken.None));
+        var refund = new TicketRefund(order.Id, "ref_1", order.UserId, null, Force: false, "refund_requested");
+        Assert.Equal(VoidOutcome.Voided, (await Orders.VoidAsync(refund, CancellationToken.None)).Outcome);
 
         var voided = Assert.Single(await MyTicketsAsync(alice));
-        Assert.Equal(("void", JsonValueKind.Null), (voided.GetProperty("state").GetString(), voided.GetProperty("code").ValueKind));
+        Assert.Equal(("void", JsonValueKind.Null, "refund_requested"),
+            (voided.GetProperty("state").GetString(), voided.GetProperty("code").ValueKind, voided.GetProperty("voidReason").GetString()));
         using (var qr = await Send(HttpMethod.Get, $"/api/v1/tickets/{voided.GetProperty("id").GetString()}/qr", alice.Token))
             await AssertProblem(qr, HttpStatusCode.Conflict, ProblemCodes.TicketVoid);
         var scan = await ValidateAsync(code);

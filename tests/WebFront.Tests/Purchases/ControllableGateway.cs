@@ -12,6 +12,7 @@ public sealed class ControllableGateway
 {
     private readonly ConcurrentDictionary<string, (TaskCompletionSource Captured, TaskCompletionSource Proceed)> paused = new();
     private readonly ConcurrentDictionary<string, byte> crashAfterCapture = new();
+    private readonly ConcurrentDictionary<string, byte> crashAfterRefund = new();
 
     /// <summary>The capture of <paramref name="paymentId"/> will be stored, then wait for <paramref name="proceed"/>.</summary>
     public Task PauseAfterCapture(string paymentId, Task proceed)
@@ -25,6 +26,9 @@ public sealed class ControllableGateway
 
     /// <summary>After the capture of <paramref name="paymentId"/> is stored, the next grain write in the cluster fails.</summary>
     public void FailWriteAfterCapture(string paymentId) => crashAfterCapture[paymentId] = 0;
+
+    /// <summary>After the first refund of <paramref name="paymentId"/> is stored, the next grain write in the cluster fails.</summary>
+    public void FailWriteAfterRefund(string paymentId) => crashAfterRefund[paymentId] = 0;
 
     public IPaymentGateway Wrap(IPaymentGateway inner, FaultSwitch faults) => new Controlled(this, inner, faults);
 
@@ -42,7 +46,12 @@ public sealed class ControllableGateway
             return payment;
         }
 
-        public Task<Payment?> RefundAsync(string paymentId, CancellationToken cancellationToken) => inner.RefundAsync(paymentId, cancellationToken);
+        public async Task<Payment?> RefundAsync(PaymentRefund refund, CancellationToken cancellationToken)
+        {
+            var payment = await inner.RefundAsync(refund, cancellationToken);
+            if (control.crashAfterRefund.TryRemove(refund.PaymentId, out _)) faults.FailNext(1);
+            return payment;
+        }
 
         public Task<Payment?> GetAsync(string paymentId, CancellationToken cancellationToken) => inner.GetAsync(paymentId, cancellationToken);
     }
