@@ -29,9 +29,9 @@ public sealed class PartialRefundTests(PurchaseClusterFixture fixture)
         var refunded = await RefundAsync(alice, orderId, "refund-1");
 
         refunded.EnsureStatus(HttpStatusCode.OK);
-        Assert.Equal(("paid", Price, 2 * Price), (refunded.Get("state"), refunded.Body.GetProperty("refundedMinor").GetInt64(), refunded.Body.GetProperty("totalMinor").GetInt64()));
         var bobs = Assert.Single(await TicketsAsync(bob));
         Assert.Equal((given, "valid", bobsCode), (bobs.GetProperty("id").GetString(), bobs.GetProperty("state").GetString(), bobs.GetProperty("code").GetString()));
+        Assert.Equal(("paid", Price, 2 * Price), (refunded.Get("state"), refunded.Body.GetProperty("refundedMinor").GetInt64(), refunded.Body.GetProperty("totalMinor").GetInt64()));
         var alices = Assert.Single(await TicketsAsync(alice));
         Assert.Equal(("void", "refund_requested"), (alices.GetProperty("state").GetString(), alices.GetProperty("voidReason").GetString()));
         await Api.CountsBecomeAsync(eventId, tier, (3, 0, 1));
