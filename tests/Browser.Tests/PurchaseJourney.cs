@@ -4,7 +4,7 @@ using static Microsoft.Playwright.Assertions;
 namespace TicketFlow.Browser.Tests;
 
 /// <summary>A buyer's whole journey in the browser, the same against the embedded WebFront and through the cluster:
-/// sign up → search → event → hold 2 seats → pay → confirmation → My tickets shows 2 QR codes. Every page it passes is
+/// sign up → search → event → hold 2 seats → pay → confirmation → My tickets shows 2 QR codes → refund one of them. Every page it passes is
 /// checked with axe and, when <c>screenshots</c> is set, photographed at desktop and 375 px.</summary>
 public static class PurchaseJourney
 {
@@ -61,6 +61,15 @@ public static class PurchaseJourney
         var loaded = await page.Locator("#tickets img").EvaluateAllAsync<int>("images => images.filter(i => i.complete && i.naturalWidth > 0).length");
         Assert.Equal(2, loaded);
         await Check(page, screenshots, "tickets");
+
+        // Refund one of the two: only that ticket goes void, and the order says what came back.
+        await page.Locator("#tickets li").First.GetByRole(AriaRole.Button, new() { Name = "Refund this ticket" }).ClickAsync();
+        await Expect(page.Locator("#refund-text")).ToContainTextAsync("goes back to your card");
+        await page.Locator("#refund-confirm").ClickAsync();
+        await Expect(page.Locator("#tickets-status")).ToHaveTextAsync("1 valid ticket.");
+        await Expect(page.Locator("#tickets")).ToContainTextAsync("Void: refunded");
+        await Expect(page.Locator("#orders")).ToContainTextAsync("refunded");
+        await Check(page, screenshots, "tickets-refunded");
         session.AssertNoCspViolationOrForeignRequest();
     }
 

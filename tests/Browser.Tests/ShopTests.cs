@@ -16,7 +16,7 @@ public sealed class EmbeddedSite : ICollectionFixture<EmbeddedWebFront>
 public sealed class ShopTests(EmbeddedWebFront site, ITestOutputHelper output)
 {
     [Fact]
-    public async Task A_buyer_signs_up_searches_holds_two_seats_pays_and_sees_two_QR_codes()
+    public async Task A_buyer_signs_up_searches_holds_two_seats_pays_sees_two_QR_codes_and_refunds_one()
     {
         await using var session = await site.OpenAsync(output);
         await PurchaseJourney.RunAsync(site, session, screenshots: true);

@@ -22,6 +22,9 @@ async function load() {
     el("th", { scope: "row" }, tierName(details, line.tierId)), el("td", { class: "num" }, line.quantity),
     el("td", { class: "num" }, money(line.priceMinor * line.quantity, order.currency)))));
   document.getElementById("order-total").textContent = money(order.totalMinor, order.currency);
+  const refunded = document.getElementById("order-refunded");
+  refunded.hidden = order.refundedMinor === 0;
+  document.getElementById("order-refunded-amount").textContent = money(order.refundedMinor, order.currency);
   document.getElementById("order-tickets").replaceChildren(...tickets.filter(t => t.orderId === order.id).map(t => ticketCard(t, details)));
 }
 

@@ -14,13 +14,15 @@ export function tierName(details, tierId) {
 }
 
 const stateText = { valid: "Valid", used: "Used", void: "Void (refunded or transferred)" };
+// Why a void ticket is void: how a holder learns that a cancellation (or the buyer's refund) took it.
+const voidText = { event_cancelled: "Void: the event was cancelled and the ticket refunded to its buyer", refund_requested: "Void: refunded" };
 
 /** A ticket's card: tier, state, and the QR code of its signed code while it is valid. `actions` are appended. */
 export function ticketCard(ticket, details, ...actions) {
   const label = `${details?.name ?? "Ticket"}: ${tierName(details, ticket.tierId)}`;
   return el("li", { class: "card ticket", "data-ticket-id": ticket.id },
     el("h3", {}, label),
-    el("p", { class: "muted" }, `Ticket ${ticket.id} · ${stateText[ticket.state] ?? ticket.state}`),
+    el("p", { class: "muted" }, `Ticket ${ticket.id} · ${voidText[ticket.voidReason] ?? stateText[ticket.state] ?? ticket.state}`),
     ticket.state === "valid" && ticket.code
       ? el("img", { src: `/api/v1/tickets/${encodeURIComponent(ticket.id)}/qr`, alt: `QR code of ticket ${ticket.id}`, width: 200, height: 200, loading: "lazy" })
       : null,
