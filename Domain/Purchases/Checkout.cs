@@ -263,7 +263,6 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
         : throw new InvalidOperationException($"Checkout {Id} cannot move from {Step} to {to}.");
 }
 
-/// <summary>Why a checkout was refunded or failed, besides the problem codes a step can end with.</summary>
 /// <summary>
 /// One refund of an order, under its own id (from the buyer's Idempotency-Key, or the cancellation's): the buyer's covers
 /// the tickets they still own and that are unused, or those of them in <paramref name="TicketIds"/>; a forced one
@@ -287,6 +286,7 @@ public sealed record OrderRefund(string Id, IReadOnlyList<string>? TicketIds, bo
 /// <summary>Tickets of one tier a refund voided, at the order line's price.</summary>
 public sealed record RefundedLine(string TierId, int Quantity, long PriceMinor);
 
+/// <summary>Why a checkout was refunded or failed, besides the problem codes a step can end with.</summary>
 public static class CheckoutReasons
 {
     public const string RefundRequested = "refund_requested";
