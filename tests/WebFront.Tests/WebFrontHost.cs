@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using TicketFlow.Testing;
 
 namespace TicketFlow.WebFront.Tests;
 
@@ -61,6 +62,20 @@ public sealed class WebFrontHost : IAsyncDisposable
     {
         await Factory.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
+        // A writer of the stopped host may still add a file as it ends (seen under load: "Directory not empty"): retry briefly.
+        await Eventually.True(DeleteFolder, TimeSpan.FromSeconds(10), $"{folder} is deleted");
+    }
+
+    private bool DeleteFolder()
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 }
