@@ -31,7 +31,6 @@ public static class ProblemCodes
     public const string InvalidCredentials = "invalid_credentials";
     public const string TooManyAttempts = "too_many_attempts";
     public const string UnknownUser = "unknown_user";
-    public const string UserNotFound = "user_not_found";
 
     // Catalog
     public const string EventNotFound = "event_not_found";
@@ -64,6 +63,11 @@ public static class ProblemCodes
     public const string TicketUsed = "ticket_used";
     public const string TicketVoid = "ticket_void";
     public const string TicketNotTransferable = "ticket_not_transferable";
+
+    // Transfers
+    public const string TransferNotFound = "transfer_not_found";
+    public const string TransferNotOpen = "transfer_not_open";
+    public const string TransferPending = "transfer_pending";
 
     // Operations
     public const string SiloNotFound = "silo_not_found";

@@ -13,10 +13,6 @@ public sealed record OrderResponse(string Id, string EventId, string State, IRea
 /// <param name="Code">The signed code of the ticket's current version; null once the ticket is void.</param>
 public sealed record TicketResponse(string Id, string OrderId, string EventId, string TierId, string State, string? Code);
 
-public sealed record TransferRequest(string? ToEmail);
-
-public sealed record TransferResponse(string Id, string State, string TransferredTo);
-
 public sealed record ValidateRequest(string? Code);
 
 /// <param name="Reason"><c>already_used</c>, <c>void</c> or <c>invalid_code</c> when <paramref name="Valid"/> is false.</param>
