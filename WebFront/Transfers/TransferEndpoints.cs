@@ -31,10 +31,11 @@ public static class TransferEndpoints
     }
 
     private static async Task<IResult> OfferAsync(string ticketId, TransferRequest request, ClaimsPrincipal principal, ITransferBook transfers,
-        IUserRepository users, CancellationToken cancellationToken)
+        IUserRepository users, IOrderBook orders, CancellationToken cancellationToken)
     {
+        // Someone else's ticket is not found, whatever else is wrong with the request.
+        if (ticketId.Length > MaxIdLength || (await orders.GetTicketAsync(ticketId, cancellationToken))?.OwnerId != UserId(principal)) return TicketNotFound();
         if (!AccountValidation.IsEmail(request.ToEmail)) return InvalidEmail("Give the email address to offer the ticket to.");
-        if (ticketId.Length > MaxIdLength) return TicketNotFound();
         // The sender's own account, never the recipient's: whether an account has that email must not change the answer.
         if (await users.FindByIdAsync(UserId(principal), cancellationToken) is not { } me) return Problems.Of(ProblemCodes.UnknownUser);
         var toEmail = UserAccount.Normalize(request.ToEmail!);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using TicketFlow.WebFront.Accounts;
 
 namespace TicketFlow.WebFront.Tests.Security;
 
@@ -75,6 +76,15 @@ public sealed class RegistrationRateLimitTests : IAsyncLifetime
         using (var probe = await RegisterAsync("203.0.113.3", email)) await AssertLimited(probe); // a third address learns nothing
         using (var upper = await RegisterAsync("203.0.113.4", email.ToUpperInvariant())) await AssertLimited(upper); // counted as accounts compare emails
         using (var other = await RegisterAsync("203.0.113.3", NewEmail())) Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+    }
+
+    [Fact]
+    public void The_documented_defaults_hold()
+    {
+        var (register, transfer) = (new RegisterRateLimitOptions(), new TicketFlow.WebFront.Conventions.TransferRateLimitOptions());
+        Assert.Equal((20, 5, TimeSpan.FromHours(1)), (register.PerIpPermitLimit, register.PerEmailPermitLimit, register.Window));
+        Assert.Equal((20, TimeSpan.FromMinutes(10)), (transfer.PermitLimit, transfer.Window));
+        Assert.Equal(TimeSpan.FromDays(7), new TicketFlow.Data.Transfers.TransferOptions().OfferLifetime);
     }
 
     /// <summary>Plays the TCP layer: the connection's peer address is what the test says it is.</summary>
