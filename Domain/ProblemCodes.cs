@@ -31,7 +31,6 @@ public static class ProblemCodes
     public const string InvalidCredentials = "invalid_credentials";
     public const string TooManyAttempts = "too_many_attempts";
     public const string UnknownUser = "unknown_user";
-    public const string UserNotFound = "user_not_found";
 
     // Catalog
     public const string EventNotFound = "event_not_found";
@@ -68,6 +67,11 @@ public static class ProblemCodes
     public const string TicketTransferred = "ticket_transferred";
     /// <summary>A ticket the buyer named is not theirs to refund in this order (transferred, used, void, or not in it).</summary>
     public const string TicketNotRefundable = "ticket_not_refundable";
+
+    // Transfers
+    public const string TransferNotFound = "transfer_not_found";
+    public const string TransferNotOpen = "transfer_not_open";
+    public const string TransferPending = "transfer_pending";
 
     // Operations
     public const string SiloNotFound = "silo_not_found";

@@ -13,6 +13,7 @@ using TicketFlow.WebFront.Orders;
 using TicketFlow.WebFront.Purchases;
 using TicketFlow.WebFront.Security;
 using TicketFlow.WebFront.Site;
+using TicketFlow.WebFront.Transfers;
 using TicketFlow.WebFront.WaitingRoom;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -38,6 +39,7 @@ builder.Services.AddAdminPolicy();
 builder.Services.AddIdempotency(builder.Configuration);
 builder.Services.AddCatalog(builder.Configuration);
 builder.Services.AddOrders(builder.Configuration);
+builder.Services.AddTransfers(builder.Configuration);
 builder.Services.AddPurchases(builder.Configuration);
 builder.Services.AddAvailabilityHub(builder.Configuration); // the live-update hub's connection limits (section Hub)
 builder.Services.AddTicketFlowRateLimits(builder.Configuration);
@@ -84,6 +86,7 @@ app.MapAdminEndpoints();
 app.MapDashboard();
 app.MapCatalogEndpoints();
 app.MapOrderEndpoints();
+app.MapTransferEndpoints();
 app.MapPurchaseEndpoints();
 app.MapAvailabilityEndpoints();
 app.MapWaitingRoomEndpoints();

@@ -197,6 +197,14 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
         return ticket.OwnerId != fromUserId ? TransferOutcome.NotOwner : TransferOutcome.NotTransferable;
     }
 
+    /// <summary>Moves a valid ticket from one owner to another and bumps its version (the old code is void), inside the
+    /// caller's transaction: an accepted transfer offer and the move commit together. False if it is not that owner's valid ticket.</summary>
+    internal static async Task<bool> MoveTicketAsync(DbConnection connection, DbTransaction transaction, string ticketId, string fromUserId, string toUserId,
+        CancellationToken cancellationToken) =>
+        await DbCommands.ExecuteAsync(connection, transaction, """
+            UPDATE tf_tickets SET owner_id = @to, version = version + 1 WHERE id = @id AND owner_id = @from AND state = @valid
+            """, cancellationToken, ("@to", toUserId), ("@id", ticketId), ("@from", fromUserId), ("@valid", TicketStates.Valid)) == 1;
+
     public async Task<CheckInOutcome> CheckInAsync(string ticketId, int version, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -20,10 +20,12 @@ public static class AccountEndpoints
         return app;
     }
 
-    private static async Task<IResult> RegisterAsync(RegisterRequest request, AccountService accounts, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(RegisterRequest request, HttpContext http, AccountService accounts, CancellationToken cancellationToken)
     {
-        var outcome = await accounts.RegisterAsync(request, cancellationToken);
-        return outcome.User is { } user ? Results.Created("/api/v1/me", UserResponse.From(user)) : Refusal(outcome);
+        var outcome = await accounts.RegisterAsync(request, http.Connection.RemoteIpAddress, cancellationToken);
+        if (outcome.User is { } user) return Results.Created("/api/v1/me", UserResponse.From(user));
+        if (outcome.RetryAfter > TimeSpan.Zero) http.Response.Headers.RetryAfter = outcome.RetryAfterSeconds;
+        return Refusal(outcome);
     }
 
     private static async Task<IResult> LoginAsync(LoginRequest request, HttpContext http, AccountService accounts, CancellationToken cancellationToken)
@@ -44,11 +46,16 @@ public static class AccountEndpoints
     private static IResult Refusal(AccountOutcome outcome) =>
         outcome.Errors.Count > 0 ? Problems.Validation(outcome.Errors)
         : outcome.ProblemCode == ProblemCodes.TooManyAttempts ? Problems.Of(outcome.ProblemCode, TooManyAttempts(outcome))
+        : outcome.ProblemCode == ProblemCodes.RateLimited ? Problems.Of(outcome.ProblemCode, TooManyRegistrations(outcome))
         : Problems.Of(outcome.ProblemCode!);
 
     /// <summary>The wording of a slowed sign-in, for the API and the sign-in page.</summary>
     public static string TooManyAttempts(AccountOutcome outcome) =>
         $"Too many failed sign-ins for this account or from this address: try again in {outcome.RetryAfterSeconds} s.";
+
+    /// <summary>The wording of a refused registration attempt, for the API and the sign-up page.</summary>
+    public static string TooManyRegistrations(AccountOutcome outcome) =>
+        $"Too many sign-ups from this address or for this email: try again in {outcome.RetryAfterSeconds} s.";
 
     private static async Task<IResult> LogoutAsync(HttpContext http)
     {

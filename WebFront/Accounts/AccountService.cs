@@ -14,17 +14,22 @@ public sealed record AccountOutcome(UserAccount? User, Dictionary<string, string
 
     public static AccountOutcome Slowed(TimeSpan wait) => new(null, [], ProblemCodes.TooManyAttempts, wait);
 
+    public static AccountOutcome Limited(TimeSpan wait) => new(null, [], ProblemCodes.RateLimited, wait);
+
     /// <summary>The wait in whole seconds, rounded up, for a <c>Retry-After</c> header.</summary>
     public string RetryAfterSeconds => Math.Ceiling(RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>Register and check a password, for the API (<c>/api/v1/auth/*</c>) and the sign-up and sign-in pages alike.</summary>
-public sealed class AccountService(IUserRepository users, IPasswordHasher<UserAccount> hasher, LoginThrottle throttle, TimeProvider time)
+public sealed class AccountService(IUserRepository users, IPasswordHasher<UserAccount> hasher, LoginThrottle throttle, RegistrationLimiter registrations,
+    TimeProvider time)
 {
-    public async Task<AccountOutcome> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken)
+    /// <summary>Creates the account; attempts from <paramref name="client"/> and for the email are limited (<see cref="RegistrationLimiter"/>).</summary>
+    public async Task<AccountOutcome> RegisterAsync(RegisterRequest request, IPAddress? client, CancellationToken cancellationToken)
     {
         var errors = AccountValidation.Register(request);
         if (errors.Count > 0) return AccountOutcome.Invalid(errors);
+        if (registrations.Refusal(client, request.Email!) is { } wait) return AccountOutcome.Limited(wait);
         var user = new UserAccount($"usr_{Guid.NewGuid():N}", request.Email!.Trim(), request.Name!.Trim(), "", [Roles.User], time.GetUtcNow());
         user = user with { PasswordHash = hasher.HashPassword(user, request.Password!) };
         return await users.TryCreateAsync(user, cancellationToken) ? new AccountOutcome(user, [], null) : AccountOutcome.Refused(ProblemCodes.EmailTaken);

@@ -38,13 +38,18 @@ public static class AccountValidation
         return errors;
     }
 
-    private static void CheckEmail(string? email, Dictionary<string, string[]> errors)
+    /// <summary>An address an account could have (registration's rule; also for the email a ticket is offered to).</summary>
+    public static bool IsEmail(string? email)
     {
         var trimmed = email?.Trim() ?? "";
-        var valid = trimmed.Length is > 0 and <= MaxEmailLength
+        return trimmed.Length is > 0 and <= MaxEmailLength
             && MailAddress.TryCreate(trimmed, out var address)
             && address.Address == trimmed
             && address.Host.Contains('.');
-        if (!valid) errors["email"] = ["Give a valid email address."];
+    }
+
+    private static void CheckEmail(string? email, Dictionary<string, string[]> errors)
+    {
+        if (!IsEmail(email)) errors["email"] = ["Give a valid email address."];
     }
 }

@@ -29,6 +29,8 @@ public static class AccountsServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.Configure<LoginThrottleOptions>(configuration.GetSection(LoginThrottleOptions.Section));
         services.AddSingleton<LoginThrottle>();
+        services.Configure<RegisterRateLimitOptions>(configuration.GetSection(RegisterRateLimitOptions.Section));
+        services.AddSingleton<RegistrationLimiter>();
         services.AddSingleton<AccountService>();
         services.Configure<AdminAccountOptions>(options =>
         {

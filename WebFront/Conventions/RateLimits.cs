@@ -34,11 +34,21 @@ public sealed class JoinRateLimitOptions
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }
 
+/// <summary>Limits of the <c>transfer</c> policy (offer, accept, withdraw), per signed-in user. Configuration section <c>RateLimits:Transfer</c>.</summary>
+public sealed class TransferRateLimitOptions
+{
+    /// <summary>Transfer calls allowed per window and user: a group's tickets handed round, not a spam run.</summary>
+    public int PermitLimit { get; set; } = 20;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(10);
+}
+
 public static class RateLimits
 {
     public const string Auth = "auth";
     public const string Purchase = "purchase";
     public const string Join = "join";
+    public const string Transfer = "transfer";
 
     /// <summary>Marks an endpoint for the per-IP join limit, which applies on top of its per-user policy.</summary>
     public sealed class PerIpJoinLimit;
@@ -59,6 +69,10 @@ public static class RateLimits
             limiter.AddPolicy(Purchase, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user ? "user:" + user : "ip:" + http.Connection.RemoteIpAddress,
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = purchase.PermitLimit, Window = purchase.Window, QueueLimit = 0 }));
+            var transfer = configuration.GetSection("RateLimits:Transfer").Get<TransferRateLimitOptions>() ?? new TransferRateLimitOptions();
+            limiter.AddPolicy(Transfer, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user ? "user:" + user : "ip:" + http.Connection.RemoteIpAddress,
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = transfer.PermitLimit, Window = transfer.Window, QueueLimit = 0 }));
             var join = configuration.GetSection("RateLimits:Join").Get<JoinRateLimitOptions>() ?? new JoinRateLimitOptions();
             limiter.AddPolicy(Join, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user ? "user:" + user : "ip:" + http.Connection.RemoteIpAddress,

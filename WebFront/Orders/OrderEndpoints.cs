@@ -2,13 +2,12 @@ using System.Security.Claims;
 using TicketFlow.Data.Orders;
 using TicketFlow.WebFront.Accounts;
 using TicketFlow.WebFront.Admin;
-using TicketFlow.WebFront.Idempotency;
 
 namespace TicketFlow.WebFront.Orders;
 
 /// <summary>
 /// <c>/api/v1/me/orders</c>, <c>/orders/{id}</c>, <c>/me/tickets</c> and <c>/tickets/*</c>: a user's orders and tickets
-/// (someone else's answer 404, so ids do not leak), transfers, and the door scan for admins.
+/// (someone else's answer 404, so ids do not leak) and the door scan for admins. Transfers: <c>Transfers/TransferEndpoints</c>.
 /// </summary>
 public static class OrderEndpoints
 {
@@ -21,7 +20,6 @@ public static class OrderEndpoints
         api.MapGet("/orders/{orderId}", GetOrderAsync).RequireAuthorization();
         api.MapGet("/me/tickets", MyTicketsAsync).RequireAuthorization();
         api.MapGet("/tickets/{ticketId}/qr", QrAsync).RequireAuthorization();
-        api.MapPost("/tickets/{ticketId}/transfer", TransferAsync).RequireAuthorization().RequireIdempotencyKey();
         api.MapPost("/tickets/validate", ValidateAsync).RequireAuthorization(AdminEndpoints.Policy);
         return app;
     }
@@ -57,26 +55,6 @@ public static class OrderEndpoints
         if (ticket.State == TicketStates.Void) return Problems.Of(ProblemCodes.TicketVoid);
         http.Response.Headers.CacheControl = "private, no-store"; // the code gets its holder in: keep it out of shared caches
         return Results.Content(TicketQr.Svg(codes.Sign(ticket)), TicketQr.SvgContentType);
-    }
-
-    private static async Task<IResult> TransferAsync(string ticketId, TransferRequest request, ClaimsPrincipal principal, IOrderBook orders,
-        IUserRepository users, CancellationToken cancellationToken)
-    {
-        var email = request.ToEmail?.Trim() ?? "";
-        if (email.Length is 0 or > AccountValidation.MaxEmailLength)
-            return Problems.Validation(new Dictionary<string, string[]> { ["toEmail"] = ["Give the email of the account to transfer to."] });
-        var me = UserId(principal);
-        if (await OwnTicketAsync(ticketId, principal, orders, cancellationToken) is null) return TicketNotFound();
-        if (await users.FindByEmailAsync(email, cancellationToken) is not { } recipient)
-            return Problems.Of(ProblemCodes.UserNotFound);
-        if (recipient.Id == me)
-            return Problems.Validation(new Dictionary<string, string[]> { ["toEmail"] = ["This ticket is already yours."] });
-        return await orders.TransferAsync(ticketId, me, recipient.Id, cancellationToken) switch
-        {
-            TransferOutcome.Transferred => Results.Ok(new TransferResponse(ticketId, TicketStates.Valid, recipient.Email)),
-            TransferOutcome.NotTransferable => Problems.Of(ProblemCodes.TicketNotTransferable),
-            _ => TicketNotFound(), // moved away meanwhile
-        };
     }
 
     private static async Task<IResult> ValidateAsync(ValidateRequest request, IOrderBook orders, TicketCodes codes, CancellationToken cancellationToken)

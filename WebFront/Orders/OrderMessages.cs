@@ -15,10 +15,6 @@ public sealed record OrderResponse(string Id, string EventId, string State, IRea
 /// <param name="VoidReason">Why a void ticket is void: <c>refund_requested</c> (its buyer's refund) or <c>event_cancelled</c>.</param>
 public sealed record TicketResponse(string Id, string OrderId, string EventId, string TierId, string State, string? Code, string? VoidReason = null);
 
-public sealed record TransferRequest(string? ToEmail);
-
-public sealed record TransferResponse(string Id, string State, string TransferredTo);
-
 public sealed record ValidateRequest(string? Code);
 
 /// <param name="Reason"><c>already_used</c>, <c>void</c> or <c>invalid_code</c> when <paramref name="Valid"/> is false.</param>

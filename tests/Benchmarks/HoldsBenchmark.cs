@@ -53,6 +53,7 @@ public static class HoldsBenchmark
             ["TICKETFLOW_ADMIN_EMAIL"] = "bench@ticketflow.test",
             ["TICKETFLOW_ADMIN_PASSWORD"] = Password,
             ["RateLimits__Auth__PermitLimit"] = "100000",
+            ["RateLimits__Register__PerIpPermitLimit"] = "100000",
             ["RateLimits__Purchase__PermitLimit"] = "100000000",
             ["Purchases__MaxSeatsPerUserPerEvent"] = "100000",
         });

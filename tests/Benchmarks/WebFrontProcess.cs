@@ -51,6 +51,7 @@ public sealed class WebFrontProcess : IAsyncDisposable
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["RateLimits__Auth__PermitLimit"] = "100000",
+                ["RateLimits__Register__PerIpPermitLimit"] = "100000",
                 ["RateLimits__Join__PerUserPermitLimit"] = "100000",
                 ["RateLimits__Join__PerIpPermitLimit"] = "100000",
             },

@@ -78,6 +78,7 @@ public abstract class WebFrontSite : IAsyncLifetime
         ["TICKETFLOW_ADMIN_EMAIL"] = AdminEmail,
         ["TICKETFLOW_ADMIN_PASSWORD"] = AdminPassword,
         ["RateLimits__Auth__PermitLimit"] = "1000", // a sign-up per test user, all from loopback
+        ["RateLimits__Register__PerIpPermitLimit"] = "1000",
         ["RateLimits__Purchase__PermitLimit"] = "100000",
         ["Logging__LogLevel__Default"] = "Warning",
         ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",

@@ -176,6 +176,7 @@ public sealed class ClusterModeTests : IAsyncLifetime
         host.UseSetting("TICKETFLOW_ADMIN_PASSWORD", AdminPassword);
         host.UseSetting("RateLimits:Purchase:PermitLimit", "100000");
         host.UseSetting("RateLimits:Auth:PermitLimit", "1000"); // a sign-up per buyer, all from one address
+        host.UseSetting("RateLimits:Register:PerIpPermitLimit", "1000");
         host.UseSetting("Demo:Seed", "false");
         foreach (var (name, value) in members.Settings) host.UseSetting(name, value);
     });

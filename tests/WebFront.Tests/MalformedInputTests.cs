@@ -33,7 +33,7 @@ public sealed class MalformedInputTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         host = new WebFrontHost(("TICKETFLOW_ADMIN_EMAIL", "sweep@ticketflow.test"), ("TICKETFLOW_ADMIN_PASSWORD", "admin-password-1"),
-            ("RateLimits:Auth:PermitLimit", "100000"));
+            ("RateLimits:Auth:PermitLimit", "100000"), ("RateLimits:Register:PerIpPermitLimit", "100000"));
         return Task.CompletedTask;
     }
 

@@ -72,9 +72,6 @@ public sealed class OrderEndpointTests : IAsyncLifetime
         return await Json(response);
     }
 
-    private Task<HttpResponseMessage> TransferAsync(string ticketId, string toEmail, Account from, string? key = null) =>
-        Send(HttpMethod.Post, $"/api/v1/tickets/{ticketId}/transfer", from.Token, new { toEmail }, key ?? Guid.NewGuid().ToString("N"));
-
     [Fact]
     public async Task My_orders_are_listed_newest_first_a_page_at_a_time()
     {
@@ -217,73 +214,6 @@ public sealed class OrderEndpointTests : IAsyncLifetime
         using (var other = await Send(HttpMethod.Get, $"/api/v1/tickets/{ticketId}/qr", bob.Token)) await AssertProblem(other, HttpStatusCode.NotFound, ProblemCodes.TicketNotFound);
         using (var admin = await Send(HttpMethod.Get, $"/api/v1/tickets/{ticketId}/qr", adminToken)) await AssertProblem(admin, HttpStatusCode.NotFound, ProblemCodes.TicketNotFound);
         using (var anonymous = await Send(HttpMethod.Get, $"/api/v1/tickets/{ticketId}/qr", token: null)) Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-    }
-
-    [Fact]
-    public async Task A_transfer_gives_the_ticket_to_the_recipient_and_voids_the_old_code()
-    {
-        var (alice, bob) = (await SignUpAsync("alice"), await SignUpAsync("bob"));
-        await IssueAsync(alice, T0, new OrderLine("standing", 2, 5_900));
-        var given = (await MyTicketsAsync(alice))[0];
-        var ticketId = given.GetProperty("id").GetString()!;
-        var oldCode = given.GetProperty("code").GetString();
-
-        using var transfer = await TransferAsync(ticketId, bob.Email.ToUpperInvariant(), alice);
-
-        Assert.Equal(HttpStatusCode.OK, transfer.StatusCode);
-        var body = await Json(transfer);
-        Assert.Equal((ticketId, "valid", bob.Email), (body.GetProperty("id").GetString(), body.GetProperty("state").GetString(), body.GetProperty("transferredTo").GetString()));
-        Assert.DoesNotContain(await MyTicketsAsync(alice), t => t.GetProperty("id").GetString() == ticketId);
-        var received = Assert.Single(await MyTicketsAsync(bob));
-        Assert.Equal(ticketId, received.GetProperty("id").GetString());
-        var newCode = received.GetProperty("code").GetString()!;
-        Assert.StartsWith($"{ticketId}.2.", newCode);
-
-        using (var qr = await Send(HttpMethod.Get, $"/api/v1/tickets/{ticketId}/qr", alice.Token)) await AssertProblem(qr, HttpStatusCode.NotFound, ProblemCodes.TicketNotFound);
-        using (var qr = await Send(HttpMethod.Get, $"/api/v1/tickets/{ticketId}/qr", bob.Token)) Assert.Equal(HttpStatusCode.OK, qr.StatusCode);
-        var old = await ValidateAsync(oldCode);
-        Assert.Equal((false, "void"), (old.GetProperty("valid").GetBoolean(), old.GetProperty("reason").GetString()));
-        Assert.True((await ValidateAsync(newCode)).GetProperty("valid").GetBoolean());
-    }
-
-    [Fact]
-    public async Task A_transfer_needs_an_idempotency_key_and_a_retry_with_it_is_replayed_not_repeated()
-    {
-        var (alice, bob) = (await SignUpAsync("alice"), await SignUpAsync("bob"));
-        await IssueAsync(alice, T0, new OrderLine("standing", 1, 5_900));
-        var ticketId = Assert.Single(await MyTicketsAsync(alice)).GetProperty("id").GetString()!;
-
-        using (var keyless = await Send(HttpMethod.Post, $"/api/v1/tickets/{ticketId}/transfer", alice.Token, new { toEmail = bob.Email }))
-            await AssertProblem(keyless, HttpStatusCode.BadRequest, ProblemCodes.Validation);
-        Assert.Single(await MyTicketsAsync(alice));
-
-        using var first = await TransferAsync(ticketId, bob.Email, alice, key: "transfer-1");
-        using var retry = await TransferAsync(ticketId, bob.Email, alice, key: "transfer-1");
-        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
-        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
-        Assert.Equal(await first.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
-        Assert.Equal(2, (await Orders.GetTicketAsync(ticketId, CancellationToken.None))!.Version);
-    }
-
-    [Fact]
-    public async Task A_transfer_is_refused_to_an_unknown_email_to_oneself_for_someone_elses_ticket_and_for_a_used_one()
-    {
-        var (alice, bob) = (await SignUpAsync("alice"), await SignUpAsync("bob"));
-        await IssueAsync(alice, T0, new OrderLine("standing", 1, 5_900));
-        var ticket = Assert.Single(await MyTicketsAsync(alice));
-        var ticketId = ticket.GetProperty("id").GetString()!;
-
-        using (var unknown = await TransferAsync(ticketId, "nobody@example.com", alice)) await AssertProblem(unknown, HttpStatusCode.NotFound, ProblemCodes.UserNotFound);
-        using (var self = await TransferAsync(ticketId, alice.Email, alice)) await AssertProblem(self, HttpStatusCode.BadRequest, ProblemCodes.Validation);
-        using (var blank = await TransferAsync(ticketId, " ", alice)) await AssertProblem(blank, HttpStatusCode.BadRequest, ProblemCodes.Validation);
-        using (var notMine = await TransferAsync(ticketId, bob.Email, bob)) await AssertProblem(notMine, HttpStatusCode.NotFound, ProblemCodes.TicketNotFound);
-        using (var missing = await TransferAsync("tkt_nope", bob.Email, alice)) await AssertProblem(missing, HttpStatusCode.NotFound, ProblemCodes.TicketNotFound);
-        Assert.True((await ValidateAsync(ticket.GetProperty("code").GetString())).GetProperty("valid").GetBoolean());
-        using (var used = await TransferAsync(ticketId, bob.Email, alice)) await AssertProblem(used, HttpStatusCode.Conflict, ProblemCodes.TicketNotTransferable);
-
-        var after = await Orders.GetTicketAsync(ticketId, CancellationToken.None);
-        Assert.Equal((alice.Id, 1), (after!.OwnerId, after.Version));
     }
 
     [Fact]

@@ -23,7 +23,14 @@ public sealed class SignUpModel(AccountService accounts) : PageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var outcome = await accounts.RegisterAsync(new RegisterRequest(Email, Password, Name), cancellationToken);
+        var outcome = await accounts.RegisterAsync(new RegisterRequest(Email, Password, Name), HttpContext.Connection.RemoteIpAddress, cancellationToken);
+        if (outcome.ProblemCode == ProblemCodes.RateLimited)
+        {
+            Problem = AccountEndpoints.TooManyRegistrations(outcome);
+            Response.Headers.RetryAfter = outcome.RetryAfterSeconds;
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            return Page();
+        }
         if (outcome.User is not { } user)
         {
             Errors = outcome.ProblemCode == ProblemCodes.EmailTaken

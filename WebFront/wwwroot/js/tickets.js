@@ -1,4 +1,4 @@
-// My tickets: each ticket's QR code, transfer to another fan, refunds, and the order history.
+// My tickets: each ticket's QR code, an offer to transfer it to another fan, refunds, and the order history.
 import { api, el, money, localTime, announce, idempotencyKey, forgetIdempotencyKey, showErrors } from "./site.js";
 import { eventDetails, ticketCard } from "./tickets-view.js";
 
@@ -14,9 +14,9 @@ function say(text, kind = "muted") {
 function transferForm(ticket) {
   const id = `to-${ticket.id}`;
   const form = el("form", { class: "stack", novalidate: true },
-    el("label", { for: id }, "Transfer to (email of their TicketFlow account)"),
+    el("label", { for: id }, "Offer to (their email)"),
     el("input", { id, type: "email", "data-field": "toEmail", autocomplete: "email", required: true }),
-    el("button", { type: "submit", class: "secondary" }, "Transfer"));
+    el("button", { type: "submit", class: "secondary" }, "Offer ticket"));
   const keyName = `tf-transfer:${ticket.id}`;
   form.addEventListener("submit", async event => {
     event.preventDefault();
@@ -24,12 +24,12 @@ function transferForm(ticket) {
     try {
       await api(`/api/v1/tickets/${encodeURIComponent(ticket.id)}/transfer`, { method: "POST", body: { toEmail }, idempotencyKey: idempotencyKey(`${keyName}:${toEmail}`) });
       forgetIdempotencyKey(`${keyName}:${toEmail}`);
-      say(`Ticket ${ticket.id} now belongs to ${toEmail}.`, "success");
-      await load();
+      await load(); // first: it rewrites the status line
+      say(`Offer sent to ${toEmail}: the ticket stays yours until accepted (see Transfers).`, "success");
     } catch (error) {
       if (error.status !== 0 && error.status !== 503) forgetIdempotencyKey(`${keyName}:${toEmail}`);
-      if (error.code === "user_not_found") error.errors = { toEmail: ["No TicketFlow account has this email."] };
       showErrors(form, error);
+      if (Object.keys(error.errors).length === 0) say(error.message, "error");
     }
   });
   return form;

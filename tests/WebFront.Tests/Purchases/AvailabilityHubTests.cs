@@ -15,7 +15,7 @@ public sealed class AvailabilityHubTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         host = new WebFrontHost(("TICKETFLOW_ADMIN_EMAIL", "hub@ticketflow.test"), ("TICKETFLOW_ADMIN_PASSWORD", "admin-password-1"),
-            ("RateLimits:Auth:PermitLimit", "1000"));
+            ("RateLimits:Auth:PermitLimit", "1000"), ("RateLimits:Register:PerIpPermitLimit", "1000"));
         api = new PurchaseApi(() => host.CreateClient(cookies: false), "hub@ticketflow.test", "admin-password-1");
         await api.AdminTokenAsync();
     }

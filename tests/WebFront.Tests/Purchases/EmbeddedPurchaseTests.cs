@@ -15,7 +15,7 @@ public sealed class EmbeddedPurchaseTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         host = new WebFrontHost(("TICKETFLOW_ADMIN_EMAIL", AdminEmail), ("TICKETFLOW_ADMIN_PASSWORD", AdminPassword),
-            ("RateLimits:Auth:PermitLimit", "1000"), ("RateLimits:Purchase:PermitLimit", "1000"),
+            ("RateLimits:Auth:PermitLimit", "1000"), ("RateLimits:Register:PerIpPermitLimit", "1000"), ("RateLimits:Purchase:PermitLimit", "1000"),
             ("Payments:Simulator:Latency", "00:00:00"),
             ("Payments:Breaker:MinimumThroughput", "2"), ("Payments:Breaker:FailureRatio", "0.5"),
             ("Payments:Breaker:SamplingDuration", "00:00:30"), ("Payments:Breaker:BreakDuration", "00:00:01"));

@@ -81,6 +81,7 @@ public sealed class PurchaseClusterFixture : IAsyncLifetime
             host.UseSetting("TICKETFLOW_ADMIN_PASSWORD", AdminPassword);
             host.UseSetting("RateLimits:Purchase:PermitLimit", "1000000");
             host.UseSetting("RateLimits:Auth:PermitLimit", "1000000");
+            host.UseSetting("RateLimits:Register:PerIpPermitLimit", "1000000");
             host.UseSetting("RateLimits:Join:PerIpPermitLimit", "1000000");
             host.UseSetting("Purchases:MaxSeatsPerUserPerEvent", "100");
             host.UseSetting("Demo:Seed", "false");

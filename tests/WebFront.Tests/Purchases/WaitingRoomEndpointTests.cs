@@ -11,7 +11,7 @@ public sealed class WaitingRoomEndpointTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         host = new WebFrontHost(("TICKETFLOW_ADMIN_EMAIL", "room@ticketflow.test"), ("TICKETFLOW_ADMIN_PASSWORD", "admin-password-1"),
-            ("RateLimits:Auth:PermitLimit", "1000"), ("RateLimits:Join:PerUserPermitLimit", "3"), ("RateLimits:Join:PerIpPermitLimit", "7"));
+            ("RateLimits:Auth:PermitLimit", "1000"), ("RateLimits:Register:PerIpPermitLimit", "1000"), ("RateLimits:Join:PerUserPermitLimit", "3"), ("RateLimits:Join:PerIpPermitLimit", "7"));
         api = new PurchaseApi(() => host.CreateClient(cookies: false), "room@ticketflow.test", "admin-password-1");
         await api.AdminTokenAsync();
     }

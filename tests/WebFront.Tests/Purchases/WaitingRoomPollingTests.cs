@@ -13,7 +13,7 @@ public sealed class WaitingRoomPollingTests : IAsyncLifetime
     {
         // A budget of 20 polls a second, so that a test's own polls load this WebFront.
         host = new WebFrontHost(("TICKETFLOW_ADMIN_EMAIL", "pacing@ticketflow.test"), ("TICKETFLOW_ADMIN_PASSWORD", "admin-password-1"),
-            ("RateLimits:Auth:PermitLimit", "1000"), ("WaitingRoom:StatusPollBudget", "20"));
+            ("RateLimits:Auth:PermitLimit", "1000"), ("RateLimits:Register:PerIpPermitLimit", "1000"), ("WaitingRoom:StatusPollBudget", "20"));
         api = new PurchaseApi(() => host.CreateClient(cookies: false), "pacing@ticketflow.test", "admin-password-1");
         await api.AdminTokenAsync();
     }

@@ -23,7 +23,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         host = new WebFrontHost(("TICKETFLOW_ADMIN_EMAIL", AdminEmail), ("TICKETFLOW_ADMIN_PASSWORD", AdminPassword),
-            ("RateLimits:Purchase:PermitLimit", "100000"), ("RateLimits:Auth:PermitLimit", "100000"));
+            ("RateLimits:Purchase:PermitLimit", "100000"), ("RateLimits:Auth:PermitLimit", "100000"), ("RateLimits:Register:PerIpPermitLimit", "100000"));
         return Task.CompletedTask;
     }
 
@@ -81,8 +81,11 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         var ticket = (await api.SendAsync(HttpMethod.Get, "/api/v1/me/tickets", owner.Token)).Body.EnumerateArray()
             .Single(t => t.GetProperty("orderId").GetString() == order).GetProperty("id").GetString()!;
         var openHold = (await api.HoldAsync(owner, eventId, [(tiers[0], 1)])).EnsureStatus(HttpStatusCode.Created).Get("holdId");
+        // Offered to a third address: only its account could accept it, the other user sees a 404.
+        var transfer = (await api.SendAsync(HttpMethod.Post, $"/api/v1/tickets/{ticket}/transfer", owner.Token, new { toEmail = "third@example.com" },
+            Guid.NewGuid().ToString("N"))).EnsureStatus(HttpStatusCode.Accepted).Get("transferId");
         // The owner's things in the route; "x" where nothing real is needed (a refusal must come before any lookup).
-        var owned = new Dictionary<string, string> { ["holdId"] = openHold, ["orderId"] = order, ["ticketId"] = ticket, ["eventId"] = eventId };
+        var owned = new Dictionary<string, string> { ["holdId"] = openHold, ["orderId"] = order, ["ticketId"] = ticket, ["transferId"] = transfer, ["eventId"] = eventId };
         string Fill(string pattern, bool real) => System.Text.RegularExpressions.Regex.Replace(pattern, @"\{\*?(\w+)(?<constraint>[^}]*)\}",
             m => real && owned.TryGetValue(m.Groups[1].Value, out var value) ? value : m.Groups["constraint"].Value.Contains(":int") ? "1" : "x");
 
@@ -93,6 +96,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         };
         var routes = Routes();
         Assert.Contains(routes, r => r.Pattern == "/api/v1/holds/{holdId}");
+        Assert.Contains(routes, r => r.Pattern == "/api/v1/transfers/{transferId}/accept");
         var wrong = new List<string>();
         foreach (var route in routes)
         {
@@ -133,6 +137,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         var after = await api.SendAsync(HttpMethod.Get, $"/api/v1/orders/{order}", owner.Token);
         Assert.Equal("paid", after.Get("state"));
         Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(HttpMethod.Get, $"/api/v1/holds/{openHold}", owner.Token)).Status);
+        var sent = (await api.SendAsync(HttpMethod.Get, "/api/v1/me/transfers", owner.Token)).Body.GetProperty("sent");
+        Assert.Equal("offered", sent.EnumerateArray().Single(t => t.GetProperty("transferId").GetString() == transfer).GetProperty("state").GetString());
     }
 
     private async Task<HttpStatusCode> CallAsync(string method, string path, string? token)

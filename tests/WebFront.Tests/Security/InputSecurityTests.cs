@@ -14,7 +14,7 @@ public sealed class InputSecurityTests : IAsyncLifetime
     private const string Admin = "input-admin@ticketflow.test";
     private const string AdminPassword = "admin-password-1";
     private readonly WebFrontHost host = new(("TICKETFLOW_ADMIN_EMAIL", Admin), ("TICKETFLOW_ADMIN_PASSWORD", AdminPassword),
-        ("RateLimits:Auth:PermitLimit", "100000"));
+        ("RateLimits:Auth:PermitLimit", "100000"), ("RateLimits:Register:PerIpPermitLimit", "100000"));
     private PurchaseApi api = null!;
 
     public Task InitializeAsync()

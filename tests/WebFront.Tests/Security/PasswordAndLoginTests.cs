@@ -23,7 +23,7 @@ public sealed class PasswordAndLoginTests : IAsyncLifetime
     private const string Home = "203.0.113.10";
     private const string Attacker = "198.51.100.66";
     private readonly ManualTime clock = new();
-    private readonly WebFrontHost host = new(("RateLimits:Auth:PermitLimit", "100000"), ("Accounts:LoginThrottle:AddressFreeFailures", "8"));
+    private readonly WebFrontHost host = new(("RateLimits:Auth:PermitLimit", "100000"), ("RateLimits:Register:PerIpPermitLimit", "100000"), ("Accounts:LoginThrottle:AddressFreeFailures", "8"));
     private WebApplicationFactory<Program> web = null!;
 
     public Task InitializeAsync()

@@ -31,6 +31,7 @@ public sealed class SharedKeyRingTests
             web.UseSetting("Cluster:ServiceId", "keys");
             web.UseSetting("TICKETFLOW_SIGNING_KEY", Convert.ToBase64String(new byte[32]));
             web.UseSetting("RateLimits:Auth:PermitLimit", "1000");
+            web.UseSetting("RateLimits:Register:PerIpPermitLimit", "1000");
             web.UseSetting("Demo:Seed", "false");
         });
 
