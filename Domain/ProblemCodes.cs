@@ -32,6 +32,9 @@ public static class ProblemCodes
     public const string TooManyAttempts = "too_many_attempts";
     public const string UnknownUser = "unknown_user";
     public const string UserNotFound = "user_not_found";
+    public const string InvalidRefreshToken = "invalid_refresh_token";
+    public const string RefreshTokenReused = "refresh_token_reused";
+    public const string LastAdmin = "last_admin";
 
     // Catalog
     public const string EventNotFound = "event_not_found";
