@@ -26,8 +26,8 @@ public sealed class SessionValidator(IUserRepository users, IOptions<AccountSess
         if (id is null || stamp is null) return null;
         var user = await StoredAsync(id);
         if (user is null || user.SecurityStamp != stamp) return null;
-        var claimed = principal.FindAll(ClaimTypes.Role).Select(role => role.Value).Order();
-        return claimed.SequenceEqual(user.Roles.Order()) ? principal : WithRoles(principal, user.Roles);
+        var claimed = principal.FindAll(ClaimTypes.Role).Select(role => role.Value).ToList();
+        return claimed.Count == user.Roles.Count && user.Roles.All(claimed.Contains) ? principal : WithRoles(principal, user.Roles);
     }
 
     /// <summary>Drops what this WebFront cached for the user, after changing it here (others see it within the lifetime).</summary>
@@ -37,7 +37,8 @@ public sealed class SessionValidator(IUserRepository users, IOptions<AccountSess
     {
         var now = time.GetTimestamp();
         // The read time is taken before the query starts: a change committed after it is seen once the entry expires.
-        var entry = entries.AddOrUpdate(userId, _ => NewEntry(userId, now), (_, old) => Fresh(old, now) ? old : NewEntry(userId, now));
+        if (!entries.TryGetValue(userId, out var entry) || !Fresh(entry, now))
+            entry = entries.AddOrUpdate(userId, _ => NewEntry(userId, now), (_, old) => Fresh(old, now) ? old : NewEntry(userId, now));
         if (entries.Count > PruneAbove) Prune(now);
         try
         {
