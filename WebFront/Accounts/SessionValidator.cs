@@ -38,8 +38,10 @@ public sealed class SessionValidator(IUserRepository users, IOptions<AccountSess
         var now = time.GetTimestamp();
         // The read time is taken before the query starts: a change committed after it is seen once the entry expires.
         if (!entries.TryGetValue(userId, out var entry) || !Fresh(entry, now))
+        {
             entry = entries.AddOrUpdate(userId, _ => NewEntry(userId, now), (_, old) => Fresh(old, now) ? old : NewEntry(userId, now));
-        if (entries.Count > PruneAbove) Prune(now);
+            if (entries.Count > PruneAbove) Prune(now); // Count takes every lock: only on a miss, never on the hot path
+        }
         try
         {
             return await entry.Lookup.Value;
