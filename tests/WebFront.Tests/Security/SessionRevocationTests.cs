@@ -70,6 +70,15 @@ public sealed class SessionRevocationTests
     }
 
     [Fact]
+    public void By_default_access_tokens_live_minutes_and_a_revocation_is_seen_well_within_30_s()
+    {
+        var defaults = new Accounts.AccountSessionOptions();
+        Assert.Equal(TimeSpan.FromMinutes(10), defaults.AccessTokenLifetime);
+        Assert.Equal(TimeSpan.FromDays(14), defaults.RefreshTokenLifetime);
+        Assert.Equal(TimeSpan.FromSeconds(10), defaults.StampCacheLifetime);
+    }
+
+    [Fact]
     public async Task Sign_out_everywhere_on_one_WebFront_ends_a_copied_cookie_and_a_bearer_token_on_another_within_30_s_with_default_settings()
     {
         await using var database = await FreshDatabase.CreateAsync();
