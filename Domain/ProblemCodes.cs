@@ -31,6 +31,9 @@ public static class ProblemCodes
     public const string InvalidCredentials = "invalid_credentials";
     public const string TooManyAttempts = "too_many_attempts";
     public const string UnknownUser = "unknown_user";
+    public const string InvalidRefreshToken = "invalid_refresh_token";
+    public const string RefreshTokenReused = "refresh_token_reused";
+    public const string LastAdmin = "last_admin";
 
     // Catalog
     public const string EventNotFound = "event_not_found";

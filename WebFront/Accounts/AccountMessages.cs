@@ -13,3 +13,12 @@ public sealed record UserResponse(string Id, string Email, string Name, IReadOnl
 public sealed record SessionResponse(SessionUser? User, string AntiforgeryToken);
 
 public sealed record SessionUser(string Id, string? Name, string? Email, IReadOnlyList<string> Roles);
+
+public sealed record RefreshRequest(string? RefreshToken);
+
+/// <summary>Optional: the refresh token of the bearer session to end (the access token's own session ends without it).</summary>
+public sealed record LogoutRequest(string? RefreshToken);
+
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
+public sealed record RolesRequest(IReadOnlyList<string>? Roles);

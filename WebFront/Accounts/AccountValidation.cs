@@ -17,17 +17,37 @@ public static class AccountValidation
     {
         var errors = new Dictionary<string, string[]>();
         CheckEmail(request.Email, errors);
-        var password = request.Password ?? "";
-        if (password.Length < MinPasswordLength || password.Length > MaxPasswordLength)
-            errors["password"] = [$"Use {MinPasswordLength} to {MaxPasswordLength} characters."];
-        else if (!password.Any(char.IsLetter) || !password.Any(char.IsDigit))
-            errors["password"] = ["Use at least one letter and one digit."];
-        else if (judgeStrength && PasswordStrength.Weakness(password, request.Email?.Trim(), request.Name?.Trim()) is { } weakness)
-            errors["password"] = [weakness];
+        if (NewPassword(request.Password, request.Email?.Trim(), request.Name?.Trim(), judgeStrength) is { } problem) errors["password"] = [problem];
         var name = request.Name?.Trim() ?? "";
         if (name.Length is 0 or > MaxNameLength) errors["name"] = [$"Give a name of 1 to {MaxNameLength} characters."];
         else if (NameCharacters.HasControlOrFormat(name)) errors["name"] = [NameCharacters.Refusal];
         return errors;
+    }
+
+    /// <summary>What is wrong with a new password (null: nothing): length, a letter and a digit, and (when judged) strength.</summary>
+    public static string? NewPassword(string? password, string? email, string? name, bool judgeStrength = true)
+    {
+        password ??= "";
+        if (password.Length < MinPasswordLength || password.Length > MaxPasswordLength) return $"Use {MinPasswordLength} to {MaxPasswordLength} characters.";
+        if (!password.Any(char.IsLetter) || !password.Any(char.IsDigit)) return "Use at least one letter and one digit.";
+        return judgeStrength ? PasswordStrength.Weakness(password, email, name) : null;
+    }
+
+    public static Dictionary<string, string[]> ChangePassword(ChangePasswordRequest request, UserAccount user)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(request.CurrentPassword) || request.CurrentPassword.Length > MaxPasswordLength) errors["currentPassword"] = ["Give your current password."];
+        if (NewPassword(request.NewPassword, user.Email, user.Name) is { } problem) errors["newPassword"] = [problem];
+        return errors;
+    }
+
+    /// <summary>Known role names only, at least one; the result is in <see cref="Roles.All"/>'s order, each once.</summary>
+    public static Dictionary<string, string[]> SetRoles(RolesRequest request, out IReadOnlyList<string> roles)
+    {
+        roles = [.. Roles.All.Where(role => request.Roles?.Contains(role) == true)];
+        if (request.Roles is not { Count: > 0 } given || given.Any(role => !Roles.All.Contains(role)))
+            return new() { ["roles"] = [$"Give one or more of: {string.Join(", ", Roles.All)}."] };
+        return [];
     }
 
     public static Dictionary<string, string[]> Login(LoginRequest request)

@@ -31,7 +31,7 @@ public sealed class AccountsBootstrap(IUserRepository users, IPasswordHasher<Use
         if (PasswordStrength.Weakness(password, email, "Administrator") is { } weakness)
             logger.LogWarning("The configured admin password (TICKETFLOW_ADMIN_PASSWORD) is guessable: {Weakness}", weakness);
         if (await users.FindByEmailAsync(email, cancellationToken) is not null) return;
-        var user = new UserAccount($"usr_{Guid.NewGuid():N}", email.Trim(), "Administrator", "", [Roles.User, Roles.Admin], time.GetUtcNow());
+        var user = new UserAccount($"usr_{Guid.NewGuid():N}", email.Trim(), "Administrator", "", [Roles.User, Roles.Admin], time.GetUtcNow(), UserAccount.NewSecurityStamp());
         if (await users.TryCreateAsync(user with { PasswordHash = hasher.HashPassword(user, password) }, cancellationToken))
             logger.LogInformation("Created admin account {Email}", user.Email);
     }

@@ -10,9 +10,6 @@ public static class AccountsServiceCollectionExtensions
 {
     private const string CookieOrBearer = "CookieOrBearer";
 
-    /// <summary>How long a bearer token from login is accepted.</summary>
-    public static readonly TimeSpan BearerTokenLifetime = TimeSpan.FromHours(1);
-
     /// <summary>The session cookie's name over plain HTTP (embedded <c>http://localhost</c>).</summary>
     public const string SessionCookie = "tf_session";
 
@@ -32,6 +29,10 @@ public static class AccountsServiceCollectionExtensions
         services.Configure<RegisterRateLimitOptions>(configuration.GetSection(RegisterRateLimitOptions.Section));
         services.AddSingleton<RegistrationLimiter>();
         services.AddSingleton<AccountService>();
+        services.Configure<AccountSessionOptions>(configuration.GetSection(AccountSessionOptions.Section));
+        services.AddSingleton<RefreshTokenStore>();
+        services.AddSingleton<SessionValidator>();
+        services.AddSingleton<SessionTokens>();
         services.Configure<AdminAccountOptions>(options =>
         {
             options.Email = configuration["TICKETFLOW_ADMIN_EMAIL"] ?? configuration["Admin:Email"];
@@ -59,17 +60,9 @@ public static class AccountsServiceCollectionExtensions
                 options.AccessDeniedPath = "/account/denied";
                 options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
+                options.Events.OnValidatePrincipal = ValidateCookieAsync;
             })
-            .AddBearerToken(options =>
-            {
-                options.BearerTokenExpiration = BearerTokenLifetime;
-                // The handler itself reads only "Bearer " so spelled; a scheme is case-insensitive (RFC 9110 §11.1).
-                options.Events.OnMessageReceived = context =>
-                {
-                    context.Token = BearerToken(context.Request);
-                    return Task.CompletedTask;
-                };
-            });
+            .AddBearerToken(options => options.Events.OnMessageReceived = ValidateBearerAsync);
         services.AddAuthorization();
         services.AddAntiforgery(options =>
         {
@@ -86,6 +79,41 @@ public static class AccountsServiceCollectionExtensions
     {
         var authorization = request.Headers.Authorization.ToString();
         return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
+    }
+
+    /// <summary>A cookie whose security stamp is no longer its user's ends here (and is deleted); its roles become the stored ones.</summary>
+    private static async Task ValidateCookieAsync(CookieValidatePrincipalContext context)
+    {
+        var principal = await context.HttpContext.RequestServices.GetRequiredService<SessionValidator>().ValidateAsync(context.Principal!);
+        if (principal is null)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
+        else if (!ReferenceEquals(principal, context.Principal))
+        {
+            context.ReplacePrincipal(principal);
+            context.ShouldRenew = true;
+        }
+    }
+
+    /// <summary>Reads the token (the handler itself reads only "Bearer " so spelled; a scheme is case-insensitive, RFC 9110 §11.1)
+    /// and checks its security stamp; an unreadable or expired token is left to the handler, which refuses it as before.</summary>
+    private static async Task ValidateBearerAsync(MessageReceivedContext context)
+    {
+        if (BearerToken(context.Request) is not { } token) return;
+        context.Token = token;
+        var ticket = context.Options.BearerTokenProtector.Unprotect(token);
+        if (ticket?.Properties.ExpiresUtc is not { } expires || (context.Options.TimeProvider ?? TimeProvider.System).GetUtcNow() >= expires) return;
+        var principal = await context.HttpContext.RequestServices.GetRequiredService<SessionValidator>().ValidateAsync(ticket.Principal);
+        if (principal is null)
+        {
+            context.Fail("This session has ended (signed out everywhere, a new password or new roles): sign in again.");
+            return;
+        }
+        context.Principal = principal;
+        context.Properties = ticket.Properties;
+        context.Success();
     }
 
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)

@@ -11,4 +11,14 @@ public interface IUserRepository
     Task<UserAccount?> FindByEmailAsync(string email, CancellationToken cancellationToken);
 
     Task<UserAccount?> FindByIdAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Sets a new security stamp (and, when given, a new password hash or roles); false when no user has this id.</summary>
+    Task<bool> ChangeAsync(string id, string securityStamp, string? passwordHash, IReadOnlyList<string>? roles, CancellationToken cancellationToken);
+
+    /// <summary>How many users have <paramref name="role"/>.</summary>
+    Task<int> CountWithRoleAsync(string role, CancellationToken cancellationToken);
+
+    /// <summary>Creates the users whose id is not taken yet, in a few multi-row statements, and returns every one as stored
+    /// (an existing user keeps its stamp and roles). For operator tools that need many real users fast.</summary>
+    Task<IReadOnlyList<UserAccount>> SeedAsync(IReadOnlyList<UserAccount> users, CancellationToken cancellationToken);
 }

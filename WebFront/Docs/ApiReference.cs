@@ -25,9 +25,12 @@ public static class ApiReference
 
         ## Signing in: a bearer token
         1. `POST /api/v1/auth/register` with `{"email", "password", "name"}` creates an account (once).
-        2. `POST /api/v1/auth/login` with `{"email", "password"}` answers `{"accessToken", "expiresIn", ...}`.
+        2. `POST /api/v1/auth/login` with `{"email", "password"}` answers `{"accessToken", "expiresIn", "refreshToken"}`.
         3. Send the token on every call that needs a signed-in user: `Authorization: Bearer <accessToken>`.
            Here, choose **Authentication → bearer**, paste the token, and the requests you try carry it.
+        4. The access token lives minutes (`expiresIn` seconds): `POST /api/v1/auth/refresh` with `{"refreshToken"}` gives a
+           new pair and spends the old refresh token (presenting a spent one again ends that sign-in's tokens).
+           `POST /api/v1/auth/logout-all` ends every session of the account within 30 s.
 
         Purchase calls (`POST /api/v1/holds`, `POST /api/v1/checkout`, refunds, transfers) also need an
         `Idempotency-Key` header (1–100 characters): the same key and body replay the first answer, never a second charge.

@@ -13,7 +13,9 @@ namespace TicketFlow.WebFront.Security;
 /// Mints bearer tokens that every WebFront on the same store accepts, outside WebFront: for operator tools and load
 /// generators that need thousands of signed-in buyers without registering and logging in each. It protects tokens
 /// exactly as WebFront's login does (the shared key ring, application name <see cref="KeyRingServiceCollectionExtensions.ApplicationName"/>,
-/// the bearer scheme's protector) but never creates a key: a WebFront must have started on the store first.
+/// the bearer scheme's protector) but never creates a key: a WebFront must have started on the store first. A token is
+/// for a real user row and carries its security stamp (WebFront checks it like a login's): <see cref="SeedUsersAsync"/>
+/// creates such users in bulk.
 /// Anyone who can read the store can do the same, which is why the key table must be protected (see <see cref="SqlXmlKeyRepository"/>).
 /// </summary>
 public sealed class BearerTokenMinter : IDisposable
@@ -21,12 +23,14 @@ public sealed class BearerTokenMinter : IDisposable
     private readonly ServiceProvider services;
     private readonly ISecureDataFormat<AuthenticationTicket> protector;
     private readonly TimeProvider time;
+    private readonly SqlUserRepository users;
 
     private BearerTokenMinter(ServiceProvider services)
     {
         this.services = services;
         protector = services.GetRequiredService<IOptionsMonitor<BearerTokenOptions>>().Get(BearerTokenDefaults.AuthenticationScheme).BearerTokenProtector;
         time = services.GetRequiredService<TimeProvider>();
+        users = new SqlUserRepository(services.GetRequiredService<SqlStoreDatabase>());
     }
 
     /// <summary>Reads the key ring from <paramref name="database"/>; throws <see cref="InvalidOperationException"/> if it has no usable key.</summary>
@@ -55,13 +59,12 @@ public sealed class BearerTokenMinter : IDisposable
     }
 
     /// <summary>
-    /// A bearer token for <paramref name="userId"/> with the claims WebFront's login issues (user id and roles; an admin
-    /// token carries <c>user</c> and <c>admin</c>, like an admin's login). Valid for <paramref name="lifetime"/>, by
-    /// default as long as a login's token.
+    /// Users with these ids and <paramref name="role"/> (an admin has <c>user</c> and <c>admin</c>, like the configured
+    /// admin), created unless the id exists, with a random stamp and no password (nobody can sign in as them), in
+    /// multi-row inserts; returns each as stored (an existing user keeps its roles and stamp). Idempotent.
     /// </summary>
-    public string Mint(string userId, string role = Roles.User, TimeSpan? lifetime = null)
+    public async Task<IReadOnlyList<UserAccount>> SeedUsersAsync(IEnumerable<string> ids, string role = Roles.User, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
         string[] roles = role switch
         {
             Roles.User => [Roles.User],
@@ -69,8 +72,21 @@ public sealed class BearerTokenMinter : IDisposable
             _ => throw new ArgumentException($"Unknown role '{role}': use \"{Roles.User}\" or \"{Roles.Admin}\".", nameof(role)),
         };
         var now = time.GetUtcNow();
-        var ticket = new AuthenticationTicket(AccountClaims.Principal(userId, roles, name: null, email: null, "minted"),
-            new AuthenticationProperties { IssuedUtc = now, ExpiresUtc = now + (lifetime ?? AccountsServiceCollectionExtensions.BearerTokenLifetime) },
+        var seeded = ids.Select(id => new UserAccount(id, $"{id}@seeded.ticketflow.invalid", id.Length <= 100 ? id : id[..100], "", roles, now,
+            UserAccount.NewSecurityStamp())).ToList();
+        var stored = (await users.SeedAsync(seeded, cancellationToken)).ToDictionary(user => user.Id);
+        return [.. seeded.Select(user => stored[user.Id])];
+    }
+
+    /// <summary>A bearer token for <paramref name="user"/> as stored (its id, roles and security stamp, from
+    /// <see cref="SeedUsersAsync"/> or the users table). Valid for <paramref name="lifetime"/>, by default as long as a login's
+    /// access token.</summary>
+    public string Mint(UserAccount user, TimeSpan? lifetime = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(user.Id);
+        var now = time.GetUtcNow();
+        var ticket = new AuthenticationTicket(AccountClaims.Principal(user.Id, user.Roles, name: null, email: null, user.SecurityStamp, "minted"),
+            new AuthenticationProperties { IssuedUtc = now, ExpiresUtc = now + (lifetime ?? AccountSessionOptions.DefaultAccessTokenLifetime) },
             BearerTokenDefaults.AuthenticationScheme);
         return protector.Protect(ticket);
     }

@@ -15,6 +15,8 @@ public static class SiteServiceCollectionExtensions
             options.Conventions.AuthorizeFolder("/Holds");
             options.Conventions.AuthorizeFolder("/Orders");
             options.Conventions.AuthorizePage("/Events/Queue");
+            options.Conventions.AuthorizePage("/Account/Password");
+            options.Conventions.AuthorizePage("/Account/SignOutEverywhere");
             foreach (var page in new[] { "/Index", "/Events/Event", "/Account/Index", "/Account/SignIn", "/Account/SignUp", "/Account/SignOut", "/Account/Denied" })
                 options.Conventions.AllowAnonymousToPage(page); // declared: every endpoint says who may call it
             options.Conventions.AddPageRoute("/Admin/EditEvent", "/admin/events/new"); // and /admin/events/{eventId}/edit

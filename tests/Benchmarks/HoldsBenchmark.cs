@@ -68,10 +68,11 @@ public static class HoldsBenchmark
             var admin = await LoginAsync(http, "bench@ticketflow.test");
             var (eventId, tierIds) = await CreateEventAsync(http, admin);
             // Buyers' tokens are minted with the cluster's own key ring (as the load tool does): signing up 1,000 buyers would
-            // measure the password hasher (PBKDF2, twice per buyer), not the purchase path.
+            // measure the password hasher (PBKDF2, twice per buyer), not the purchase path; they are seeded as real users instead.
             await using var database = NpgsqlDataSource.Create(connectionString);
             using var minter = BearerTokenMinter.Create(SqlStoreDatabase.PostgreSql(database));
-            var tokens = Enumerable.Range(0, Users).Select(i => minter.Mint($"bench-buyer-{clusterId}-{i}", "user", TimeSpan.FromHours(1))).ToArray();
+            var buyers = await minter.SeedUsersAsync(Enumerable.Range(0, Users).Select(i => $"bench-buyer-{clusterId}-{i}"));
+            var tokens = buyers.Select(buyer => minter.Mint(buyer, TimeSpan.FromHours(1))).ToArray();
             Console.WriteLine($"Event {eventId}: {Tiers} tiers; {Users} buyers");
             long sent = 0;
             async Task Hold()

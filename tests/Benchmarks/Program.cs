@@ -11,6 +11,7 @@ using TicketFlow.Testing;
 // `inventory` one hot tier vs the row lock; `holds` POST /holds end to end through a WebFront process and a silo process;
 // `waitingline` one WaitingLine in memory; `waitingroom` one waiting room grain on PostgreSQL (durable joins/s, status/s);
 // `pages` the web UI's cached pages and the queue page's status poll under wrk;
+// `sessions` the security stamp check (cache hit, database miss);
 // `pushlag` SignalR push lag, memory and descriptors per connection on a WebFront process.
 if (args.Contains("waitingline"))
 {
@@ -62,6 +63,12 @@ if (inventory)
 if (args.Contains("waitingroom"))
 {
     PrintTable(await WaitingRoomBenchmark.RunAsync(connectionString, duration, callerCounts));
+    return 0;
+}
+if (args.Contains("sessions"))
+{
+    // The security stamp check of every cookie and token: a cached hit, a database miss, and what 10k req/s costs.
+    await SessionCheckBenchmark.RunAsync(connectionString, duration, callerCounts);
     return 0;
 }
 if (args.Contains("holds"))

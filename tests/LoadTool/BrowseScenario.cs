@@ -10,7 +10,7 @@ public static class BrowseScenario
         var events = listed.Ok ? listed.Body.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToList() : [];
         if (events.Count == 0)
         {
-            var (created, _) = await Setup.CreateEventAsync(api, buyers.AdminToken(), $"Browse {buyers.RunId}", false, 600, [1000, 1000], 4);
+            var (created, _) = await Setup.CreateEventAsync(api, await buyers.AdminTokenAsync(), $"Browse {buyers.RunId}", false, 600, [1000, 1000], 4);
             events.Add(created);
         }
         result.Parameters["events"] = events.Count.ToString();

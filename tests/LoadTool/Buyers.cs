@@ -6,21 +6,35 @@ using TicketFlow.WebFront.Security;
 namespace TicketFlow.LoadTool;
 
 /// <summary>
-/// Simulated buyers: user ids, bearer tokens and client addresses. Tokens are minted with the cluster's own data-protection
-/// key ring instead of signing up: a real sign-up hashes a password (PBKDF2) twice, so 20,000 of them would measure the
-/// hasher, not the on-sale.
+/// Simulated buyers: real user rows (so WebFront checks their tokens' security stamps like anyone's), bearer tokens and
+/// client addresses. Users are seeded straight into the users table in blocks of a thousand and their tokens minted with
+/// the cluster's own data-protection key ring instead of signing up: a real sign-up hashes a password (PBKDF2) twice,
+/// so 20,000 of them would measure the hasher, not the on-sale.
 /// </summary>
 public sealed class Buyers(BearerTokenMinter minter, string runId)
 {
-    private readonly ConcurrentDictionary<int, string> tokens = new();
+    private const int Block = 1000;
+    private static readonly TimeSpan Lifetime = TimeSpan.FromHours(2);
+
+    private readonly ConcurrentDictionary<int, Lazy<Task<string[]>>> blocks = new();
 
     public string RunId => runId;
 
     public string UserId(int buyer) => $"load-{runId}-{buyer}";
 
-    public string Token(int buyer) => tokens.GetOrAdd(buyer, b => minter.Mint(UserId(b), "user", TimeSpan.FromHours(2)));
+    public async Task<string> TokenAsync(int buyer) =>
+        (await blocks.GetOrAdd(buyer / Block, block => new Lazy<Task<string[]>>(() => MintBlockAsync(block))).Value)[buyer % Block];
 
-    public string AdminToken() => minter.Mint($"load-{runId}-admin", "admin", TimeSpan.FromHours(2));
+    /// <summary>Seeds the first <paramref name="count"/> buyers before a run, so seeding is not part of what it measures.</summary>
+    public Task PrepareAsync(int count) => Task.WhenAll(Enumerable.Range(0, (count + Block - 1) / Block).Select(block => TokenAsync(block * Block)));
+
+    public async Task<string> AdminTokenAsync() => minter.Mint((await minter.SeedUsersAsync([$"load-{runId}-admin"], "admin")).Single(), Lifetime);
+
+    private async Task<string[]> MintBlockAsync(int block)
+    {
+        var users = await minter.SeedUsersAsync(Enumerable.Range(block * Block, Block).Select(UserId));
+        return [.. users.Select(user => minter.Mint(user, Lifetime))];
+    }
 
     /// <summary>A distinct 10.x.y.z address per buyer, sent as X-Forwarded-For (believed through the AppHost's ForwardLimit 2).</summary>
     public static string Address(int buyer) => new IPAddress([10, (byte)(buyer >> 16), (byte)(buyer >> 8), (byte)buyer]).ToString();

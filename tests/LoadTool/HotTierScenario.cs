@@ -14,7 +14,7 @@ public static class HotTierScenario
     public static async Task<ScenarioResult> RunAsync(Api api, Buyers buyers, LoadOptions options, Recorder recorder)
     {
         var result = new ScenarioResult("hot-tier");
-        var (eventId, tiers) = await Setup.CreateEventAsync(api, buyers.AdminToken(), $"Hot tier {buyers.RunId}", false, 1800, [1_000_000], 100);
+        var (eventId, tiers) = await Setup.CreateEventAsync(api, await buyers.AdminTokenAsync(), $"Hot tier {buyers.RunId}", false, 1800, [1_000_000], 100);
         var tierId = tiers[0].Id;
         result.Parameters["event"] = eventId;
         long granted = 0;
@@ -23,7 +23,7 @@ public static class HotTierScenario
         {
             var buyer = (int)(n / HoldsPerBuyer);
             var reply = await api.SendAsync(Recorder.HoldEndpoint, HttpMethod.Post, "/api/v1/holds",
-                new { eventId, items = new[] { new { tierId, quantity = 1 } } }, buyers.Token(buyer), $"hot-{n}", Buyers.Address(buyer));
+                new { eventId, items = new[] { new { tierId, quantity = 1 } } }, await buyers.TokenAsync(buyer), $"hot-{n}", Buyers.Address(buyer));
             if (reply.Ok) Interlocked.Increment(ref granted);
         }
 

@@ -47,7 +47,7 @@ public static class LoadToolCommand
         // The WebFronts create the key ring at start; the minter only reads it.
         using var minter = BearerTokenMinter.Create(SqlStoreDatabase.PostgreSql(database));
         var buyers = new Buyers(minter, DateTime.UtcNow.ToString("MMddHHmmss"));
-        var auditor = new Auditor(database, options.ServiceId, options.HoldSlack, new Api(http, new Recorder()), buyers.AdminToken());
+        var auditor = new Auditor(database, options.ServiceId, options.HoldSlack, new Api(http, new Recorder()), await buyers.AdminTokenAsync());
 
         if (options.Command == "audit")
         {

@@ -33,7 +33,8 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
     public async Task<ScenarioResult> RunAsync()
     {
         var capacities = Enumerable.Range(0, options.Tiers).Select(i => options.Seats / options.Tiers + (i < options.Seats % options.Tiers ? 1 : 0)).ToList();
-        var admin = buyers.AdminToken();
+        var admin = await buyers.AdminTokenAsync();
+        await buyers.PrepareAsync(options.Users);
         (eventId, tiers) = await Setup.CreateEventAsync(api, admin, $"On-sale {buyers.RunId}", true, options.HoldSeconds, capacities, 4);
         await Setup.ConfigureWaitingRoomAsync(api, admin, eventId, options.WaveSize, options.WaveIntervalSeconds, options.MaxActive);
         available = [.. capacities];
@@ -137,7 +138,7 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
     {
         Interlocked.Increment(ref arrived);
         var random = new Random(buyer);
-        var (token, address) = (buyers.Token(buyer), Buyers.Address(buyer));
+        var (token, address) = (await buyers.TokenAsync(buyer), Buyers.Address(buyer));
         await api.SendAsync("GET /events/{id}", HttpMethod.Get, $"/api/v1/events/{eventId}", clientIp: address);
         await api.SendAsync("GET /events/{id}/availability", HttpMethod.Get, $"/api/v1/events/{eventId}/availability", clientIp: address);
 

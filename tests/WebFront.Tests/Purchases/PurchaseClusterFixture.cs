@@ -95,8 +95,14 @@ public sealed class PurchaseClusterFixture : IAsyncLifetime
         await Api.AdminTokenAsync();
     }
 
-    /// <summary>A bearer token for a user id, minted from WebFront's own key ring: thousands of buyers without hashing a password each.</summary>
-    public string MintToken(string userId) => (minter ??= BearerTokenMinter.Create(web.Services.GetRequiredService<SqlStoreDatabase>())).Mint(userId);
+    /// <summary>Real users with these ids (seeded straight into the users table) and bearer tokens for them, minted from
+    /// WebFront's own key ring: thousands of buyers without hashing a password each.</summary>
+    public async Task<Buyer[]> MintBuyersAsync(IEnumerable<string> userIds)
+    {
+        minter ??= BearerTokenMinter.Create(web.Services.GetRequiredService<SqlStoreDatabase>());
+        var users = await minter.SeedUsersAsync(userIds);
+        return [.. users.Select(user => new Buyer(user.Id, user.Email, minter.Mint(user, TimeSpan.FromHours(1))))];
+    }
 
     /// <summary>WebFront's /metrics, from its management port.</summary>
     public Task<string> MetricsAsync() =>

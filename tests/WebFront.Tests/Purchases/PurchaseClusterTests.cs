@@ -19,7 +19,7 @@ public sealed class PurchaseClusterTests(PurchaseClusterFixture fixture)
         var (eventId, tiers) = await Api.OnSaleEventAsync([100], perUserLimit: 100);
         // 200 buyers with 10 requests each: a shopper serves its own requests one at a time, so fewer buyers would
         // measure queueing behind one shopper rather than the race for the tier.
-        var buyers = Enumerable.Range(0, 200).Select(_ => TestDatabase.UniqueId("buyer")).Select(id => new Buyer(id, $"{id}@example.com", fixture.MintToken(id))).ToArray();
+        var buyers = await fixture.MintBuyersAsync(Enumerable.Range(0, 200).Select(_ => TestDatabase.UniqueId("buyer")));
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 2000).Select(i => Api.HoldAsync(buyers[i % buyers.Length], eventId, [(tiers[0], 1)])));
 

@@ -12,7 +12,6 @@ public sealed class WaitingRoomClusterTests(PurchaseClusterFixture fixture)
 {
     private PurchaseApi Api => fixture.Api;
 
-    private Buyer Minted(string userId) => new(userId, $"{userId}@example.com", fixture.MintToken(userId));
 
     private async Task ConfigureAsync(string eventId, object settings) =>
         (await Api.SendAsync(HttpMethod.Post, $"/api/v1/admin/events/{eventId}/waiting-room", await Api.AdminTokenAsync(), settings)).EnsureStatus(HttpStatusCode.OK);
@@ -38,7 +37,7 @@ public sealed class WaitingRoomClusterTests(PurchaseClusterFixture fixture)
     {
         var (eventId, _) = await Api.OnSaleEventAsync([100], highDemand: true);
         await ConfigureAsync(eventId, new { paused = true, waveSize = 1000, waveIntervalSeconds = 1, maxActive = 100_000 });
-        var buyers = Enumerable.Range(0, 10_000).Select(i => Minted($"usr_wr_{eventId[^6..]}_{i}")).ToArray();
+        var buyers = await fixture.MintBuyersAsync(Enumerable.Range(0, 10_000).Select(i => $"usr_wr_{eventId[^6..]}_{i}"));
 
         var joins = await InParallel(buyers.Length, 64, i => JoinAsync(buyers[i], eventId));
         Assert.All(joins, j => j.EnsureStatus(HttpStatusCode.OK));
@@ -117,7 +116,7 @@ public sealed class WaitingRoomClusterTests(PurchaseClusterFixture fixture)
     {
         var (eventId, _) = await Api.OnSaleEventAsync([100], highDemand: true);
         await ConfigureAsync(eventId, new { paused = true, waveSize = 50, waveIntervalSeconds = 1, maxActive = 10_000 });
-        var buyers = Enumerable.Range(0, 500).Select(i => Minted($"usr_kill_{eventId[^6..]}_{i}")).ToArray();
+        var buyers = await fixture.MintBuyersAsync(Enumerable.Range(0, 500).Select(i => $"usr_kill_{eventId[^6..]}_{i}"));
         var tickets = (await InParallel(buyers.Length, 32, i => JoinAsync(buyers[i], eventId))).Select(j => long.Parse(j.Get("ticket"))).ToArray();
         var before = (await InParallel(buyers.Length, 32, i => StatusAsync(buyers[i], eventId, tickets[i]))).Select(s => s.Get("position")).ToArray();
 

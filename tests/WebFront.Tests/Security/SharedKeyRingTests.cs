@@ -21,7 +21,7 @@ public sealed class SharedKeyRingTests
     private const string Password = "correct-horse-42";
 
     /// <summary>A cluster-mode WebFront on <paramref name="database"/>; it needs no silo for accounts.</summary>
-    internal static WebApplicationFactory<Program> ClusterWebFront(FreshDatabase database) =>
+    internal static WebApplicationFactory<Program> ClusterWebFront(FreshDatabase database, params (string Key, string Value)[] settings) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("TICKETFLOW_REDIS", "127.0.0.1:1"); // cluster mode; these tests need no silo
@@ -33,6 +33,7 @@ public sealed class SharedKeyRingTests
             web.UseSetting("RateLimits:Auth:PermitLimit", "1000");
             web.UseSetting("RateLimits:Register:PerIpPermitLimit", "1000");
             web.UseSetting("Demo:Seed", "false");
+            foreach (var (key, value) in settings) web.UseSetting(key, value);
         });
 
     internal static async Task<(string Id, string Token, string Cookie)> RegisterAndLoginAsync(WebApplicationFactory<Program> web, string email)
