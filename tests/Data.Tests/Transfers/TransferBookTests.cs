@@ -62,7 +62,7 @@ public abstract class TransferBookTests : IAsyncLifetime
         var (alice, bob) = (Id("usr"), Id("usr"));
         var ticket = await TicketOfAsync(alice);
         var offer = (await transfers.OfferAsync(ticket.Id, alice, bobEmail, CancellationToken.None)).Transfer!;
-        await orders.VoidAsync(ticket.OrderId, force: false, CancellationToken.None);
+        await orders.VoidAsync(new TicketRefund(ticket.OrderId, Id("ref"), alice, null, Force: false, "refund_requested"), CancellationToken.None);
 
         Assert.Equal(TransferStates.Void, Assert.Single(await transfers.ReceivedAsync(bobEmail, 10, CancellationToken.None)).State);
         var accepted = await transfers.AcceptAsync(offer.Id, bob, bobEmail, CancellationToken.None);

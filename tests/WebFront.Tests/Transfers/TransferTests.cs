@@ -260,7 +260,7 @@ public sealed class TransferTests : IAsyncLifetime
         var refundedOffer = await OfferedAsync(refunded.Id, bob.Email, alice);
         var usedOffer = await OfferedAsync(used.Id, bob.Email, alice);
 
-        Assert.Equal(VoidOutcome.Voided, await Orders.VoidAsync(refunded.OrderId, force: false, CancellationToken.None));
+        Assert.Equal(VoidOutcome.Voided, (await Orders.VoidAsync(new TicketRefund(refunded.OrderId, $"ref_{Guid.NewGuid():N}", alice.Id, null, Force: false, "refund_requested"), CancellationToken.None)).Outcome);
         Assert.True((await ValidateAsync(await CodeOfAsync(alice, used.Id))).GetProperty("valid").GetBoolean());
 
         Assert.All((await MineAsync(bob)).Received, t => Assert.Equal("void", State(t)));
@@ -350,6 +350,10 @@ public sealed class TransferTests : IAsyncLifetime
         public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
         public Task<bool> TryCreateAsync(UserAccount user, CancellationToken cancellationToken) => inner.TryCreateAsync(user, cancellationToken);
         public Task<UserAccount?> FindByIdAsync(string id, CancellationToken cancellationToken) => inner.FindByIdAsync(id, cancellationToken);
+        public Task<bool> ChangeAsync(string id, string securityStamp, string? passwordHash, IReadOnlyList<string>? roles, CancellationToken cancellationToken) =>
+            inner.ChangeAsync(id, securityStamp, passwordHash, roles, cancellationToken);
+        public Task<int> CountWithRoleAsync(string role, CancellationToken cancellationToken) => inner.CountWithRoleAsync(role, cancellationToken);
+        public Task<IReadOnlyList<UserAccount>> SeedAsync(IReadOnlyList<UserAccount> users, CancellationToken cancellationToken) => inner.SeedAsync(users, cancellationToken);
 
         public Task<UserAccount?> FindByEmailAsync(string email, CancellationToken cancellationToken)
         {
