@@ -69,6 +69,22 @@ public sealed class CrossSiteRequestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_form_our_own_page_posts_says_origin_null_and_same_origin_and_is_accepted_with_its_token()
+    {
+        // Under Referrer-Policy: no-referrer a browser's form navigation sends Origin: null; Sec-Fetch-Site says where it came from.
+        var token = await TokenAsync(admin);
+        using (var opaque = await admin.SendAsync(Post("/api/v1/events/evt_demo_006/cancel", ("X-CSRF-TOKEN", token), ("Origin", "null"))))
+            Assert.Equal(HttpStatusCode.Forbidden, opaque.StatusCode); // no Sec-Fetch-Site: an opaque origin is not ours
+        using (var crossSite = await admin.SendAsync(Post("/api/v1/events/evt_demo_006/cancel", ("X-CSRF-TOKEN", token), ("Origin", "null"), ("Sec-Fetch-Site", "cross-site"))))
+            Assert.Equal(HttpStatusCode.Forbidden, crossSite.StatusCode);
+        Assert.Equal("on_sale", await StatusAsync("evt_demo_006"));
+
+        using (var ours = await admin.SendAsync(Post("/api/v1/events/evt_demo_006/cancel", ("X-CSRF-TOKEN", token), ("Origin", "null"), ("Sec-Fetch-Site", "same-origin"))))
+            Assert.Equal(HttpStatusCode.OK, ours.StatusCode);
+        Assert.Equal("cancelled", await StatusAsync("evt_demo_006"));
+    }
+
+    [Fact]
     public async Task A_bearer_token_carries_no_ambient_credential_and_is_not_asked_for_one()
     {
         var bearer = await host.TokenAsync(Admin, "admin-password-1");
