@@ -210,6 +210,14 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     /// <summary>The refund asked under <paramref name="refundId"/> is done (its tickets void, their seats and money back).</summary>
     public OrderRefund? RefundDone(string refundId) => Refunds.FirstOrDefault(r => r.Id == refundId);
 
+    /// <summary>The refund asked under <paramref name="refundId"/> has its answer: it is done, or it was a cancellation
+    /// that found nothing left to refund.</summary>
+    public bool RefundSettled(string refundId, bool force) => RefundDone(refundId) is not null || (force && FullyRefunded);
+
+    /// <summary>No ticket of the order is left: every seat was refunded (or lost after payment).</summary>
+    [JsonIgnore]
+    public bool FullyRefunded => Step == CheckoutStep.Refunded;
+
     /// <summary>The order book voided these tickets (per tier, with their price); for seats lost there was no order: every seat.</summary>
     public Checkout TicketsVoided(IReadOnlyList<RefundedLine> voided, DateTimeOffset now) =>
         Move(now, CheckoutStep.Voided, [CheckoutStep.Refunding]) with { PendingRefund = CurrentRefund with { Lines = voided } };

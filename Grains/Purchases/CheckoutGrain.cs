@@ -69,7 +69,7 @@ public sealed class CheckoutGrain(
             await SaveAsync(next);
         }
         var reply = await DriveAsync();
-        if (Current.RefundDone(request.RefundId) is not null || (request.Force && Current.Step == CheckoutStep.Refunded)) return Reply(null);
+        if (Current.RefundSettled(request.RefundId, request.Force)) return Reply(null);
         // Not done: still waiting for the gateway (503), or the order book refused it and the saga stands with the reason.
         return Current.PendingRefund?.Id == request.RefundId ? reply : Reply(Current.FailureReason ?? ProblemCodes.NotRefundable);
     }
@@ -240,10 +240,10 @@ public sealed class CheckoutGrain(
             return Reply(ProblemCodes.PaymentUnavailable, UnknownOutcomeRetryAfter);
         }
         var next = checkout.Refunded(Now);
-        if (next.Step == CheckoutStep.Refunded) await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Refunded, null);
+        if (next.FullyRefunded) await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Refunded, null);
         await RecordFailureAsync(checkout);
         await SaveAsync(next);
-        if (!checkout.SeatsLostAfterPayment) PurchaseMetrics.Refunded(checkout.EventId, refund.Reason, partial: next.Step != CheckoutStep.Refunded);
+        if (!checkout.SeatsLostAfterPayment) PurchaseMetrics.Refunded(checkout.EventId, refund.Reason, partial: !next.FullyRefunded);
         logger.LogInformation("Checkout {GrainKey} refund {RefundId}: {AmountMinor} back for {Quantity} tickets ({Reason})", checkout.Id, refund.Id,
             refund.AmountMinor, refund.Quantity, checkout.FailureReason);
         return null;
