@@ -18,9 +18,9 @@ public static class AccountEndpoints
         auth.MapPost("/logout", LogoutAsync).AllowAnonymous();
         auth.MapPost("/logout-all", LogoutEverywhereAsync).RequireAuthorization();
         auth.MapGet("/session", Session).AllowAnonymous();
-        var me = app.MapGroup("/api/v1/me").WithTags("Accounts").RequireAuthorization();
-        me.MapGet("", MeAsync);
-        me.MapPost("/password", ChangePasswordAsync).RequireRateLimiting(Conventions.RateLimits.Auth);
+        // Full paths, not a group with "": that one's route reads "/api/v1/me/" in metrics and the OpenAPI document.
+        app.MapGet("/api/v1/me", MeAsync).RequireAuthorization().WithTags("Accounts");
+        app.MapPost("/api/v1/me/password", ChangePasswordAsync).RequireAuthorization().RequireRateLimiting(Conventions.RateLimits.Auth).WithTags("Accounts");
         app.MapPut("/api/v1/admin/users/{userId}/roles", SetRolesAsync).RequireAuthorization(Admin.AdminEndpoints.Policy).WithTags("Admin");
         return app;
     }
