@@ -16,7 +16,7 @@ namespace TicketFlow.WebFront.Tests;
 /// </summary>
 public sealed class ForwardedHeadersTests : IAsyncLifetime
 {
-    private const string PeerHeader = "X-Test-Peer";
+    private const string PeerHeader = PeerAddressFromHeader.Header;
     private const string Nginx = "127.0.0.1"; // the load balancer on loopback, as in deploy/AppHost
     private WebFrontHost host = null!;
 
@@ -123,20 +123,5 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
         Assert.Equal(1, options.ForwardLimit);
         Assert.Equal([IPAddress.IPv6Loopback], options.KnownProxies);
         Assert.Equal([System.Net.IPNetwork.Parse("127.0.0.0/8")], options.KnownIPNetworks);
-    }
-
-    /// <summary>Plays the TCP layer: the connection's peer address is what the test says it is.</summary>
-    private sealed class PeerAddressFromHeader : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((http, following) =>
-            {
-                http.Connection.RemoteIpAddress = IPAddress.Parse(http.Request.Headers[PeerHeader].ToString());
-                http.Request.Headers.Remove(PeerHeader);
-                return following(http);
-            });
-            next(app);
-        };
     }
 }

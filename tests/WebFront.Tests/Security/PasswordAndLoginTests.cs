@@ -18,7 +18,7 @@ namespace TicketFlow.WebFront.Tests.Security;
 /// </summary>
 public sealed class PasswordAndLoginTests : IAsyncLifetime
 {
-    private const string PeerHeader = "X-Test-Peer";
+    private const string PeerHeader = PeerAddressFromHeader.Header;
     private const string Strong = "correct-horse-battery-9";
     private const string Home = "203.0.113.10";
     private const string Attacker = "198.51.100.66";
@@ -144,20 +144,5 @@ public sealed class PasswordAndLoginTests : IAsyncLifetime
         private DateTimeOffset now = DateTimeOffset.UtcNow;
         public override DateTimeOffset GetUtcNow() => now;
         public void Advance(TimeSpan by) => now += by;
-    }
-
-    /// <summary>Plays the TCP layer: the connection's peer address is what the test says it is.</summary>
-    private sealed class PeerAddressFromHeader : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((http, following) =>
-            {
-                http.Connection.RemoteIpAddress = IPAddress.Parse(http.Request.Headers[PeerHeader].ToString());
-                http.Request.Headers.Remove(PeerHeader);
-                return following(http);
-            });
-            next(app);
-        };
     }
 }

@@ -16,7 +16,7 @@ namespace TicketFlow.WebFront.Tests.Security;
 /// </summary>
 public sealed class RegistrationRateLimitTests : IAsyncLifetime
 {
-    private const string PeerHeader = "X-Test-Peer";
+    private const string PeerHeader = PeerAddressFromHeader.Header;
     private const string Password = "correct-horse-battery-9";
     private WebFrontHost host = null!;
     private WebApplicationFactory<Program> web = null!;
@@ -85,20 +85,5 @@ public sealed class RegistrationRateLimitTests : IAsyncLifetime
         Assert.Equal((20, 5, TimeSpan.FromHours(1)), (register.PerIpPermitLimit, register.PerEmailPermitLimit, register.Window));
         Assert.Equal((20, TimeSpan.FromMinutes(10)), (transfer.PermitLimit, transfer.Window));
         Assert.Equal(TimeSpan.FromDays(7), new TicketFlow.Data.Transfers.TransferOptions().OfferLifetime);
-    }
-
-    /// <summary>Plays the TCP layer: the connection's peer address is what the test says it is.</summary>
-    private sealed class PeerAddressFromHeader : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((http, following) =>
-            {
-                http.Connection.RemoteIpAddress = IPAddress.Parse(http.Request.Headers[PeerHeader].ToString());
-                http.Request.Headers.Remove(PeerHeader);
-                return following(http);
-            });
-            next(app);
-        };
     }
 }
