@@ -59,6 +59,17 @@ public static class ProblemCodes
     public const string PaymentFailed = "payment_failed";
     public const string CheckoutInterrupted = "checkout_interrupted";
 
+    // Reserved seating
+    /// <summary>A seat someone else holds or bought; the problem names the seats.</summary>
+    public const string SeatTaken = "seat_taken";
+    public const string SeatNotFound = "seat_not_found";
+    /// <summary>A seat the event sells at another tier than the item named (or does not sell).</summary>
+    public const string SeatWrongTier = "seat_wrong_tier";
+    /// <summary><c>together: true</c> and no row has that many free seats side by side.</summary>
+    public const string NotTogether = "not_together";
+    public const string VenueNotFound = "venue_not_found";
+    public const string LayoutNotFound = "layout_not_found";
+
     // Orders and tickets
     public const string OrderNotFound = "order_not_found";
     public const string NotRefundable = "not_refundable";

@@ -13,7 +13,11 @@ public static class TicketStates
     public const string Void = "void";
 }
 
-public sealed record OrderLine(string TierId, int Quantity, long PriceMinor);
+/// <summary>A reserved seat as a ticket names it: its id and its labels.</summary>
+public sealed record TicketSeat(string Id, string SectionId, string Section, string Row, string Number);
+
+/// <param name="Seats">A reserved tier's seats, one ticket each, in order; null for general admission.</param>
+public sealed record OrderLine(string TierId, int Quantity, long PriceMinor, IReadOnlyList<TicketSeat>? Seats = null);
 
 /// <summary>What a completed checkout writes: the order id is the checkout id (and the payment id).</summary>
 public sealed record NewOrder(string Id, string UserId, string EventId, IReadOnlyList<OrderLine> Lines, string Currency, string PaymentId, DateTimeOffset CreatedAt)
@@ -30,8 +34,10 @@ public sealed record OrderPage(IReadOnlyList<Order> Items, string? NextCursor);
 
 /// <param name="Version">Bumped by every transfer: a code signed for an older version is void.</param>
 /// <param name="VoidReason">Why a void ticket is void (<c>refund_requested</c>, <c>event_cancelled</c>); null otherwise.</param>
+/// <param name="Seat">The ticket's number within its order line (1, 2, …).</param>
+/// <param name="ReservedSeat">The reserved seat the ticket is for; null for general admission.</param>
 public sealed record Ticket(string Id, string OrderId, string EventId, string TierId, int Seat, string OwnerId, string State, int Version,
-    string? VoidReason = null);
+    string? VoidReason = null, TicketSeat? ReservedSeat = null);
 
 /// <summary>One refund's tickets to void: the buyer's (those they still own, unused: all of them, or the ones in
 /// <paramref name="TicketIds"/>) or, <paramref name="Force"/>d by a cancellation, every ticket not void whoever holds it.</summary>
@@ -48,7 +54,8 @@ public enum VoidOutcome
 }
 
 /// <summary>Tickets of one tier a refund voided, at the order line's price.</summary>
-public sealed record VoidedLine(string TierId, int Quantity, long PriceMinor);
+/// <param name="SeatIds">The reserved seats of the voided tickets (null for general admission).</param>
+public sealed record VoidedLine(string TierId, int Quantity, long PriceMinor, IReadOnlyList<string>? SeatIds = null);
 
 /// <param name="Lines">What the refund voided (now, or the first time for a repeated refund id); empty unless voided.</param>
 public sealed record VoidResult(VoidOutcome Outcome, IReadOnlyList<VoidedLine> Lines);

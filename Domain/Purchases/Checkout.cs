@@ -88,7 +88,7 @@ public sealed record Checkout(string Id, string HoldId, string EventId, string U
     /// <summary>The refund the current step works on; a saga stored mid-refund by the old layout refunds the whole order.</summary>
     [JsonIgnore]
     public OrderRefund CurrentRefund => PendingRefund ?? new OrderRefund(Id, null, ForceRefund)
-        { Lines = Step == CheckoutStep.Voided ? Lines.Select(l => new RefundedLine(l.TierId, l.Quantity, l.PriceMinor)).ToList() : [] };
+        { Lines = Step == CheckoutStep.Voided ? Lines.Select(RefundedLine.Whole).ToList() : [] };
 
     /// <summary>The refund gives back a payment whose seats were lost before any order existed (every seat, the whole amount).</summary>
     [JsonIgnore]
@@ -292,7 +292,12 @@ public sealed record OrderRefund(string Id, IReadOnlyList<string>? TicketIds, bo
 }
 
 /// <summary>Tickets of one tier a refund voided, at the order line's price.</summary>
-public sealed record RefundedLine(string TierId, int Quantity, long PriceMinor);
+/// <param name="SeatIds">The reserved seats these tickets held (null for general admission): exactly those go back on sale.</param>
+public sealed record RefundedLine(string TierId, int Quantity, long PriceMinor, IReadOnlyList<string>? SeatIds = null)
+{
+    /// <summary>Every seat of a hold line.</summary>
+    public static RefundedLine Whole(HoldLine line) => new(line.TierId, line.Quantity, line.PriceMinor, line.Seats?.Select(s => s.Id).ToList());
+}
 
 /// <summary>Why a checkout was refunded or failed, besides the problem codes a step can end with.</summary>
 public static class CheckoutReasons

@@ -1,11 +1,32 @@
 using System.Text.Json.Serialization;
 using TicketFlow.Domain.Inventory;
+using TicketFlow.Domain.Seating;
 
 namespace TicketFlow.Domain.Purchases;
 
 /// <summary>Seats of one tier in a hold, at the price the catalog asked when the hold was placed.</summary>
 /// <param name="Terms">The tier as the catalog knows it: an inventory not configured yet starts from it.</param>
-public sealed record HoldLine(string TierId, int Quantity, long PriceMinor, TierTerms Terms);
+/// <param name="Seats">A reserved tier's seats, once held (one per <paramref name="Quantity"/>); null for general admission.</param>
+/// <param name="Choice">How a reserved tier's seats are to be chosen (the request; null once held and for general admission).</param>
+public sealed record HoldLine(string TierId, int Quantity, long PriceMinor, TierTerms Terms, IReadOnlyList<HeldSeat>? Seats = null, SeatChoice? Choice = null)
+{
+    /// <summary>Sold by seat (section grains), not by count (the tier's inventory grain).</summary>
+    [JsonIgnore]
+    public bool IsReserved => Seats is not null || Choice is not null;
+
+    /// <summary>The sections whose grains hold this line's seats.</summary>
+    [JsonIgnore]
+    public IEnumerable<string> Sections => Seats?.Select(s => s.SectionId).Distinct() ?? [];
+}
+
+/// <summary>
+/// How a reserved line's seats are chosen: exactly these seats (per section), or the best available of the tier, trying
+/// <paramref name="Candidates"/> (its sections, nearest the stage first) in order.
+/// </summary>
+/// <param name="Together">Adjacent seats in one row, or nothing (<c>not_together</c>).</param>
+public sealed record SeatChoice(IReadOnlyList<SectionSeatIds> Exact, IReadOnlyList<string> Candidates, bool Together);
+
+public sealed record SectionSeatIds(string SectionId, IReadOnlyList<string> SeatIds);
 
 /// <summary>
 /// A hold as its shopper keeps it: what the API shows, and the stored form (the shopper grain's state is a map of these,

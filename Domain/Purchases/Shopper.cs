@@ -22,6 +22,12 @@ public sealed class Shopper(Dictionary<string, Hold> holds)
         .Where(h => h.State is HoldStates.Active or HoldStates.Purchased)
         .Sum(h => h.Seats);
 
+    /// <summary>Seats of one tier this user holds (not expired) or bought at this event.</summary>
+    public int SeatsCounted(DateTimeOffset now, string tierId) => holds.Values
+        .Select(h => AsOf(h, now))
+        .Where(h => h.State is HoldStates.Active or HoldStates.Purchased)
+        .Sum(h => h.Lines.Where(l => l.TierId == tierId).Sum(l => l.Quantity));
+
     /// <summary>
     /// The first step of placing a hold: the same hold id again returns the first outcome; a hold that would pass the
     /// event limit is refused; otherwise the grain is to hold <paramref name="lines"/> on their tiers until the plan's expiry.
@@ -30,7 +36,10 @@ public sealed class Shopper(Dictionary<string, Hold> holds)
     {
         if (Find(holdId, now) is { } existing) return new HoldPlan(existing, null, now + duration);
         var wanted = lines.Sum(l => l.Quantity);
-        return SeatsCounted(now) + wanted > eventLimit
+        // A tier's own limit: general admission's is exact in its inventory grain; a reserved tier's seats live in many
+        // section grains, so this user's grain, which sees every hold of theirs at the event, counts them.
+        var overTierLimit = lines.Any(l => l.IsReserved && SeatsCounted(now, l.TierId) + l.Quantity > l.Terms.PerUserLimit);
+        return overTierLimit || SeatsCounted(now) + wanted > eventLimit
             ? new HoldPlan(null, ProblemCodes.LimitExceeded, now + duration)
             : new HoldPlan(null, null, now + duration);
     }

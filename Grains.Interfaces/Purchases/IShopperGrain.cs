@@ -45,7 +45,8 @@ public sealed record PlaceHoldRequest(
     [property: Id(5)] TimeSpan HoldDuration,
     [property: Id(6)] int EventLimit);
 
-/// <param name="Error">Null on success; else a problem code (<c>sold_out</c>, <c>limit_exceeded</c>, <c>event_closed</c>, <c>hold_expired</c>,
+/// <param name="Error">Null on success; else a problem code (<c>sold_out</c>, <c>seat_taken</c>, <c>not_together</c>, <c>limit_exceeded</c>, <c>event_closed</c>, <c>hold_expired</c>,
 /// <c>hold_not_found</c>, <c>hold_already_used</c>, <c>unavailable</c>).</param>
 [GenerateSerializer, Immutable, Alias("TicketFlow.PlaceHoldReply")]
-public sealed record PlaceHoldReply([property: Id(0)] string? Error, [property: Id(1)] Hold? Hold);
+/// <param name="SeatIds">With <c>seat_taken</c> (and the other seat refusals): the seats it is about.</param>
+public sealed record PlaceHoldReply([property: Id(0)] string? Error, [property: Id(1)] Hold? Hold, [property: Id(2)] IReadOnlyList<string>? SeatIds = null);

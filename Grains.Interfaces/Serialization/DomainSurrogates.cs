@@ -29,16 +29,18 @@ public struct HoldLineSurrogate
     [Id(1)] public int Quantity;
     [Id(2)] public long PriceMinor;
     [Id(3)] public TierTerms Terms;
+    [Id(4)] public IReadOnlyList<TicketFlow.Domain.Seating.HeldSeat>? Seats;
+    [Id(5)] public SeatChoice? Choice;
 }
 
 [RegisterConverter]
 public sealed class HoldLineConverter : IConverter<HoldLine, HoldLineSurrogate>
 {
     public HoldLine ConvertFromSurrogate(in HoldLineSurrogate surrogate) =>
-        new(surrogate.TierId, surrogate.Quantity, surrogate.PriceMinor, surrogate.Terms);
+        new(surrogate.TierId, surrogate.Quantity, surrogate.PriceMinor, surrogate.Terms, surrogate.Seats, surrogate.Choice);
 
     public HoldLineSurrogate ConvertToSurrogate(in HoldLine value) =>
-        new() { TierId = value.TierId, Quantity = value.Quantity, PriceMinor = value.PriceMinor, Terms = value.Terms };
+        new() { TierId = value.TierId, Quantity = value.Quantity, PriceMinor = value.PriceMinor, Terms = value.Terms, Seats = value.Seats, Choice = value.Choice };
 }
 
 // The record was called HoldView before it moved to the domain; its wire name stays, so silos of both versions talk.

@@ -126,21 +126,21 @@ public sealed class CheckoutGrain(
                     break;
 
                 case CheckoutWork.ReleaseSeats:
-                    await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l.TierId).Release(checkout.HoldId)));
+                    await Task.WhenAll(checkout.Lines.Select(l => HoldLineGrains.ReleaseAsync(GrainFactory, checkout.EventId, l, checkout.HoldId)));
                     await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Released, null);
                     await RecordFailureAsync(checkout);
                     await SaveAsync(checkout.SeatsReleased(Now));
                     break;
 
                 case CheckoutWork.ConfirmSeats:
-                    var confirmations = await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l.TierId).Confirm(checkout.HoldId)));
-                    var lost = confirmations.FirstOrDefault(c => !c.Confirmed)?.Error;
+                    var confirmations = await Task.WhenAll(checkout.Lines.Select(l => HoldLineGrains.ConfirmAsync(GrainFactory, checkout.EventId, l, checkout.HoldId)));
+                    var lost = confirmations.FirstOrDefault(error => error is not null);
                     await SaveAsync(lost is null ? checkout.SeatsConfirmed(Now) : checkout.SeatsLost(lost, Now));
                     break;
 
                 case CheckoutWork.IssueOrder:
                     await orders.IssueAsync(new NewOrder(checkout.Id, checkout.UserId, checkout.EventId,
-                        checkout.Lines.Select(l => new OrderLine(l.TierId, l.Quantity, l.PriceMinor)).ToList(), checkout.Currency, checkout.Id, checkout.UpdatedAt),
+                        checkout.Lines.Select(l => new OrderLine(l.TierId, l.Quantity, l.PriceMinor, l.Seats?.Select(s => new TicketSeat(s.Id, s.SectionId, s.Section, s.Row, s.Number)).ToList())).ToList(), checkout.Currency, checkout.Id, checkout.UpdatedAt),
                         CancellationToken.None);
                     await Shopper(checkout).EndCheckout(checkout.HoldId, HoldStates.Purchased, checkout.Id);
                     await SaveAsync(checkout.OrderIssued(Now));
@@ -207,9 +207,9 @@ public sealed class CheckoutGrain(
             CancellationToken.None);
         return voided.Outcome switch
         {
-            VoidOutcome.Voided => checkout.TicketsVoided(voided.Lines.Select(l => new RefundedLine(l.TierId, l.Quantity, l.PriceMinor)).ToList(), Now),
+            VoidOutcome.Voided => checkout.TicketsVoided(voided.Lines.Select(l => new RefundedLine(l.TierId, l.Quantity, l.PriceMinor, l.SeatIds)).ToList(), Now),
             // No order was ever written (the seats were lost after the capture): every seat and the whole payment go back.
-            VoidOutcome.NotFound => checkout.TicketsVoided(checkout.Lines.Select(l => new RefundedLine(l.TierId, l.Quantity, l.PriceMinor)).ToList(), Now),
+            VoidOutcome.NotFound => checkout.TicketsVoided(checkout.Lines.Select(RefundedLine.Whole).ToList(), Now),
             VoidOutcome.NotRefundable => checkout.RefundRefused(ProblemCodes.TicketNotRefundable, Now),
             _ => checkout.RefundRefused(ProblemCodes.TicketTransferred, Now),
         };
@@ -222,13 +222,13 @@ public sealed class CheckoutGrain(
         if (checkout.SeatsLostAfterPayment)
         {
             // Sold seats go back on sale; seats still only held (a partial confirm) are released.
-            await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l.TierId).Refund(checkout.HoldId)));
-            await Task.WhenAll(checkout.Lines.Select(l => Inventory(checkout, l.TierId).Release(checkout.HoldId)));
+            await Task.WhenAll(checkout.Lines.Select(l => HoldLineGrains.RefundAsync(GrainFactory, checkout.EventId, l, checkout.HoldId)));
+            await Task.WhenAll(checkout.Lines.Select(l => HoldLineGrains.ReleaseAsync(GrainFactory, checkout.EventId, l, checkout.HoldId)));
         }
         else
         {
             // Exactly the voided tickets' seats, once per refund id however often this step is repeated.
-            await Task.WhenAll(refund.Lines.Select(l => Inventory(checkout, l.TierId).RefundSeats(checkout.HoldId, refund.Id, l.Quantity)));
+            await Task.WhenAll(refund.Lines.Select(l => HoldLineGrains.RefundSeatsAsync(GrainFactory, checkout.EventId, checkout.Lines, l, checkout.HoldId, refund.Id)));
         }
         try
         {
@@ -291,7 +291,4 @@ public sealed class CheckoutGrain(
         new(error, Current?.StepName ?? "none", Current?.OrderId, retryAfter);
 
     private IShopperGrain Shopper(Checkout checkout) => GrainFactory.GetGrain<IShopperGrain>(ShopperKey.For(checkout.EventId, checkout.UserId));
-
-    private IEventInventoryGrain Inventory(Checkout checkout, string tierId) =>
-        GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For(checkout.EventId, tierId));
 }

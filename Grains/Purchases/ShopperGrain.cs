@@ -27,17 +27,18 @@ public sealed class ShopperGrain([PersistentState("shopper", StorageProviders.St
         if (plan.Existing is not null) return new PlaceHoldReply(null, plan.Existing);
         if (plan.Refusal is not null) return Refused(request, plan.Refusal);
 
-        var inventories = request.Lines.Select(l => Inventory(request.EventId, l.TierId)).ToList();
-        var outcomes = await Task.WhenAll(request.Lines.Select((line, i) =>
-            TryHoldAsync(inventories[i], new TierHoldRequest(request.HoldId, request.UserId, line.Quantity, plan.ExpiresAt, line.Terms))));
-        if (Shopper.OutcomeOf(outcomes) is { } refusal)
+        var touched = new List<Func<Task>>(); // every grain asked to hold something: all of them release on a refusal
+        var outcomes = await Task.WhenAll(request.Lines.Select(line => line.IsReserved
+            ? new SeatPicker(GrainFactory, request, line, plan.ExpiresAt, touched).HoldAsync()
+            : HoldTierAsync(request, line, plan.ExpiresAt, touched)));
+        if (Shopper.OutcomeOf(outcomes.Select(o => o.Error).ToList()) is { } refusal)
         {
             // All or nothing: give back whatever was held (an unknown outcome is released too; releasing nothing is harmless).
-            await Task.WhenAll(inventories.Select(ReleaseQuietlyAsync(request.HoldId)));
-            return Refused(request, refusal);
+            await Task.WhenAll(touched.Select(ReleaseQuietlyAsync));
+            return Refused(request, refusal, outcomes.Where(o => o.Error == refusal).SelectMany(o => o.SeatIds).ToList());
         }
 
-        var hold = Shopper.Placed(request.HoldId, request.EventId, request.UserId, request.Lines, request.Currency, plan.ExpiresAt, now);
+        var hold = Shopper.Placed(request.HoldId, request.EventId, request.UserId, outcomes.Select(o => o.Line).ToList(), request.Currency, plan.ExpiresAt, now);
         await state.WriteStateAsync();
         PurchaseMetrics.HoldRequested(request.EventId, null);
         return new PlaceHoldReply(null, hold);
@@ -49,7 +50,7 @@ public sealed class ShopperGrain([PersistentState("shopper", StorageProviders.St
     {
         var (error, toRelease) = Shopper.PlanRelease(holdId, time.GetUtcNow());
         if (toRelease is null) return error;
-        await Task.WhenAll(toRelease.Lines.Select(l => Inventory(toRelease.EventId, l.TierId).Release(holdId)));
+        await Task.WhenAll(toRelease.Lines.Select(l => HoldLineGrains.ReleaseAsync(GrainFactory, toRelease.EventId, l, holdId)));
         Shopper.Released(holdId);
         await state.WriteStateAsync();
         return null;
@@ -67,32 +68,33 @@ public sealed class ShopperGrain([PersistentState("shopper", StorageProviders.St
         if (Shopper.EndCheckout(holdId, newState, orderId)) await state.WriteStateAsync();
     }
 
-    private static PlaceHoldReply Refused(PlaceHoldRequest request, string code)
+    private static PlaceHoldReply Refused(PlaceHoldRequest request, string code, IReadOnlyList<string>? seatIds = null)
     {
         PurchaseMetrics.HoldRequested(request.EventId, code);
-        return new PlaceHoldReply(code, null);
+        return new PlaceHoldReply(code, null, seatIds is { Count: > 0 } ? seatIds : null);
     }
 
-    private IEventInventoryGrain Inventory(string eventId, string tierId) => GrainFactory.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, tierId));
-
-    private static async Task<string?> TryHoldAsync(IEventInventoryGrain inventory, TierHoldRequest request)
+    private async Task<LineOutcome> HoldTierAsync(PlaceHoldRequest request, HoldLine line, DateTimeOffset expiresAt, List<Func<Task>> touched)
     {
+        var inventory = HoldLineGrains.Tier(GrainFactory, request.EventId, line.TierId);
+        touched.Add(() => inventory.Release(request.HoldId));
         try
         {
-            return (await inventory.Hold(request)).Error;
+            var reply = await inventory.Hold(new TierHoldRequest(request.HoldId, request.UserId, line.Quantity, expiresAt, line.Terms));
+            return new LineOutcome(reply.Error, line, []);
         }
         catch (Exception error) when (GrainCallFailures.IsTransient(error))
         {
-            return ProblemCodes.Unavailable;
+            return new LineOutcome(ProblemCodes.Unavailable, line, []);
         }
     }
 
-    private static Func<IEventInventoryGrain, Task> ReleaseQuietlyAsync(string holdId) => async inventory =>
+    private static async Task ReleaseQuietlyAsync(Func<Task> release)
     {
-        try { await inventory.Release(holdId); }
+        try { await release(); }
         catch (Exception error) when (GrainCallFailures.IsTransient(error))
         {
             // The hold expires on its own: the seats come back at its expiry at the latest.
         }
-    };
+    }
 }

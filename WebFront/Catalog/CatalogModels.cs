@@ -1,3 +1,5 @@
+using TicketFlow.Domain.Seating;
+
 namespace TicketFlow.WebFront.Catalog;
 
 public static class EventStatus
@@ -16,12 +18,21 @@ public static class EventStatus
 
 public sealed record Venue(string Name, string City, string Address);
 
-public sealed record Tier(string Id, string Name, long PriceMinor, string Currency, int Capacity, int PerUserLimit);
+/// <param name="Reserved">Sold by seat from the event's seat map (its <see cref="EventDetails.Seating"/> sections; the capacity is their
+/// seat count), not as general admission by count.</param>
+public sealed record Tier(string Id, string Name, long PriceMinor, string Currency, int Capacity, int PerUserLimit, bool Reserved = false);
 
 /// <summary>An event with its tiers, as <c>GET /events/{id}</c> returns it.</summary>
+/// <param name="VenueId">The venue whose layout seats the reserved tiers (null: general admission only).</param>
+/// <param name="LayoutVersion">The venue layout's version the event was set up with; it keeps it when the venue's layout changes.</param>
+/// <param name="Seating">Which tier sells each section (or rows of it).</param>
 public sealed record EventDetails(
     string Id, string Name, string Artist, Venue Venue, string Description, DateTimeOffset StartsAt, DateTimeOffset OnSaleAt,
-    string Status, bool HighDemand, int HoldSeconds, IReadOnlyList<Tier> Tiers);
+    string Status, bool HighDemand, int HoldSeconds, IReadOnlyList<Tier> Tiers,
+    string? VenueId = null, int? LayoutVersion = null, IReadOnlyList<SectionTier>? Seating = null)
+{
+    public bool HasSeatMap => VenueId is not null && LayoutVersion is not null;
+}
 
 /// <summary>One row of <c>GET /events</c>.</summary>
 public sealed record EventSummary(
