@@ -79,6 +79,15 @@ public static class Problems
         return Results.Problem(statusCode: status, title: code.Replace('_', ' '), detail: detail ?? meaning, type: TypeOf(code), extensions: Code(code));
     }
 
+    /// <summary>A seat refusal (<c>seat_taken</c>, <c>seat_not_found</c>, <c>seat_wrong_tier</c>) naming its seats in <c>seatIds</c>.</summary>
+    public static IResult OfSeats(string code, IReadOnlyList<string> seatIds, string? detail = null)
+    {
+        var (status, meaning) = Catalog[code];
+        var extensions = Code(code);
+        extensions["seatIds"] = seatIds;
+        return Results.Problem(statusCode: status, title: code.Replace('_', ' '), detail: detail ?? meaning, type: TypeOf(code), extensions: extensions);
+    }
+
     public static IResult Validation(IDictionary<string, string[]> errors) =>
         Results.ValidationProblem(errors, title: "The request has invalid fields.", extensions: Code(ProblemCodes.Validation));
 

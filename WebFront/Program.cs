@@ -11,6 +11,7 @@ using TicketFlow.WebFront.Health;
 using TicketFlow.WebFront.Idempotency;
 using TicketFlow.WebFront.Orders;
 using TicketFlow.WebFront.Purchases;
+using TicketFlow.WebFront.Seating;
 using TicketFlow.WebFront.Security;
 using TicketFlow.WebFront.Site;
 using TicketFlow.WebFront.Transfers;
@@ -89,6 +90,7 @@ app.MapOrderEndpoints();
 app.MapTransferEndpoints();
 app.MapPurchaseEndpoints();
 app.MapAvailabilityEndpoints();
+app.MapSeatMapEndpoints();
 app.MapWaitingRoomEndpoints();
 app.MapRazorPages(); // the web UI: WebFront/Pages
 

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using TicketFlow.Grains.Inventory;
+using TicketFlow.WebFront.Seating;
 
 namespace TicketFlow.WebFront.Availability;
 
@@ -13,7 +14,9 @@ namespace TicketFlow.WebFront.Availability;
 /// every event's next push on this WebFront. A send still unfinished after <see cref="SendTimeout"/> is cancelled, and
 /// SignalR closes a connection whose write was cancelled (the page reconnects, or polls).
 /// </summary>
-public sealed class AvailabilityBroadcaster(AvailabilityCache availability, IHubContext<AvailabilityHub> hub, TimeProvider time,
+/// <remarks>Seat changes (<see cref="SeatStatusCache.DeltaApplied"/>) go out as <c>seats</c> messages as they arrive: each section grain
+/// already sends at most one delta per 100 ms, and a delta is the seats' states, not a count to coalesce.</remarks>
+public sealed class AvailabilityBroadcaster(AvailabilityCache availability, SeatStatusCache seats, IHubContext<AvailabilityHub> hub, TimeProvider time,
     ILogger<AvailabilityBroadcaster> logger) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
@@ -35,7 +38,10 @@ public sealed class AvailabilityBroadcaster(AvailabilityCache availability, IHub
                 (_, tiers) => tiers.SetItem(counts.TierId, counts));
             changed.Writer.TryWrite(true);
         }
+        void OnSeats(SeatsMessage message) => _ = SendAsync(message.EventId, "seats", message, stoppingToken);
         availability.Changed += OnChanged;
+        seats.TierChanged += OnChanged;
+        seats.DeltaApplied += OnSeats;
         try
         {
             while (await changed.Reader.WaitToReadAsync(stoppingToken))
@@ -46,7 +52,7 @@ public sealed class AvailabilityBroadcaster(AvailabilityCache availability, IHub
                     if (!pending.TryRemove(eventId, out var tiers) || tiers.IsEmpty) continue;
                     var message = new EventAvailability(eventId,
                         tiers.Values.Select(c => new TierAvailability(c.TierId, c.Available, c.Held, c.Sold, c.Capacity)).ToList(), tiers.Values.Max(c => c.AsOf));
-                    _ = SendAsync(message, stoppingToken);
+                    _ = SendAsync(eventId, "availability", message, stoppingToken);
                 }
                 await Task.Delay(Period, time, stoppingToken); // changes meanwhile are coalesced into the next round
             }
@@ -55,23 +61,25 @@ public sealed class AvailabilityBroadcaster(AvailabilityCache availability, IHub
         finally
         {
             availability.Changed -= OnChanged;
+            seats.TierChanged -= OnChanged;
+            seats.DeltaApplied -= OnSeats;
         }
     }
 
     /// <summary>Writes the message to every connection of the event's group; a connection's write that cannot finish within
     /// <see cref="SendTimeout"/> is cancelled (and SignalR aborts that connection).</summary>
-    private async Task SendAsync(EventAvailability message, CancellationToken stoppingToken)
+    private async Task SendAsync(string eventId, string method, object message, CancellationToken stoppingToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(SendTimeout);
         try
         {
-            await hub.Clients.Group(AvailabilityHub.Group(message.EventId)).SendAsync("availability", message, timeout.Token);
+            await hub.Clients.Group(AvailabilityHub.Group(eventId)).SendAsync(method, message, timeout.Token);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
         catch (Exception error)
         {
-            logger.LogWarning(error, "Availability push for {EventId} failed", message.EventId); // a lost push; the next change sends the counts again
+            logger.LogWarning(error, "Push of {Method} for {EventId} failed", method, eventId); // lost: the next change sends counts again; a seat map sees the version gap
         }
     }
 }

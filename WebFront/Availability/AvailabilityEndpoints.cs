@@ -1,4 +1,3 @@
-using TicketFlow.Grains.Inventory;
 using TicketFlow.WebFront.Purchases;
 
 namespace TicketFlow.WebFront.Availability;
@@ -20,25 +19,10 @@ public static class AvailabilityEndpoints
         return app;
     }
 
-    private static async Task<IResult> GetAsync(string eventId, EventLookup events, AvailabilityCache availability, IGrainFactory grains,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string eventId, EventLookup events, EventAvailabilityReader reader, CancellationToken cancellationToken)
     {
         if (eventId.Length > 100 || await events.GetAsync(eventId, cancellationToken) is not { } details)
             return Problems.Of(ProblemCodes.EventNotFound);
-        return Results.Ok(await ReadAsync(details, availability, grains));
-    }
-
-    public static async Task<EventAvailability> ReadAsync(Catalog.EventDetails details, AvailabilityCache availability, IGrainFactory grains)
-    {
-        var counts = (await availability.GetAsync(details.Id, details.Tiers.Select(t => t.Id))).ToList();
-        for (var i = 0; i < counts.Count; i++)
-        {
-            var tier = details.Tiers[i];
-            // An inventory behind its catalog tier (created before inventories existed, or grown while a push was in flight) catches up.
-            if (counts[i].Capacity < tier.Capacity)
-                counts[i] = await grains.GetGrain<IEventInventoryGrain>(TierKey.For(details.Id, tier.Id)).CatchUp(new TierTerms(tier.Capacity, tier.PerUserLimit));
-        }
-        return new EventAvailability(details.Id, counts.Select(c => new TierAvailability(c.TierId, c.Available, c.Held, c.Sold, c.Capacity)).ToList(),
-            counts.Count == 0 ? DateTimeOffset.UtcNow : counts.Min(c => c.AsOf));
+        return Results.Ok(await reader.ReadAsync(details, cancellationToken));
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using TicketFlow.Data.Orders;
+using TicketFlow.Domain.Seating;
 using TicketFlow.Domain.Security;
 using TicketFlow.Grains.Inventory;
 using TicketFlow.Grains.Purchases;
@@ -10,6 +11,7 @@ using TicketFlow.WebFront.Catalog;
 using TicketFlow.WebFront.Conventions;
 using TicketFlow.WebFront.Idempotency;
 using TicketFlow.WebFront.Orders;
+using TicketFlow.WebFront.Seating;
 
 namespace TicketFlow.WebFront.Purchases;
 
@@ -31,7 +33,8 @@ public static class PurchaseEndpoints
     }
 
     private static async Task<IResult> CreateHoldAsync(CreateHoldRequest request, HttpContext http, EventLookup events, IGrainFactory grains,
-        AdmissionTokens admissions, IOptions<PurchaseOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        AdmissionTokens admissions, SeatMaps maps, SeatStatusCache seatStatus, IOptions<PurchaseOptions> options, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var errors = Validate(request, options.Value);
         if (errors.Count > 0) return Problems.Validation(errors);
@@ -44,15 +47,13 @@ public static class PurchaseEndpoints
         if (details.HighDemand && !admissions.Verify(request.AdmissionToken, details.Id, userId, time.GetUtcNow()))
             return Problems.Of(ProblemCodes.NotAdmitted);
 
-        var lines = request.Items!.Select(item =>
-        {
-            var tier = details.Tiers.Single(t => t.Id == item.TierId);
-            return new HoldLine(tier.Id, item.Quantity!.Value, tier.PriceMinor, new TierTerms(tier.Capacity, tier.PerUserLimit));
-        }).ToList();
+        var (lines, refusal) = await HoldLines.BuildAsync(request.Items!, details, maps, seatStatus, cancellationToken);
+        if (refusal is not null) return refusal;
         var holdId = HoldIds.For(details.Id, userId, http.Request.Headers[IdempotencyMiddleware.Header].ToString());
         var reply = await Shopper(grains, details.Id, userId).PlaceHold(new PlaceHoldRequest(holdId, details.Id, userId, lines,
             details.Tiers[0].Currency, TimeSpan.FromSeconds(details.HoldSeconds), options.Value.MaxSeatsPerUserPerEvent));
-        return reply.Error is null ? Results.Created($"/api/v1/holds/{holdId}", Present(reply.Hold!)) : HoldProblem(reply.Error);
+        if (reply.Error is null) return Results.Created($"/api/v1/holds/{holdId}", Present(reply.Hold!));
+        return reply.SeatIds is { Count: > 0 } seatIds && Problems.Catalog.ContainsKey(reply.Error) ? Problems.OfSeats(reply.Error, seatIds) : HoldProblem(reply.Error);
     }
 
     private static async Task<IResult> GetHoldAsync(string holdId, HttpContext http, IGrainFactory grains) =>
@@ -114,8 +115,13 @@ public static class PurchaseEndpoints
         else if (items.Count > 10) errors["items"] = ["At most 10 items."];
         else if (items.Any(i => string.IsNullOrWhiteSpace(i.TierId) || i.TierId.Length > 200)) errors["items"] = ["Every item names a tier."];
         else if (items.Select(i => i.TierId).Distinct().Count() != items.Count) errors["items"] = ["Name each tier once."];
-        else if (items.Any(i => i.Quantity is null or < 1)) errors["items"] = ["Every quantity is at least 1."];
-        else if (items.Sum(i => (long)i.Quantity!.Value) > options.MaxSeatsPerOrder) errors["items"] = [$"At most {options.MaxSeatsPerOrder} seats per order."];
+        else if (items.Any(i => i.Seats is null && i.Quantity is null or < 1)) errors["items"] = ["Every item asks for a quantity of at least 1, or names seats."];
+        else if (items.Any(i => i.Seats is { } seats && (seats.Count == 0 || i.Quantity is { } q && q != seats.Count)))
+            errors["items"] = ["An item with seats names at least one, and its quantity (if given) is their number."];
+        else if (items.Any(i => i.Seats is { } seats && seats.Any(id => !LayoutRules.IsId(id))))
+            errors["items"] = ["A seat id is 1 to 64 letters, digits or - _ . : (from the seat map)."];
+        else if (items.SelectMany(i => i.Seats ?? []).GroupBy(id => id).Any(g => g.Count() > 1)) errors["items"] = ["Name each seat once."];
+        else if (items.Sum(i => (long)(i.Seats?.Count ?? i.Quantity!.Value)) > options.MaxSeatsPerOrder) errors["items"] = [$"At most {options.MaxSeatsPerOrder} seats per order."];
         if (request.AdmissionToken is { Length: > 1000 }) errors["admissionToken"] = ["Too long."];
         return errors;
     }

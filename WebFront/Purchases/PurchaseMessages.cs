@@ -1,6 +1,9 @@
 namespace TicketFlow.WebFront.Purchases;
 
-public sealed record HoldItemRequest(string? TierId, int? Quantity);
+/// <param name="Quantity">Seats of a general-admission tier, or the best available of a reserved one.</param>
+/// <param name="Seats">Exact seats of a reserved tier, by seat id (from the seat map).</param>
+/// <param name="Together">With a quantity on a reserved tier: side by side in one row, or nothing (<c>not_together</c>).</param>
+public sealed record HoldItemRequest(string? TierId, int? Quantity, IReadOnlyList<string>? Seats = null, bool? Together = null);
 
 public sealed record CreateHoldRequest(string? EventId, IReadOnlyList<HoldItemRequest>? Items, string? AdmissionToken);
 

@@ -1,5 +1,6 @@
 using TicketFlow.Domain.Security;
 using TicketFlow.WebFront.Availability;
+using TicketFlow.WebFront.Seating;
 
 namespace TicketFlow.WebFront.Purchases;
 
@@ -16,6 +17,10 @@ public static class PurchasesServiceCollectionExtensions
         services.AddSingleton<AvailabilityCache>();
         services.AddHostedService(sp => sp.GetRequiredService<AvailabilityCache>()); // renews the tiers' watches
         services.AddSignalR();
+        services.AddSingleton<SeatMaps>();
+        services.AddSingleton<SeatStatusCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<SeatStatusCache>()); // renews the sections' watches
+        services.AddSingleton<EventAvailabilityReader>();
         services.AddHostedService<AvailabilityBroadcaster>();
         services.AddHealthChecks().AddCheck<PaymentBreakerHealthCheck>("payments", tags: ["ready"]);
         services.AddMemoryCache(cache => cache.SizeLimit = 200_000); // waiting-room status answers, one entry per polling ticket

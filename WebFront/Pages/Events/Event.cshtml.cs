@@ -15,7 +15,7 @@ namespace TicketFlow.WebFront.Pages.Events;
 /// fan; the counts rendered here are a starting point that the hub (or, past its connection limit, polling) keeps current.
 /// </summary>
 [OutputCache(PolicyName = PageCachePolicy.Name)]
-public sealed class EventModel(EventLookup events, AvailabilityCache availability, IGrainFactory grains, IOptions<PurchaseOptions> limits,
+public sealed class EventModel(EventLookup events, EventAvailabilityReader availability, IOptions<PurchaseOptions> limits,
     TimeProvider time) : PageModel
 {
     public EventDetails Event { get; private set; } = null!;
@@ -36,7 +36,7 @@ public sealed class EventModel(EventLookup events, AvailabilityCache availabilit
         Event = details;
         try
         {
-            Counts = (await AvailabilityEndpoints.ReadAsync(details, availability, grains)).Tiers.ToDictionary(t => t.TierId);
+            Counts = (await availability.ReadAsync(details, cancellationToken)).Tiers.ToDictionary(t => t.TierId);
         }
         catch (Exception error) when (GrainCallFailures.IsTransient(error))
         {
