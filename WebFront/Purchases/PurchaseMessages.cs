@@ -1,10 +1,16 @@
+using TicketFlow.WebFront.Seating;
+
 namespace TicketFlow.WebFront.Purchases;
 
 public sealed record HoldItemRequest(string? TierId, int? Quantity);
 
 public sealed record CreateHoldRequest(string? EventId, IReadOnlyList<HoldItemRequest>? Items, string? AdmissionToken);
 
-public sealed record HoldItemResponse(string TierId, int Quantity, long PriceMinor);
+/// <param name="Seats">A reserved tier's held seats; null for general admission.</param>
+public sealed record HoldItemResponse(string TierId, int Quantity, long PriceMinor, IReadOnlyList<SeatResponse>? Seats = null)
+{
+    public static HoldItemResponse From(HoldLine line) => new(line.TierId, line.Quantity, line.PriceMinor, SeatResponse.ListOf(line.Seats));
+}
 
 public sealed record HoldResponse(string HoldId, string EventId, IReadOnlyList<HoldItemResponse> Items, DateTimeOffset ExpiresAt, long TotalMinor,
     string Currency, string State, string? OrderId);
