@@ -27,6 +27,7 @@ public sealed record NewOrder(string Id, string UserId, string EventId, IReadOnl
 
 /// <param name="State"><c>paid</c> while any ticket is left (also after partial refunds: <paramref name="RefundedMinor"/> &gt; 0),
 /// <c>refunded</c> once every ticket is void.</param>
+/// <param name="Lines">What was bought; a reserved line with its seats (those of its tickets, refunded ones too).</param>
 public sealed record Order(string Id, string UserId, string EventId, string State, IReadOnlyList<OrderLine> Lines, long TotalMinor,
     string Currency, string PaymentId, DateTimeOffset CreatedAt, long RefundedMinor = 0);
 
@@ -82,12 +83,14 @@ public sealed record TierSales(string TierId, int Sold, long RevenueMinor);
 public sealed record EventSales(int PaidOrders, int RefundedOrders, long RevenueMinor, IReadOnlyList<TierSales> Tiers, int CheckoutFailures);
 
 /// <summary>Orders and tickets (PostgreSQL in a cluster, SQLite embedded). Constraints back the invariants:
-/// one order per checkout, one ticket per order-line seat, non-negative quantities.</summary>
+/// one order per checkout, one ticket per order-line seat, non-negative quantities, one reserved seat of an event on at most one ticket that is not void.</summary>
 public interface IOrderBook
 {
     Task InitializeAsync(CancellationToken cancellationToken);
 
-    /// <summary>Writes the order and one ticket per seat in one transaction; issuing the same order id again changes nothing.</summary>
+    /// <summary>Writes the order and one ticket per seat in one transaction; issuing the same order id again changes nothing.
+    /// A reserved line's ticket i is for its seat i: a reserved line with another count of seats than tickets, or a seat twice, is an
+    /// <see cref="ArgumentException"/>; a seat already on another ticket of the event that is not void, a <see cref="System.Data.Common.DbException"/>.</summary>
     Task<Order> IssueAsync(NewOrder order, CancellationToken cancellationToken);
 
     Task<Order?> GetAsync(string orderId, CancellationToken cancellationToken);

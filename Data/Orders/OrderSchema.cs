@@ -11,10 +11,13 @@ internal static class OrderSchema
 
     public const string TicketColumns = "id, order_id, event_id, tier_id, seat, owner_id, state, version";
 
+    /// <summary>A reserved ticket's seat: its id and labels (all null for general admission).</summary>
+    public const string SeatColumns = "seat_id, section_id, section_label, row_label, seat_label";
+
     /// <summary>What reads select: the written columns and those refunds fill in.</summary>
     public const string OrderReadColumns = OrderColumns + ", refunded_minor";
 
-    public const string TicketReadColumns = TicketColumns + ", void_reason";
+    public const string TicketReadColumns = TicketColumns + ", void_reason, " + SeatColumns;
 
     public static readonly Migration[] Migrations =
     [
@@ -75,6 +78,18 @@ internal static class OrderSchema
                 reason       TEXT    NOT NULL,
                 at_ms        BIGINT  NOT NULL);
             CREATE INDEX tf_order_refunds_order ON tf_order_refunds (order_id);
+            """),
+        // Reserved seating: a ticket names its seat (labels as sold: a later layout version does not rename a ticket's seat),
+        // and one seat of an event is on at most one ticket that is not void (a refunded seat can be sold again).
+        new(4, """
+            ALTER TABLE tf_tickets ADD COLUMN seat_id TEXT NULL;
+            ALTER TABLE tf_tickets ADD COLUMN section_id TEXT NULL;
+            ALTER TABLE tf_tickets ADD COLUMN section_label TEXT NULL;
+            ALTER TABLE tf_tickets ADD COLUMN row_label TEXT NULL;
+            ALTER TABLE tf_tickets ADD COLUMN seat_label TEXT NULL
+                CHECK ((seat_id IS NULL AND section_id IS NULL AND section_label IS NULL AND row_label IS NULL AND seat_label IS NULL)
+                    OR (seat_id IS NOT NULL AND section_id IS NOT NULL AND section_label IS NOT NULL AND row_label IS NOT NULL AND seat_label IS NOT NULL));
+            CREATE UNIQUE INDEX tf_tickets_reserved_seat ON tf_tickets (event_id, seat_id) WHERE seat_id IS NOT NULL AND state <> 'void';
             """),
     ];
 }

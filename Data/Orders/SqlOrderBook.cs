@@ -22,6 +22,10 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
     public async Task<Order> IssueAsync(NewOrder order, CancellationToken cancellationToken)
     {
         if (order.Lines.Count == 0) throw new ArgumentException("An order needs at least one line.", nameof(order));
+        if (order.Lines.FirstOrDefault(l => l.Seats is not null && l.Seats.Count != l.Quantity) is { } uneven)
+            throw new ArgumentException($"Tier {uneven.TierId}: {uneven.Quantity} tickets for {uneven.Seats!.Count} seats; a reserved line has one ticket per seat.", nameof(order));
+        if (order.Lines.SelectMany(l => l.Seats ?? []).GroupBy(s => s.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"Seat {twice.Key} appears more than once in the order.", nameof(order));
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // The keys decide between a retried or racing issue of one checkout: the loser writes nothing. No conflict target:
@@ -41,10 +45,15 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
                     INSERT INTO tf_order_lines (order_id, tier_id, line_no, quantity, price_minor) VALUES (@order, @tier, @no, @quantity, @price)
                     """, cancellationToken, ("@order", order.Id), ("@tier", line.TierId), ("@no", i), ("@quantity", line.Quantity), ("@price", line.PriceMinor));
                 for (var seat = 1; seat <= line.Quantity; seat++)
+                {
+                    var reserved = line.Seats?[seat - 1];
                     await DbCommands.ExecuteAsync(connection, transaction, $"""
-                        INSERT INTO tf_tickets ({OrderSchema.TicketColumns}) VALUES (@id, @order, @event, @tier, @seat, @owner, @state, 1)
+                        INSERT INTO tf_tickets ({OrderSchema.TicketColumns}, {OrderSchema.SeatColumns})
+                        VALUES (@id, @order, @event, @tier, @seat, @owner, @state, 1, @seat_id, @section_id, @section, @row, @number)
                         """, cancellationToken, ("@id", NewTicketId()), ("@order", order.Id), ("@event", order.EventId), ("@tier", line.TierId),
-                        ("@seat", seat), ("@owner", order.UserId), ("@state", TicketStates.Valid));
+                        ("@seat", seat), ("@owner", order.UserId), ("@state", TicketStates.Valid), ("@seat_id", reserved?.Id),
+                        ("@section_id", reserved?.SectionId), ("@section", reserved?.Section), ("@row", reserved?.Row), ("@number", reserved?.Number));
+                }
             }
         }
         var stored = await ReadOrdersAsync(connection, transaction, $"SELECT {OrderSchema.OrderReadColumns} FROM tf_orders WHERE id = @id",
@@ -163,14 +172,19 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
     private static async Task<IReadOnlyList<VoidedLine>> VoidedLinesAsync(DbConnection connection, DbTransaction transaction, string refundId,
         CancellationToken cancellationToken)
     {
-        var lines = new List<VoidedLine>();
-        await using var command = DbCommands.Create(connection, transaction, """
-            SELECT t.tier_id, count(*), l.price_minor FROM tf_tickets t JOIN tf_order_lines l ON l.order_id = t.order_id AND l.tier_id = t.tier_id
-            WHERE t.refund_id = @refund GROUP BY t.tier_id, l.price_minor ORDER BY t.tier_id
-            """, ("@refund", refundId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) lines.Add(new VoidedLine(reader.GetString(0), (int)reader.GetInt64(1), reader.GetInt64(2)));
-        return lines;
+        var tickets = new List<(string TierId, long PriceMinor, string? SeatId)>();
+        await using (var command = DbCommands.Create(connection, transaction, """
+            SELECT t.tier_id, l.price_minor, t.seat_id FROM tf_tickets t JOIN tf_order_lines l ON l.order_id = t.order_id AND l.tier_id = t.tier_id
+            WHERE t.refund_id = @refund ORDER BY t.tier_id, t.seat
+            """, ("@refund", refundId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                tickets.Add((reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        }
+        // A reserved line's tickets each name their seat: exactly those go back on sale.
+        return tickets.GroupBy(t => (t.TierId, t.PriceMinor)).Select(tier => new VoidedLine(tier.Key.TierId, tier.Count(), tier.Key.PriceMinor,
+            tier.All(t => t.SeatId is null) ? null : tier.Select(t => t.SeatId!).ToList())).ToList();
     }
 
     public async Task<IReadOnlyList<string>> PaidOrderIdsAsync(string eventId, CancellationToken cancellationToken)
@@ -286,16 +300,21 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
         if (orders.Count == 0) return orders;
 
         var ids = orders.Select((o, i) => ($"@o{i}", (object?)o.Id)).ToArray();
-        var lines = orders.ToDictionary(o => o.Id, _ => new List<OrderLine>());
-        await using (var command = DbCommands.Create(connection, transaction,
-            $"SELECT order_id, tier_id, quantity, price_minor FROM tf_order_lines WHERE order_id IN ({string.Join(", ", ids.Select(p => p.Item1))}) ORDER BY order_id, line_no",
-            ids))
+        var rows = new List<(string OrderId, string TierId, int Quantity, long PriceMinor, TicketSeat? Seat)>();
+        // A reserved line comes once per seat (its tickets', refunded ones too: the line is what was bought), a general-admission line once.
+        await using (var command = DbCommands.Create(connection, transaction, $"""
+            SELECT l.order_id, l.tier_id, l.quantity, l.price_minor, {Prefixed("t", OrderSchema.SeatColumns)}
+            FROM tf_order_lines l LEFT JOIN tf_tickets t ON t.order_id = l.order_id AND t.tier_id = l.tier_id AND t.seat_id IS NOT NULL
+            WHERE l.order_id IN ({string.Join(", ", ids.Select(p => p.Item1))}) ORDER BY l.order_id, l.line_no, t.seat
+            """, ids))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
-                lines[reader.GetString(0)].Add(new OrderLine(reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3)));
+                rows.Add((reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3), ReadSeat(reader, 4)));
         }
-        return orders.Select(o => o with { Lines = lines[o.Id] }).ToList();
+        var lines = rows.GroupBy(r => (r.OrderId, r.TierId)).ToLookup(line => line.Key.OrderId, line => new OrderLine(line.Key.TierId, line.First().Quantity,
+            line.First().PriceMinor, line.First().Seat is null ? null : line.Select(r => r.Seat!).ToList()));
+        return orders.Select(o => o with { Lines = lines[o.Id].ToList() }).ToList();
     }
 
     private static async Task<List<Ticket>> ReadTicketsAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken,
@@ -306,7 +325,12 @@ public sealed class SqlOrderBook(SqlStoreDatabase database, TimeProvider time) :
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
             tickets.Add(new Ticket(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4),
-                reader.GetString(5), reader.GetString(6), reader.GetInt32(7), reader.IsDBNull(8) ? null : reader.GetString(8)));
+                reader.GetString(5), reader.GetString(6), reader.GetInt32(7), reader.IsDBNull(8) ? null : reader.GetString(8), ReadSeat(reader, 9)));
         return tickets;
     }
+
+    /// <summary>The seat in the <see cref="OrderSchema.SeatColumns"/> from <paramref name="first"/> on; null for general admission.</summary>
+    private static TicketSeat? ReadSeat(DbDataReader reader, int first) => reader.IsDBNull(first)
+        ? null
+        : new TicketSeat(reader.GetString(first), reader.GetString(first + 1), reader.GetString(first + 2), reader.GetString(first + 3), reader.GetString(first + 4));
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using TicketFlow.Data.Orders;
 using TicketFlow.WebFront.Accounts;
 using TicketFlow.WebFront.Admin;
+using TicketFlow.WebFront.Seating;
 
 namespace TicketFlow.WebFront.Orders;
 
@@ -44,8 +45,7 @@ public static class OrderEndpoints
     private static async Task<IResult> MyTicketsAsync(ClaimsPrincipal principal, IOrderBook orders, TicketCodes codes, CancellationToken cancellationToken)
     {
         var tickets = await orders.TicketsForUserAsync(UserId(principal), cancellationToken);
-        return Results.Ok(tickets.Select(t =>
-            new TicketResponse(t.Id, t.OrderId, t.EventId, t.TierId, t.State, t.State == TicketStates.Void ? null : codes.Sign(t), t.VoidReason)));
+        return Results.Ok(tickets.Select(t => TicketResponse.From(t, t.State == TicketStates.Void ? null : codes.Sign(t))));
     }
 
     private static async Task<IResult> QrAsync(string ticketId, ClaimsPrincipal principal, HttpContext http, IOrderBook orders, TicketCodes codes,
@@ -62,13 +62,17 @@ public static class OrderEndpoints
         if (string.IsNullOrWhiteSpace(request.Code))
             return Problems.Validation(new Dictionary<string, string[]> { ["code"] = ["Give the scanned ticket code."] });
         if (codes.Verify(request.Code.Trim()) is not { } code) return Results.Ok(new ValidateResponse(false, null, null, "invalid_code"));
-        return await orders.CheckInAsync(code.TicketId, code.Version, cancellationToken) switch
+        var outcome = await orders.CheckInAsync(code.TicketId, code.Version, cancellationToken);
+        if (outcome == CheckInOutcome.NotFound) return Results.Ok(new ValidateResponse(false, null, null, "invalid_code")); // signed, yet no such ticket here
+        // Only a reserved ticket's code carries a seat (a general-admission scan reads nothing more); the stored ticket adds its id.
+        var seat = code.Seat is null ? null : (await orders.GetTicketAsync(code.TicketId, cancellationToken))?.ReservedSeat;
+        var answer = outcome switch
         {
-            CheckInOutcome.CheckedIn => Results.Ok(new ValidateResponse(true, code.TicketId, TicketStates.Used, null)),
-            CheckInOutcome.AlreadyUsed => Results.Ok(new ValidateResponse(false, code.TicketId, TicketStates.Used, "already_used")),
-            CheckInOutcome.Void => Results.Ok(new ValidateResponse(false, code.TicketId, TicketStates.Void, "void")),
-            _ => Results.Ok(new ValidateResponse(false, null, null, "invalid_code")), // signed, yet no such ticket here
+            CheckInOutcome.CheckedIn => new ValidateResponse(true, code.TicketId, TicketStates.Used, null),
+            CheckInOutcome.AlreadyUsed => new ValidateResponse(false, code.TicketId, TicketStates.Used, "already_used"),
+            _ => new ValidateResponse(false, code.TicketId, TicketStates.Void, "void"),
         };
+        return Results.Ok(answer with { Seat = seat is null ? null : SeatResponse.From(seat) });
     }
 
     private static async Task<Ticket?> OwnTicketAsync(string ticketId, ClaimsPrincipal principal, IOrderBook orders, CancellationToken cancellationToken) =>

@@ -127,7 +127,7 @@ public static class PurchaseEndpoints
     }
 
     private static HoldResponse Present(Hold hold) => new(hold.HoldId, hold.EventId,
-        hold.Lines.Select(l => new HoldItemResponse(l.TierId, l.Quantity, l.PriceMinor)).ToList(), hold.ExpiresAt, hold.TotalMinor, hold.Currency,
+        hold.Lines.Select(HoldItemResponse.From).ToList(), hold.ExpiresAt, hold.TotalMinor, hold.Currency,
         hold.State, hold.OrderId);
 
     /// <summary>A refusal from the grains as the API's problem; a code the catalogue does not know (a grain was unreachable) is a 503.</summary>

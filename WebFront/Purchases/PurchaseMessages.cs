@@ -1,3 +1,5 @@
+using TicketFlow.WebFront.Seating;
+
 namespace TicketFlow.WebFront.Purchases;
 
 /// <param name="Quantity">Seats of a general-admission tier, or the best available of a reserved one.</param>
@@ -7,7 +9,11 @@ public sealed record HoldItemRequest(string? TierId, int? Quantity, IReadOnlyLis
 
 public sealed record CreateHoldRequest(string? EventId, IReadOnlyList<HoldItemRequest>? Items, string? AdmissionToken);
 
-public sealed record HoldItemResponse(string TierId, int Quantity, long PriceMinor);
+/// <param name="Seats">A reserved tier's held seats; null for general admission.</param>
+public sealed record HoldItemResponse(string TierId, int Quantity, long PriceMinor, IReadOnlyList<SeatResponse>? Seats = null)
+{
+    public static HoldItemResponse From(HoldLine line) => new(line.TierId, line.Quantity, line.PriceMinor, SeatResponse.ListOf(line.Seats));
+}
 
 public sealed record HoldResponse(string HoldId, string EventId, IReadOnlyList<HoldItemResponse> Items, DateTimeOffset ExpiresAt, long TotalMinor,
     string Currency, string State, string? OrderId);

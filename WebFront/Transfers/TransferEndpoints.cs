@@ -80,7 +80,7 @@ public static class TransferEndpoints
         if (result.Outcome == AcceptOutcome.NotOpen) return NotOpen(result.Transfer!);
         var ticket = (await orders.GetTicketAsync(result.Transfer!.TicketId, cancellationToken))!;
         return Results.Ok(new AcceptedTransferResponse(result.Transfer.Id, result.Transfer.State,
-            new TicketResponse(ticket.Id, ticket.OrderId, ticket.EventId, ticket.TierId, ticket.State, codes.Sign(ticket))));
+            TicketResponse.From(ticket, codes.Sign(ticket))));
     }
 
     private static async Task<IResult> CancelAsync(string transferId, ClaimsPrincipal principal, ITransferBook transfers, CancellationToken cancellationToken)

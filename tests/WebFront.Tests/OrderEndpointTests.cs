@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using TicketFlow.Data.Orders;
+using TicketFlow.WebFront.Orders;
 
 namespace TicketFlow.WebFront.Tests;
 
@@ -153,6 +154,38 @@ public sealed class OrderEndpointTests : IAsyncLifetime
         Assert.False(second.GetProperty("valid").GetBoolean());
         Assert.Equal(("already_used", "used"), (second.GetProperty("reason").GetString(), second.GetProperty("state").GetString()));
         Assert.Equal(["used", "valid"], (await MyTicketsAsync(alice)).Select(t => t.GetProperty("state").GetString()).Order());
+    }
+
+    [Fact]
+    public async Task Reserved_seats_are_on_the_order_lines_the_tickets_their_codes_and_the_door_scan()
+    {
+        var alice = await SignUpAsync("alice");
+        TicketSeat[] seats = [new("p1:F:11", "p1", "Parterre. Links", "F", "11"), new("p1:F:12", "p1", "Parterre. Links", "F", "12")];
+        var order = await IssueAsync(alice, T0, new OrderLine("stalls", 2, 9_900, seats), new OrderLine("standing", 1, 5_900));
+        static string Seat(JsonElement seat) => string.Join("|", new[] { "id", "section", "row", "number" }.Select(f => seat.GetProperty(f).GetString()));
+        static string[] LineSeats(JsonElement order) => order.GetProperty("lines").EnumerateArray()
+            .Select(l => $"{l.GetProperty("tierId").GetString()}:{(l.GetProperty("seats").ValueKind == JsonValueKind.Null ? "none" : string.Join(",", l.GetProperty("seats").EnumerateArray().Select(Seat)))}")
+            .ToArray();
+        string[] expected = ["stalls:p1:F:11|Parterre. Links|F|11,p1:F:12|Parterre. Links|F|12", "standing:none"];
+
+        using (var one = await Send(HttpMethod.Get, $"/api/v1/orders/{order.Id}", alice.Token)) Assert.Equal(expected, LineSeats(await Json(one)));
+        using (var mine = await Send(HttpMethod.Get, "/api/v1/me/orders", alice.Token))
+            Assert.Equal(expected, LineSeats(Assert.Single((await Json(mine)).GetProperty("items").EnumerateArray())));
+
+        var tickets = await MyTicketsAsync(alice);
+        Assert.Equal(["none", "p1:F:11|Parterre. Links|F|11", "p1:F:12|Parterre. Links|F|12"],
+            tickets.Select(t => t.GetProperty("seat").ValueKind == JsonValueKind.Null ? "none" : Seat(t.GetProperty("seat"))).Order(StringComparer.Ordinal));
+        var codes = host.Factory.Services.GetRequiredService<TicketCodes>();
+        var seated = tickets.Single(t => t.GetProperty("seat").ValueKind != JsonValueKind.Null && t.GetProperty("seat").GetProperty("number").GetString() == "12");
+        Assert.Equal(new SeatLabels("Parterre. Links", "F", "12"), codes.Verify(seated.GetProperty("code").GetString())!.Seat);
+        var standing = tickets.Single(t => t.GetProperty("seat").ValueKind == JsonValueKind.Null);
+        Assert.Null(codes.Verify(standing.GetProperty("code").GetString())!.Seat);
+
+        var scan = await ValidateAsync(seated.GetProperty("code").GetString());
+        Assert.True(scan.GetProperty("valid").GetBoolean());
+        Assert.Equal("p1:F:12|Parterre. Links|F|12", Seat(scan.GetProperty("seat")));
+        Assert.Equal("p1:F:12|Parterre. Links|F|12", Seat((await ValidateAsync(seated.GetProperty("code").GetString())).GetProperty("seat"))); // already used: still shows where
+        Assert.Equal(JsonValueKind.Null, (await ValidateAsync(standing.GetProperty("code").GetString())).GetProperty("seat").ValueKind);
     }
 
     [Theory]

@@ -1,6 +1,6 @@
 // The order confirmation page.
 import { api, el, money, localTime } from "./site.js";
-import { eventDetails, tierName, ticketCard } from "./tickets-view.js";
+import { eventDetails, tierName, ticketCard, seatText } from "./tickets-view.js";
 
 const orderId = document.getElementById("order").dataset.orderId;
 
@@ -18,8 +18,11 @@ async function load() {
   document.getElementById("order-summary").textContent = order.state === "paid"
     ? `Paid on ${localTime(order.createdAt)}. Order ${order.id} for ${details?.name ?? order.eventId}.`
     : `Order ${order.id} is ${order.state}.`;
+  // A reserved line lists its seats under the tier's name.
   document.getElementById("order-lines").replaceChildren(...order.lines.map(line => el("tr", {},
-    el("th", { scope: "row" }, tierName(details, line.tierId)), el("td", { class: "num" }, line.quantity),
+    el("th", { scope: "row" }, tierName(details, line.tierId),
+      line.seats?.length ? el("ul", { class: "seats" }, line.seats.map(seat => el("li", { "data-seat-id": seat.id }, seatText(seat)))) : null),
+    el("td", { class: "num" }, line.quantity),
     el("td", { class: "num" }, money(line.priceMinor * line.quantity, order.currency)))));
   document.getElementById("order-total").textContent = money(order.totalMinor, order.currency);
   const refunded = document.getElementById("order-refunded");

@@ -1,6 +1,6 @@
 // My tickets: each ticket's QR code, an offer to transfer it to another fan, refunds, and the order history.
 import { api, el, money, localTime, announce, idempotencyKey, forgetIdempotencyKey, showErrors } from "./site.js";
-import { eventDetails, ticketCard } from "./tickets-view.js";
+import { eventDetails, ticketCard, seatText } from "./tickets-view.js";
 
 const list = document.getElementById("tickets");
 const status = document.getElementById("tickets-status");
@@ -97,7 +97,7 @@ function askRefund(order, details, chosen, all) {
   const event = details?.name ?? order.eventId;
   document.getElementById("refund-text").textContent = all
     ? `Your ${chosen.length} valid ticket${chosen.length === 1 ? "" : "s"} of order ${order.id} (${event}) become void and ${money(amount, order.currency)} goes back to your card. Tickets you gave to someone else stay theirs.`
-    : `Ticket ${chosen[0].id} of order ${order.id} (${event}) becomes void and ${money(amount, order.currency)} goes back to your card.`;
+    : `Ticket ${chosen[0].id}${chosen[0].seat ? ` (${seatText(chosen[0].seat)})` : ""} of order ${order.id} (${event}) becomes void and ${money(amount, order.currency)} goes back to your card.`;
   dialog.showModal();
 }
 document.getElementById("refund-cancel").addEventListener("click", () => dialog.close());

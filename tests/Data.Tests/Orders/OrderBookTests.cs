@@ -72,6 +72,108 @@ public abstract class OrderBookTests : IAsyncLifetime
         Assert.Equal(tickets[0], await Orders.GetTicketAsync(tickets[0].Id, CancellationToken.None));
     }
 
+    /// <summary>Reserved seats of one row, one per number, with labels as a venue might spell them.</summary>
+    private static TicketSeat[] Seats(string sectionId, string row, params string[] numbers) =>
+        numbers.Select(n => new TicketSeat($"{sectionId}:{row}:{n}", sectionId, $"Parterre {sectionId} — côté cour", row, n)).ToArray();
+
+    private static OrderLine Reserved(string tierId, long priceMinor, params TicketSeat[] seats) => new(tierId, seats.Length, priceMinor, seats);
+
+    [Fact]
+    public async Task Issuing_a_reserved_order_stores_each_seat_on_its_ticket_and_reads_the_lines_back_with_their_seats()
+    {
+        var user = Id("usr");
+        var seats = Seats("p1", "Rang Ä", "7", "8", "9");
+        var order = NewOrder(user, Id("evt"), T0, Reserved("stalls", 9_000, seats), new OrderLine("floor", 1, 5_000));
+
+        var issued = await IssueAsync(order);
+
+        var tickets = await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None); // floor/1, stalls/1..3
+        Assert.Null(tickets[0].ReservedSeat);
+        Assert.Equal(seats, tickets.Skip(1).Select(t => t.ReservedSeat));
+        Assert.Equal([1, 2, 3], tickets.Skip(1).Select(t => t.Seat));
+        Assert.Equal(tickets, await Orders.TicketsForUserAsync(user, CancellationToken.None));
+        Assert.Equal(tickets[2], await Orders.GetTicketAsync(tickets[2].Id, CancellationToken.None));
+        foreach (var read in new[] { issued, (await Orders.GetAsync(order.Id, CancellationToken.None))!, Assert.Single((await Orders.ListForUserAsync(user, 20, null, CancellationToken.None)).Items) })
+        {
+            Assert.Equal([("stalls", 3, 9_000L), ("floor", 1, 5_000L)], read.Lines.Select(l => (l.TierId, l.Quantity, l.PriceMinor)));
+            Assert.Equal(seats, read.Lines[0].Seats!);
+            Assert.Null(read.Lines[1].Seats);
+        }
+    }
+
+    [Fact]
+    public async Task A_reserved_line_has_one_ticket_per_seat_and_each_seat_once()
+    {
+        var seats = Seats("p1", "A", "1", "2");
+
+        await Assert.ThrowsAsync<ArgumentException>(() => IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("stalls", 3, 9_000, seats))));
+        await Assert.ThrowsAsync<ArgumentException>(() => IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, new OrderLine("stalls", 1, 9_000, seats))));
+        await Assert.ThrowsAsync<ArgumentException>(() => IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, Reserved("stalls", 9_000, seats[0], seats[0]))));
+        await Assert.ThrowsAsync<ArgumentException>(() => IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, Reserved("stalls", 9_000, seats[0]), Reserved("circle", 4_000, seats[0]))));
+    }
+
+    [Fact]
+    public async Task A_partial_refund_of_seated_tickets_answers_exactly_their_seats_and_money_and_so_does_its_repeat()
+    {
+        var seats = Seats("p1", "B", "10", "11", "12", "13");
+        var order = await IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, Reserved("stalls", 9_000, seats), new OrderLine("floor", 2, 5_000)));
+        var tickets = await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None); // floor/1..2, stalls/1..4
+        var refundId = Id("ref");
+
+        var first = await RefundAsync(order, refundId: refundId, ticketIds: [tickets[5].Id, tickets[3].Id, tickets[0].Id]);
+        var again = await RefundAsync(order, refundId: refundId, ticketIds: [tickets[5].Id, tickets[3].Id, tickets[0].Id]);
+
+        foreach (var voided in new[] { first, again })
+        {
+            Assert.Equal(VoidOutcome.Voided, voided.Outcome);
+            Assert.Equal([("floor", 1, 5_000L), ("stalls", 2, 9_000L)], voided.Lines.Select(l => (l.TierId, l.Quantity, l.PriceMinor)));
+            Assert.Null(voided.Lines[0].SeatIds);
+            Assert.Equal([seats[1].Id, seats[3].Id], voided.Lines[1].SeatIds!);
+        }
+        var stored = (await Orders.GetAsync(order.Id, CancellationToken.None))!;
+        Assert.Equal((OrderStates.Paid, 23_000L), (stored.State, stored.RefundedMinor));
+        Assert.Equal(seats, stored.Lines[0].Seats!); // the line is what was bought
+        Assert.Equal([TicketStates.Valid, TicketStates.Void, TicketStates.Valid, TicketStates.Void],
+            (await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None)).Where(t => t.ReservedSeat is not null).Select(t => t.State));
+
+        var rest = await RefundAsync(order, force: true);
+        Assert.Equal([seats[0].Id, seats[2].Id], rest.Lines.Single(l => l.TierId == "stalls").SeatIds!);
+    }
+
+    [Fact]
+    public async Task One_seat_of_an_event_is_on_at_most_one_ticket_that_is_not_void()
+    {
+        var eventId = Id("evt");
+        var seat = Seats("p1", "C", "4");
+        var first = await IssueAsync(NewOrder(Id("usr"), eventId, T0, Reserved("stalls", 9_000, seat)));
+        var second = NewOrder(Id("usr"), eventId, T0, new OrderLine("floor", 1, 5_000), Reserved("stalls", 9_000, seat));
+
+        await Assert.ThrowsAnyAsync<DbException>(() => IssueAsync(second));
+        Assert.Null(await Orders.GetAsync(second.Id, CancellationToken.None)); // nothing of it was written
+        await IssueAsync(NewOrder(Id("usr"), Id("evt"), T0, Reserved("stalls", 9_000, seat))); // the same seat id at another event
+        await RefundAsync(first);
+
+        var resold = await IssueAsync(second);
+        Assert.Equal(seat, resold.Lines.Single(l => l.TierId == "stalls").Seats!);
+        Assert.Equal(seat[0], (await Orders.TicketsForOrderAsync(second.Id, CancellationToken.None)).Single(t => t.TierId == "stalls").ReservedSeat);
+        await Assert.ThrowsAnyAsync<DbException>(() => IssueAsync(NewOrder(Id("usr"), eventId, T0, Reserved("stalls", 9_000, seat))));
+    }
+
+    [Fact]
+    public async Task A_transferred_ticket_keeps_its_seat()
+    {
+        var (alice, bob) = (Id("usr"), Id("usr"));
+        var seat = Seats("p1", "D", "1");
+        var order = await IssueAsync(NewOrder(alice, Id("evt"), T0, Reserved("stalls", 9_000, seat)));
+        var ticket = Assert.Single(await Orders.TicketsForOrderAsync(order.Id, CancellationToken.None));
+
+        Assert.Equal(TransferOutcome.Transferred, await Orders.TransferAsync(ticket.Id, alice, bob, CancellationToken.None));
+
+        var moved = Assert.Single(await Orders.TicketsForUserAsync(bob, CancellationToken.None));
+        Assert.Equal((ticket.Id, 2, seat[0]), (moved.Id, moved.Version, moved.ReservedSeat));
+        Assert.Equal(seat, (await Orders.GetAsync(order.Id, CancellationToken.None))!.Lines[0].Seats!);
+    }
+
     [Fact]
     public async Task Issuing_the_same_order_again_changes_nothing_and_returns_the_stored_order()
     {
@@ -324,6 +426,7 @@ public abstract class OrderBookTests : IAsyncLifetime
             INSERT INTO tf_tickets (id, order_id, event_id, tier_id, seat, owner_id, state, version)
             VALUES (@order || 't', @order, 'e', 'floor', 1, 'u', 'valid', 1)
             """, order.Id); // a second ticket for one seat
+        await RefusedAsync("UPDATE tf_tickets SET seat_id = 's1', section_id = 'p1', row_label = 'A', seat_label = '1' WHERE order_id = @order", order.Id); // a seat without its section's label
         await RefusedAsync("UPDATE tf_tickets SET state = 'lost' WHERE order_id = @order", order.Id);
         await RefusedAsync("UPDATE tf_tickets SET version = 0 WHERE order_id = @order", order.Id);
 

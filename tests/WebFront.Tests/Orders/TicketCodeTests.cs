@@ -18,6 +18,32 @@ public sealed class TicketCodeTests
     }
 
     [Fact]
+    public void A_reserved_seats_code_carries_its_labels_whatever_characters_they_hold()
+    {
+        var seat = new SeatLabels("Balcon 2. Étage: côté jardin", "Rang ÄÖ.Ü", "12 bis");
+
+        var code = codes.Sign("tkt_abcdefghij234567", 2, seat);
+
+        Assert.StartsWith("tkt_abcdefghij234567.2.", code);
+        Assert.Equal(6, code.Split('.').Length);
+        Assert.Equal(new TicketCode("tkt_abcdefghij234567", 2, seat), codes.Verify(code));
+    }
+
+    [Fact]
+    public void A_seat_moved_changed_or_stripped_breaks_the_signature()
+    {
+        var code = codes.Sign("tkt_abcdefghij234567", 1, new SeatLabels("A", "1", "7")).Split('.');
+        var other = codes.Sign("tkt_abcdefghij234567", 1, new SeatLabels("A", "1", "8")).Split('.');
+        var unseated = codes.Sign("tkt_abcdefghij234567", 1).Split('.');
+
+        Assert.Null(codes.Verify(string.Join('.', code[..4].Append(other[4]).Append(code[5])))); // another seat number
+        Assert.Null(codes.Verify(string.Join('.', code[0], code[1], code[3], code[2], code[4], code[5]))); // labels swapped
+        Assert.Null(codes.Verify(string.Join('.', code[0], code[1], code[5]))); // the seat stripped off
+        Assert.Null(codes.Verify(string.Join('.', code[..5].Append(unseated[2])))); // the seat added to a code without one
+        Assert.NotNull(codes.Verify(string.Join('.', unseated))); // a code without a seat, as signed before seats existed, still verifies
+    }
+
+    [Fact]
     public void A_code_signed_with_another_key_is_rejected()
     {
         var other = new TicketCodes(new SigningKey(RandomNumberGenerator.GetBytes(32)));
