@@ -14,6 +14,7 @@ using TicketFlow.WebFront.Purchases;
 using TicketFlow.WebFront.Security;
 using TicketFlow.WebFront.Site;
 using TicketFlow.WebFront.Transfers;
+using TicketFlow.WebFront.Venues;
 using TicketFlow.WebFront.WaitingRoom;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -85,6 +86,7 @@ app.MapAccountEndpoints();
 app.MapAdminEndpoints();
 app.MapDashboard();
 app.MapCatalogEndpoints();
+app.MapVenueEndpoints();
 app.MapOrderEndpoints();
 app.MapTransferEndpoints();
 app.MapPurchaseEndpoints();
