@@ -35,7 +35,8 @@ public static class AvailabilityEndpoints
         {
             var tier = details.Tiers[i];
             // An inventory behind its catalog tier (created before inventories existed, or grown while a push was in flight) catches up.
-            if (counts[i].Capacity < tier.Capacity)
+            // A reserved tier has no inventory grain (its seats are its sections'): nothing to catch up.
+            if (!tier.Reserved && counts[i].Capacity < tier.Capacity)
                 counts[i] = await grains.GetGrain<IEventInventoryGrain>(TierKey.For(details.Id, tier.Id)).CatchUp(new TierTerms(tier.Capacity, tier.PerUserLimit));
         }
         return new EventAvailability(details.Id, counts.Select(c => new TierAvailability(c.TierId, c.Available, c.Held, c.Sold, c.Capacity)).ToList(),
