@@ -45,20 +45,20 @@ public static class EventSeating
         }
         foreach (var (field, messages) in LayoutRules.ValidateSeating(layout, entries, reserved)) errors.TryAdd(field, messages);
         if (errors.Count > 0) return details;
+        return WithCapacities(details with { VenueId = venueId, LayoutVersion = version, Seating = entries }, layout);
+    }
+
+    /// <summary>The event with each reserved tier's capacity set to the seats its (valid) seating maps to it.</summary>
+    public static EventDetails WithCapacities(EventDetails details, VenueLayout layout)
+    {
         var seats = new Dictionary<string, int>(StringComparer.Ordinal);
         var sections = layout.Sections.ToDictionary(s => s.Id, StringComparer.Ordinal);
-        foreach (var entry in entries)
+        foreach (var entry in details.Seating ?? [])
         {
             var section = sections[entry.SectionId];
             var (from, to) = LayoutRules.RowRange(section, entry);
             seats[entry.TierId] = seats.GetValueOrDefault(entry.TierId) + section.Rows.Skip(from).Take(to - from + 1).Sum(r => r.Seats.Count);
         }
-        return details with
-        {
-            VenueId = venueId,
-            LayoutVersion = version,
-            Seating = entries,
-            Tiers = details.Tiers.Select(t => t.Reserved ? t with { Capacity = seats.GetValueOrDefault(t.Id) } : t).ToList(),
-        };
+        return details with { Tiers = details.Tiers.Select(t => t.Reserved ? t with { Capacity = seats.GetValueOrDefault(t.Id) } : t).ToList() };
     }
 }
