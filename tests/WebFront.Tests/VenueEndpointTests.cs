@@ -257,6 +257,27 @@ public sealed class VenueEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_admin_venue_pages_list_venues_and_count_each_versions_sections_rows_and_seats()
+    {
+        var venueId = await CreateVenueAsync();
+        using (await admin.PutAsJsonAsync($"/api/v1/venues/{venueId}/layout", new { sections = Sections(rows: 5, seats: 7, "z") })) { }
+        var browser = host.CreateClient(cookies: true);
+        using (var login = await browser.PostAsJsonAsync("/api/v1/auth/login", new { email = "venues@ticketflow.test", password = "admin-password-1" }))
+            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+
+        var list = await browser.GetStringAsync("/admin/venues");
+        Assert.Contains($"/admin/venues/{venueId}", list);
+        Assert.Contains("admin-venues.js", list);
+        var first = await browser.GetStringAsync($"/admin/venues/{venueId}?version=1");
+        Assert.Contains("Version 1: 3 sections, 36 seats", first);
+        var current = await browser.GetStringAsync($"/admin/venues/{venueId}");
+        Assert.Contains("Version 2: 1 section, 35 seats", current);
+        Assert.Contains("Add layout version 3", current);
+        using var missing = await browser.GetAsync("/admin/venues/ven_missing");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
     public async Task A_draft_whose_new_seating_breaks_the_rules_keeps_its_seating()
     {
         var venueId = await CreateVenueAsync();
