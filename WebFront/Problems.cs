@@ -34,7 +34,7 @@ public static class Problems
         [ProblemCodes.EmailTaken] = (409, "An account with this email already exists."),
         [ProblemCodes.EventClosed] = (409, "This event no longer sells tickets or changes (cancelled or over)."),
         [ProblemCodes.NotOnSale] = (409, "This event is not on sale."),
-        [ProblemCodes.InvalidStatus] = (409, "The event cannot move to that status from the one it has."),
+        [ProblemCodes.InvalidStatus] = (409, "The event cannot move to that status from the one it has (or, once on sale, change its seat map)."),
         [ProblemCodes.CapacityCannotShrink] = (409, "A tier's capacity may only grow."),
         [ProblemCodes.ConcurrentChange] = (409, "The event changed while this request was applied; nothing was written. Read it again and retry."),
         [ProblemCodes.SoldOut] = (409, "Not enough seats are left in a tier you asked for; nothing is held."),

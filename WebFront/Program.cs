@@ -15,6 +15,7 @@ using TicketFlow.WebFront.Seating;
 using TicketFlow.WebFront.Security;
 using TicketFlow.WebFront.Site;
 using TicketFlow.WebFront.Transfers;
+using TicketFlow.WebFront.Venues;
 using TicketFlow.WebFront.WaitingRoom;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -86,6 +87,7 @@ app.MapAccountEndpoints();
 app.MapAdminEndpoints();
 app.MapDashboard();
 app.MapCatalogEndpoints();
+app.MapVenueEndpoints();
 app.MapOrderEndpoints();
 app.MapTransferEndpoints();
 app.MapPurchaseEndpoints();

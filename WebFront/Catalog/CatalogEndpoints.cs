@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.OutputCaching;
 using TicketFlow.WebFront.Accounts;
 using TicketFlow.WebFront.Admin;
 using TicketFlow.WebFront.Purchases;
+using TicketFlow.WebFront.Venues;
 
 namespace TicketFlow.WebFront.Catalog;
 
@@ -18,8 +19,7 @@ public static class CatalogEndpoints
         events.MapGet("/{eventId}", GetAsync).AllowAnonymous().CacheOutput(policy => policy.Tag(CacheTag).Expire(TimeSpan.FromSeconds(10)));
         events.MapPost("/", CreateAsync).RequireAuthorization(AdminEndpoints.Policy);
         events.MapPatch("/{eventId}", UpdateAsync).RequireAuthorization(AdminEndpoints.Policy);
-        events.MapPost("/{eventId}/publish", (string eventId, ICatalogStore catalog, IOutputCacheStore cache, EventLookup lookup, CancellationToken ct) =>
-            ChangeStatusAsync(eventId, [EventStatus.Draft], EventStatus.OnSale, catalog, cache, lookup, ct)).RequireAuthorization(AdminEndpoints.Policy);
+        events.MapPost("/{eventId}/publish", PublishAsync).RequireAuthorization(AdminEndpoints.Policy);
         events.MapPost("/{eventId}/cancel", CancelAsync).RequireAuthorization(AdminEndpoints.Policy);
         return app;
     }
@@ -53,32 +53,43 @@ public static class CatalogEndpoints
     // policy stores none for a signed-in user (CatalogEndpointTests pins that an admin's answer reaches no one else).
     private static bool SeesDrafts(HttpContext http) => http.User.IsInRole(Roles.Admin);
 
-    private static async Task<IResult> CreateAsync(CreateEventRequest request, ICatalogStore catalog, IOutputCacheStore cache, EventInventories inventories,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(CreateEventRequest request, ICatalogStore catalog, IVenueStore venues, IOutputCacheStore cache,
+        EventInventories inventories, CancellationToken cancellationToken)
     {
         var errors = EventValidation.Create(request);
         if (errors.Count > 0) return Problems.Validation(errors);
         var id = $"evt_{Guid.NewGuid():N}";
-        var details = new EventDetails(id, request.Name!.Trim(), request.Artist!.Trim(),
-            new Venue(request.Venue!.Name!.Trim(), request.Venue.City!.Trim(), request.Venue.Address!.Trim()), request.Description?.Trim() ?? "",
+        // Without venue fields, an event at a known venue takes the venue's (an unknown venueId is reported by the seating check below).
+        var venue = request.Venue is { } given
+            ? new Venue(given.Name!.Trim(), given.City!.Trim(), given.Address!.Trim())
+            : await venues.GetAsync(request.VenueId!, cancellationToken) is { } known ? new Venue(known.Name, known.City, known.Address) : new Venue("", "", "");
+        var details = new EventDetails(id, request.Name!.Trim(), request.Artist!.Trim(), venue, request.Description?.Trim() ?? "",
             request.StartsAt!.Value.ToUniversalTime(), request.OnSaleAt!.Value.ToUniversalTime(), EventStatus.Draft, request.HighDemand ?? false,
             request.HoldSeconds ?? EventValidation.DefaultHoldSeconds,
-            request.Tiers!.Select((t, i) => new Tier($"{id}-t{i + 1}", t.Name!.Trim(), t.PriceMinor!.Value, t.Currency!, t.Capacity!.Value, t.PerUserLimit!.Value)).ToList());
+            request.Tiers!.Select((t, i) => new Tier($"{id}-{EventValidation.TierKey(t, i)}", t.Name!.Trim(), t.PriceMinor!.Value, t.Currency!,
+                t.Reserved == true ? 0 : t.Capacity!.Value, t.PerUserLimit!.Value, t.Reserved == true)).ToList());
+        details = await EventSeating.ApplyAsync(details, request.VenueId, request.LayoutVersion, request.Seating, venues, errors, cancellationToken);
+        if (errors.Count > 0) return Problems.Validation(errors);
         await catalog.CreateAsync(details, cancellationToken);
         await inventories.ProvisionAsync(details); // the tiers' seats exist before anyone can see the event on sale
         await cache.EvictByTagAsync(CacheTag, cancellationToken);
         return Results.Created($"/api/v1/events/{id}", details);
     }
 
-    private static async Task<IResult> UpdateAsync(string eventId, UpdateEventRequest patch, ICatalogStore catalog, IOutputCacheStore cache,
+    private static async Task<IResult> UpdateAsync(string eventId, UpdateEventRequest patch, ICatalogStore catalog, IVenueStore venues, IOutputCacheStore cache,
         EventInventories inventories, CancellationToken cancellationToken)
     {
         if (await catalog.GetAsync(eventId, cancellationToken) is not { } current) return NotFound();
         if (current.Status is EventStatus.Cancelled or EventStatus.Completed)
             return Problems.Of(ProblemCodes.EventClosed, $"A {current.Status} event cannot be changed.");
+        // Once on sale, seats may be held and sold by their place on the map: the map stays as it was published.
+        if (patch.ChangesSeatMap && current.Status != EventStatus.Draft)
+            return Problems.Of(ProblemCodes.InvalidStatus, "The seat map (venueId, layoutVersion, seating, a tier's reserved) may change only while the event is a draft.");
         var errors = new Dictionary<string, string[]>();
         var shrunk = new List<string>();
         var updated = EventValidation.Apply(current, patch, errors, shrunk);
+        if (errors.Count == 0 && patch.ChangesSeatMap)
+            updated = await EventSeating.ApplyAsync(updated, patch.VenueId, patch.LayoutVersion, patch.Seating, venues, errors, cancellationToken);
         if (errors.Count > 0) return Problems.Validation(errors);
         if (shrunk.Count > 0) return Problems.Of(ProblemCodes.CapacityCannotShrink, $"Capacity may only grow (tiers {string.Join(", ", shrunk)}).");
         if (!await catalog.UpdateAsync(updated, current.Status, cancellationToken)) return ConcurrentChange();
@@ -103,12 +114,15 @@ public static class CatalogEndpoints
         return Results.Ok(cancelled);
     }
 
-    private static async Task<IResult> ChangeStatusAsync(string eventId, string[] from, string to, ICatalogStore catalog, IOutputCacheStore cache,
-        EventLookup lookup, CancellationToken cancellationToken)
+    /// <summary>Draft → on sale. The tiers and the seat map's sections are provisioned first (repeating it changes nothing), so
+    /// whatever a buyer can see on sale exists in the grains.</summary>
+    private static async Task<IResult> PublishAsync(string eventId, ICatalogStore catalog, IOutputCacheStore cache, EventLookup lookup,
+        EventInventories inventories, CancellationToken cancellationToken)
     {
         if (await catalog.GetAsync(eventId, cancellationToken) is not { } current) return NotFound();
-        if (!from.Contains(current.Status)) return Problems.Of(ProblemCodes.InvalidStatus, $"A {current.Status} event cannot become {to}.");
-        var updated = current with { Status = to };
+        if (current.Status != EventStatus.Draft) return Problems.Of(ProblemCodes.InvalidStatus, $"A {current.Status} event cannot become {EventStatus.OnSale}.");
+        var updated = current with { Status = EventStatus.OnSale };
+        await inventories.ProvisionAsync(updated);
         if (!await catalog.UpdateAsync(updated, current.Status, cancellationToken)) return ConcurrentChange();
         lookup.Forget(eventId);
         await cache.EvictByTagAsync(CacheTag, cancellationToken);

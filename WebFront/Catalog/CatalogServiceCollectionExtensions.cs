@@ -1,10 +1,13 @@
 using TicketFlow.WebFront.Cluster;
+using TicketFlow.WebFront.Venues;
+
 namespace TicketFlow.WebFront.Catalog;
 
 public static class CatalogServiceCollectionExtensions
 {
     public static IServiceCollection AddCatalog(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddVenues(); // events stand at venues: the venue tables exist before the demo catalog seeds venues and events
         services.AddStore<ICatalogStore>(database => new SqlCatalogStore(database));
         services.AddOutputCache();
         services.AddHostedService<CatalogBootstrap>();

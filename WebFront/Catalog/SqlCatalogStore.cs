@@ -1,5 +1,7 @@
 using System.Data.Common;
+using System.Text.Json;
 using TicketFlow.Data;
+using TicketFlow.Domain.Seating;
 
 namespace TicketFlow.WebFront.Catalog;
 
@@ -47,11 +49,25 @@ public sealed class SqlCatalogStore(SqlStoreDatabase database) : ICatalogStore
 
     private readonly bool postgres = database.IsPostgreSql;
 
+    // Version 2: an event's seat map (venue, layout version, seating as JSON) and reserved tiers; events from before are general admission.
+    private const string SeatMapColumns = """
+        ALTER TABLE tf_events ADD COLUMN venue_id TEXT NULL;
+        ALTER TABLE tf_events ADD COLUMN layout_version INTEGER NULL;
+        ALTER TABLE tf_events ADD COLUMN seating TEXT NULL;
+        ALTER TABLE tf_tiers ADD COLUMN reserved BOOLEAN NOT NULL DEFAULT FALSE;
+        """;
+
     private static readonly Migration[] PostgresMigrations =
-        [new(1, Tables + "CREATE INDEX tf_events_search ON tf_events USING GIN (to_tsvector('simple', search_text));")];
+    [
+        new(1, Tables + "CREATE INDEX tf_events_search ON tf_events USING GIN (to_tsvector('simple', search_text));"),
+        new(2, SeatMapColumns),
+    ];
 
     private static readonly Migration[] SqliteMigrations =
-        [new(1, Tables + "CREATE VIRTUAL TABLE tf_events_fts USING fts5(event_id UNINDEXED, search_text);")];
+    [
+        new(1, Tables + "CREATE VIRTUAL TABLE tf_events_fts USING fts5(event_id UNINDEXED, search_text);"),
+        new(2, SeatMapColumns.Replace("DEFAULT FALSE", "DEFAULT 0")),
+    ];
 
     public Task InitializeAsync(CancellationToken cancellationToken) =>
         database.MigrateAsync("catalog", postgres ? PostgresMigrations : SqliteMigrations, cancellationToken);
@@ -62,9 +78,10 @@ public sealed class SqlCatalogStore(SqlStoreDatabase database) : ICatalogStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var searchText = string.Join(' ', e.Name, e.Artist, e.Venue.Name, e.Venue.City);
         await DbCommands.ExecuteAsync(connection, transaction, """
-            INSERT INTO tf_events (id, name, artist, description, venue_name, venue_city, venue_address, starts_at_ms, on_sale_at_ms, status, high_demand, hold_seconds, search_text)
-            VALUES (@id, @name, @artist, @description, @venue, @city, @address, @starts, @onsale, @status, @high, @hold, @search)
-            """, cancellationToken, ("@id", e.Id), ("@name", e.Name), ("@artist", e.Artist), ("@description", e.Description), ("@venue", e.Venue.Name),
+            INSERT INTO tf_events (id, name, artist, description, venue_name, venue_city, venue_address, starts_at_ms, on_sale_at_ms, status, high_demand, hold_seconds, search_text,
+                                   venue_id, layout_version, seating)
+            VALUES (@id, @name, @artist, @description, @venue, @city, @address, @starts, @onsale, @status, @high, @hold, @search, @venue_id, @layout_version, @seating)
+            """, cancellationToken, ("@venue_id", e.VenueId), ("@layout_version", e.LayoutVersion), ("@seating", SeatingJson(e)), ("@id", e.Id), ("@name", e.Name), ("@artist", e.Artist), ("@description", e.Description), ("@venue", e.Venue.Name),
             ("@city", e.Venue.City), ("@address", e.Venue.Address), ("@starts", e.StartsAt.ToUnixTimeMilliseconds()),
             ("@onsale", e.OnSaleAt.ToUnixTimeMilliseconds()), ("@status", e.Status), ("@high", e.HighDemand), ("@hold", e.HoldSeconds), ("@search", searchText));
         if (!postgres)
@@ -74,9 +91,9 @@ public sealed class SqlCatalogStore(SqlStoreDatabase database) : ICatalogStore
         {
             var t = e.Tiers[i];
             await DbCommands.ExecuteAsync(connection, transaction, """
-                INSERT INTO tf_tiers (id, event_id, position, name, price_minor, currency, capacity, per_user_limit)
-                VALUES (@id, @event, @position, @name, @price, @currency, @capacity, @limit)
-                """, cancellationToken, ("@id", t.Id), ("@event", e.Id), ("@position", i), ("@name", t.Name), ("@price", t.PriceMinor),
+                INSERT INTO tf_tiers (id, event_id, position, name, price_minor, currency, capacity, per_user_limit, reserved)
+                VALUES (@id, @event, @position, @name, @price, @currency, @capacity, @limit, @reserved)
+                """, cancellationToken, ("@reserved", t.Reserved), ("@id", t.Id), ("@event", e.Id), ("@position", i), ("@name", t.Name), ("@price", t.PriceMinor),
                 ("@currency", t.Currency), ("@capacity", t.Capacity), ("@limit", t.PerUserLimit));
         }
         await transaction.CommitAsync(cancellationToken);
@@ -90,9 +107,9 @@ public sealed class SqlCatalogStore(SqlStoreDatabase database) : ICatalogStore
         var updated = await DbCommands.ExecuteAsync(connection, transaction, """
             UPDATE tf_events SET name = @name, artist = @artist, description = @description, venue_name = @venue, venue_city = @city,
                 venue_address = @address, starts_at_ms = @starts, on_sale_at_ms = @onsale, status = @status, high_demand = @high,
-                hold_seconds = @hold, search_text = @search
+                hold_seconds = @hold, search_text = @search, venue_id = @venue_id, layout_version = @layout_version, seating = @seating
             WHERE id = @id AND status = @expected
-            """, cancellationToken, ("@id", e.Id), ("@expected", expectedStatus), ("@name", e.Name), ("@artist", e.Artist), ("@description", e.Description), ("@venue", e.Venue.Name),
+            """, cancellationToken, ("@venue_id", e.VenueId), ("@layout_version", e.LayoutVersion), ("@seating", SeatingJson(e)), ("@id", e.Id), ("@expected", expectedStatus), ("@name", e.Name), ("@artist", e.Artist), ("@description", e.Description), ("@venue", e.Venue.Name),
             ("@city", e.Venue.City), ("@address", e.Venue.Address), ("@starts", e.StartsAt.ToUnixTimeMilliseconds()),
             ("@onsale", e.OnSaleAt.ToUnixTimeMilliseconds()), ("@status", e.Status), ("@high", e.HighDemand), ("@hold", e.HoldSeconds), ("@search", searchText));
         if (updated == 0) return false; // someone changed the status since it was read: nothing is written
@@ -101,11 +118,12 @@ public sealed class SqlCatalogStore(SqlStoreDatabase database) : ICatalogStore
                 ("@id", e.Id), ("@search", searchText));
         foreach (var t in e.Tiers)
         {
-            // Capacity only grows, also when two admins race: a smaller value than the stored one writes nothing.
+            // Capacity only grows, also when two admins race: a smaller value than the stored one writes nothing. A reserved tier's
+            // capacity is its seats (computed from a draft's seating, which may change), so it may be anything.
             var grown = await DbCommands.ExecuteAsync(connection, transaction, """
-                UPDATE tf_tiers SET name = @name, price_minor = @price, capacity = @capacity, per_user_limit = @limit
-                WHERE id = @id AND event_id = @event AND capacity <= @capacity
-                """, cancellationToken, ("@id", t.Id), ("@event", e.Id), ("@name", t.Name), ("@price", t.PriceMinor), ("@capacity", t.Capacity), ("@limit", t.PerUserLimit));
+                UPDATE tf_tiers SET name = @name, price_minor = @price, capacity = @capacity, per_user_limit = @limit, reserved = @reserved
+                WHERE id = @id AND event_id = @event AND (capacity <= @capacity OR @reserved)
+                """, cancellationToken, ("@reserved", t.Reserved), ("@id", t.Id), ("@event", e.Id), ("@name", t.Name), ("@price", t.PriceMinor), ("@capacity", t.Capacity), ("@limit", t.PerUserLimit));
             if (grown == 0) return false;
         }
         await transaction.CommitAsync(cancellationToken);
@@ -117,7 +135,7 @@ public sealed class SqlCatalogStore(SqlStoreDatabase database) : ICatalogStore
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = DbCommands.Create(connection, null, """
             SELECT e.id, e.name, e.artist, e.venue_name, e.venue_city, e.venue_address, e.starts_at_ms, e.on_sale_at_ms, e.status, e.high_demand,
-                   e.description, e.hold_seconds
+                   e.description, e.hold_seconds, e.venue_id, e.layout_version, e.seating
             FROM tf_events e WHERE e.id = @id
             """, ("@id", eventId));
         EventDetails details;
@@ -127,16 +145,21 @@ public sealed class SqlCatalogStore(SqlStoreDatabase database) : ICatalogStore
             details = new EventDetails(reader.GetString(0), reader.GetString(1), reader.GetString(2),
                 new Venue(reader.GetString(3), reader.GetString(4), reader.GetString(5)), reader.GetString(10),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
-                reader.GetString(8), reader.GetBoolean(9), reader.GetInt32(11), []);
+                reader.GetString(8), reader.GetBoolean(9), reader.GetInt32(11), [],
+                reader.IsDBNull(12) ? null : reader.GetString(12), reader.IsDBNull(13) ? null : reader.GetInt32(13),
+                reader.IsDBNull(14) ? null : JsonSerializer.Deserialize<List<SectionTier>>(reader.GetString(14), JsonSerializerOptions.Web));
         }
         await using var tiers = DbCommands.Create(connection, null,
-            "SELECT id, name, price_minor, currency, capacity, per_user_limit FROM tf_tiers WHERE event_id = @id ORDER BY position", ("@id", eventId));
+            "SELECT id, name, price_minor, currency, capacity, per_user_limit, reserved FROM tf_tiers WHERE event_id = @id ORDER BY position", ("@id", eventId));
         var list = new List<Tier>();
         await using var tierReader = await tiers.ExecuteReaderAsync(cancellationToken);
         while (await tierReader.ReadAsync(cancellationToken))
-            list.Add(new Tier(tierReader.GetString(0), tierReader.GetString(1), tierReader.GetInt64(2), tierReader.GetString(3), tierReader.GetInt32(4), tierReader.GetInt32(5)));
+            list.Add(new Tier(tierReader.GetString(0), tierReader.GetString(1), tierReader.GetInt64(2), tierReader.GetString(3), tierReader.GetInt32(4), tierReader.GetInt32(5),
+                tierReader.GetBoolean(6)));
         return details with { Tiers = list };
     }
+
+    private static string? SeatingJson(EventDetails e) => e.Seating is { Count: > 0 } seating ? JsonSerializer.Serialize(seating, JsonSerializerOptions.Web) : null;
 
     public async Task<EventPage> SearchAsync(EventQuery query, CancellationToken cancellationToken)
     {
