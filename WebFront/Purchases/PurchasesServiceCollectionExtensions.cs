@@ -17,7 +17,6 @@ public static class PurchasesServiceCollectionExtensions
         services.AddSingleton<AvailabilityCache>();
         services.AddHostedService(sp => sp.GetRequiredService<AvailabilityCache>()); // renews the tiers' watches
         services.AddSignalR();
-        services.AddSingleton<SeatMaps>();
         services.AddSingleton<SeatStatusCache>();
         services.AddHostedService(sp => sp.GetRequiredService<SeatStatusCache>()); // renews the sections' watches
         services.AddSingleton<EventAvailabilityReader>();
