@@ -105,6 +105,9 @@ public sealed class PurchaseClusterFixture : IAsyncLifetime
     }
 
     /// <summary>WebFront's /metrics, from its management port.</summary>
+    /// <summary>A client of the WebFront without cookies (for raw HTTP: headers, encodings).</summary>
+    public HttpClient CreateClient() => web.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
+
     public Task<string> MetricsAsync() =>
         web.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri(WebFrontHost.ManagementUrl) }).GetStringAsync("/metrics");
 
