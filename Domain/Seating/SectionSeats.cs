@@ -133,9 +133,13 @@ public sealed class SectionSeats
         return true;
     }
 
+    /// <summary>The event is cancelled: no more holds, and every held seat is released (a checkout racing this finds its hold
+    /// gone and refunds). Sold seats stay sold until their orders are refunded.</summary>
     public void Close(DateTimeOffset now)
     {
-        if (!IsClosed) Emit(new SectionClosed(now));
+        if (IsClosed) return;
+        Emit(new SectionClosed(now));
+        foreach (var (holdId, hold) in holds.ToList()) Emit(new SeatHoldReleased(now, holdId, hold.Seats));
     }
 
     /// <summary>Expires every hold whose time has come. Every operation calls it first, so an expired hold never blocks a seat.</summary>

@@ -91,14 +91,19 @@ public sealed class SectionSeatsTests
     }
 
     [Fact]
-    public void A_closed_section_takes_no_hold_but_sells_what_was_held()
+    public void Closing_a_section_releases_every_held_seat_keeps_sold_ones_and_takes_no_new_hold()
     {
         var section = Section();
         section.TryHoldSeats("h1", "ann", "stalls", ["A1"], Later, T0);
+        section.TryHoldSeats("h2", "bob", "stalls", ["B1"], Later, T0);
+        section.Confirm("h2", T0);
+
         section.Close(T0);
-        Assert.Equal(ProblemCodes.EventClosed, section.TryHoldSeats("h2", "bob", "stalls", ["A2"], Later, T0).Error);
-        Assert.Equal(ProblemCodes.EventClosed, section.Confirm("h1", T0));
-        Assert.True(section.Release("h1", T0));
+
+        Assert.Equal(ProblemCodes.EventClosed, section.TryHoldSeats("h3", "cy", "stalls", ["A2"], Later, T0).Error);
+        Assert.Equal(ProblemCodes.HoldExpired, section.Confirm("h1", T0)); // a checkout racing the cancel refunds
+        Assert.Equal(new SectionTierCounts("stalls", 8, 7, 0, 1), section.CountsAt(T0).Single());
+        Assert.True(section.Refund("h2", T0));
     }
 
     [Fact]
