@@ -138,6 +138,17 @@ public static class ServerFiles
                         proxy_send_timeout 1h;
                     }
 
+                    # A venue layout (up to 100,000 seats) is megabytes of JSON; everything else stays at the 1 MB default.
+                    location /api/v1/venues {
+                        client_max_body_size 64m;
+                        proxy_pass http://webfront;
+                        proxy_set_header Host $host;
+                        proxy_set_header X-Real-IP $remote_addr;
+                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                        proxy_set_header X-Forwarded-Proto $scheme;
+                        proxy_set_header Connection "";
+                    }
+
                     location / {
                         proxy_pass http://webfront;
                         proxy_set_header Host $host;
