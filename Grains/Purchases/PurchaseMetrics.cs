@@ -1,10 +1,11 @@
 using System.Diagnostics.Metrics;
+using TicketFlow.Domain.Seating;
 
 namespace TicketFlow.Grains.Purchases;
 
 /// <summary>
 /// The purchase path's instruments (meter <c>TicketFlow.Purchases</c>), per event; exported at <c>/metrics</c> of the
-/// process that records them (silos; WebFront when embedded). Seat changes are counted once the tier's journal holds them.
+/// process that records them (silos; WebFront when embedded). Seat changes are counted once the tier's (or section's) journal holds them.
 /// </summary>
 public static class PurchaseMetrics
 {
@@ -32,6 +33,22 @@ public static class PurchaseMetrics
                 case SaleRefunded refunded: SeatsRefunded.Add(quantityOf(refunded.HoldId), new KeyValuePair<string, object?>("event", eventId)); break;
                 case SeatsRefunded partial: SeatsRefunded.Add(partial.Quantity, new KeyValuePair<string, object?>("event", eventId)); break;
                 case HoldExpired: HoldsExpired.Add(1, new KeyValuePair<string, object?>("event", eventId)); break;
+            }
+        }
+    }
+
+    /// <summary>The same counts from a section's journal (reserved seats): every entry names its seats.</summary>
+    public static void Applied(string eventId, IEnumerable<SectionEvent> events)
+    {
+        var tag = new KeyValuePair<string, object?>("event", eventId);
+        foreach (var change in events)
+        {
+            switch (change)
+            {
+                case TicketFlow.Domain.Seating.SeatsHeld held: SeatsHeld.Add(held.Seats.Length, tag); break;
+                case TicketFlow.Domain.Seating.SeatsSold sold: SeatsSold.Add(sold.Seats.Length, tag); break;
+                case SoldSeatsReturned returned: SeatsRefunded.Add(returned.Seats.Length, tag); break;
+                case SeatHoldExpired: HoldsExpired.Add(1, tag); break;
             }
         }
     }

@@ -4,6 +4,7 @@ using TicketFlow.Data.Journal;
 using TicketFlow.Domain.Seating;
 using TicketFlow.Grains.Inventory;
 using TicketFlow.Grains.Journaling;
+using TicketFlow.Grains.Purchases;
 
 namespace TicketFlow.Grains.Seating;
 
@@ -113,6 +114,7 @@ public sealed class SeatSectionGrain(IJournalStore journals, TimeProvider time, 
 
     private void OnDurable(IReadOnlyList<SectionEvent> events)
     {
+        PurchaseMetrics.Applied(eventId, events);
         // The states these entries left their seats in (not the state now: later entries may not be durable yet).
         foreach (var change in events)
         {
