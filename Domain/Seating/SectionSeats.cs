@@ -172,6 +172,11 @@ public sealed class SectionSeats
         }).OrderBy(c => c.TierId, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>What happened to each tier's holds here so far (the admin's sales board).</summary>
+    public IReadOnlyList<SectionTierActivity> Activity() => tallies
+        .Select(t => new SectionTierActivity(t.Key, t.Value.HoldsPlaced, t.Value.HoldsReleased, t.Value.HoldsExpired, t.Value.HoldsSold, t.Value.Refunds))
+        .OrderBy(a => a.TierId, StringComparer.Ordinal).ToList();
+
     public bool IsHeld(string holdId) => holds.ContainsKey(holdId);
 
     /// <summary>The seats a hold has here (held or sold), or none.</summary>
@@ -235,20 +240,22 @@ public sealed class SectionSeats
                 holds.Add(held.HoldId, new ActiveHold(held.UserId, held.TierId, held.Seats, held.ExpiresAt));
                 byExpiry.Add((held.ExpiresAt, held.HoldId));
                 TallyOf(held.TierId).Held += held.Seats.Length;
+                TallyOf(held.TierId).HoldsPlaced++;
                 HoldsPlaced++;
                 break;
             case SeatHoldReleased released:
-                EndHold(released.HoldId, SeatState.Free);
+                TallyOf(EndHold(released.HoldId, SeatState.Free).TierId).HoldsReleased++;
                 HoldsReleased++;
                 break;
             case SeatHoldExpired expired:
-                EndHold(expired.HoldId, SeatState.Free);
+                TallyOf(EndHold(expired.HoldId, SeatState.Free).TierId).HoldsExpired++;
                 HoldsExpired++;
                 break;
             case SeatsSold sold:
                 var hold = EndHold(sold.HoldId, SeatState.Sold);
                 sales.Add(sold.HoldId, new Sale(hold.UserId, hold.TierId, hold.Seats, [], []));
                 TallyOf(hold.TierId).Sold += hold.Seats.Length;
+                TallyOf(hold.TierId).HoldsSold++;
                 HoldsSold++;
                 break;
             case SoldSeatsReturned returned:
@@ -261,6 +268,7 @@ public sealed class SectionSeats
                 }
                 sale.RefundIds.Add(returned.RefundId);
                 TallyOf(sale.TierId).Sold -= returned.Seats.Length;
+                TallyOf(sale.TierId).Refunds++;
                 Refunds++;
                 break;
             case SectionClosed:
@@ -309,7 +317,7 @@ public sealed class SectionSeats
     public SectionSnapshot ToSnapshot() => new(Plan, IsClosed,
         holds.Select(h => new SeatHoldSnapshot(h.Key, h.Value.UserId, h.Value.TierId, h.Value.Seats, h.Value.ExpiresAt)).ToList(),
         sales.Select(s => new SeatSaleSnapshot(s.Key, s.Value.UserId, s.Value.TierId, s.Value.Seats, s.Value.Returned.Order().ToArray(), s.Value.RefundIds.ToArray())).ToList(),
-        HoldsPlaced, HoldsReleased, HoldsExpired, HoldsSold, Refunds);
+        HoldsPlaced, HoldsReleased, HoldsExpired, HoldsSold, Refunds, Activity());
 
     /// <summary>The state a snapshot and the journal entries after it describe.</summary>
     public static SectionSeats Restore(SectionSnapshot? snapshot, IEnumerable<SectionEvent> entries)
@@ -332,6 +340,12 @@ public sealed class SectionSeats
             }
             (section.HoldsPlaced, section.HoldsReleased, section.HoldsExpired, section.HoldsSold, section.Refunds) =
                 (snapshot.HoldsPlaced, snapshot.HoldsReleased, snapshot.HoldsExpired, snapshot.HoldsSold, snapshot.Refunds);
+            foreach (var activity in snapshot.TierActivity ?? [])
+            {
+                var tally = section.TallyOf(activity.TierId);
+                (tally.HoldsPlaced, tally.HoldsReleased, tally.HoldsExpired, tally.HoldsSold, tally.Refunds) =
+                    (activity.HoldsPlaced, activity.HoldsReleased, activity.HoldsExpired, activity.HoldsSold, activity.Refunds);
+            }
         }
         foreach (var entry in entries) section.Apply(entry);
         return section;
@@ -344,6 +358,7 @@ public sealed class SectionSeats
     private sealed class Tally
     {
         public int Capacity, Held, Sold;
+        public long HoldsPlaced, HoldsReleased, HoldsExpired, HoldsSold, Refunds;
     }
 }
 
@@ -362,4 +377,6 @@ public sealed record SeatHoldSnapshot(string HoldId, string UserId, string TierI
 public sealed record SeatSaleSnapshot(string HoldId, string UserId, string TierId, int[] Seats, int[] Returned, string[] RefundIds);
 
 public sealed record SectionSnapshot(SectionPlan? Plan, bool Closed, IReadOnlyList<SeatHoldSnapshot> Holds, IReadOnlyList<SeatSaleSnapshot> Sales,
-    long HoldsPlaced, long HoldsReleased, long HoldsExpired, long HoldsSold, long Refunds);
+    long HoldsPlaced, long HoldsReleased, long HoldsExpired, long HoldsSold, long Refunds, IReadOnlyList<SectionTierActivity>? TierActivity = null);
+
+public sealed record SectionTierActivity(string TierId, long HoldsPlaced, long HoldsReleased, long HoldsExpired, long HoldsSold, long Refunds);

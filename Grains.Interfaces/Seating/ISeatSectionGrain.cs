@@ -41,6 +41,10 @@ public interface ISeatSectionGrain : IGrainWithStringKey
     [Alias("GetStatus")]
     Task<SectionStatus> GetStatus();
 
+    /// <summary>The status and what happened to each tier's holds here (the admin's sales board).</summary>
+    [Alias("GetStatistics")]
+    Task<SectionStatistics> GetStatistics();
+
     /// <summary>Subscribes <paramref name="watcher"/> to this section's seat changes (or renews it) and returns the status now.</summary>
     [Alias("Watch")]
     Task<SectionStatus> Watch(ISeatMapObserver watcher);
@@ -114,3 +118,15 @@ public sealed record SeatDelta(
     [property: Id(5)] byte[] States,
     [property: Id(6)] IReadOnlyList<SectionTierCounts> Tiers,
     [property: Id(7)] DateTimeOffset AsOf);
+
+[GenerateSerializer, Immutable, Alias("TicketFlow.SectionStatistics")]
+public sealed record SectionStatistics([property: Id(0)] SectionStatus Status, [property: Id(1)] IReadOnlyList<TierActivity> Tiers);
+
+[GenerateSerializer, Immutable, Alias("TicketFlow.TierActivity")]
+public sealed record TierActivity(
+    [property: Id(0)] string TierId,
+    [property: Id(1)] long HoldsPlaced,
+    [property: Id(2)] long HoldsReleased,
+    [property: Id(3)] long HoldsExpired,
+    [property: Id(4)] long HoldsSold,
+    [property: Id(5)] long Refunds);

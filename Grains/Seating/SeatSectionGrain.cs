@@ -87,6 +87,13 @@ public sealed class SeatSectionGrain(IJournalStore journals, TimeProvider time, 
         return journal.Acknowledge(Status());
     }
 
+    public Task<SectionStatistics> GetStatistics()
+    {
+        section.ExpireDue(Now);
+        return journal.Acknowledge(new SectionStatistics(Status(),
+            section.Activity().Select(a => new TierActivity(a.TierId, a.HoldsPlaced, a.HoldsReleased, a.HoldsExpired, a.HoldsSold, a.Refunds)).ToList()));
+    }
+
     public Task<SectionStatus> Watch(ISeatMapObserver watcher)
     {
         watchers.Subscribe(watcher, watcher);

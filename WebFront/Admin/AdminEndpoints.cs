@@ -1,7 +1,9 @@
 using TicketFlow.Data.Orders;
 using TicketFlow.Grains.Inventory;
+using TicketFlow.Grains.Seating;
 using TicketFlow.WebFront.Accounts;
 using TicketFlow.WebFront.Catalog;
+using TicketFlow.WebFront.Seating;
 
 namespace TicketFlow.WebFront.Admin;
 
@@ -47,12 +49,15 @@ public static class AdminEndpoints
     }
 
     // Counts from the inventory grains (authoritative), money and orders from the order book.
-    private static async Task<IResult> EventStatsAsync(string eventId, ICatalogStore catalog, IGrainFactory grains, IOrderBook orders,
+    private static async Task<IResult> EventStatsAsync(string eventId, ICatalogStore catalog, IGrainFactory grains, IOrderBook orders, SeatMaps maps,
         CancellationToken cancellationToken)
     {
         if (eventId.Length > 100 || await catalog.GetAsync(eventId, cancellationToken) is not { } details)
             return Problems.Of(ProblemCodes.EventNotFound);
-        var tiers = await Task.WhenAll(details.Tiers.Select(t => grains.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, t.Id)).GetStatistics()));
+        var sections = await SectionStatisticsAsync(details, maps, grains, cancellationToken);
+        var tiers = await Task.WhenAll(details.Tiers.Select(t => t.Reserved
+            ? Task.FromResult(SeatTierStatistics.Sum(eventId, t.Id, sections))
+            : grains.GetGrain<IEventInventoryGrain>(TierKey.For(eventId, t.Id)).GetStatistics()));
         var sales = await orders.SalesAsync(eventId, cancellationToken);
         return Results.Ok(new
         {
@@ -71,6 +76,15 @@ public static class AdminEndpoints
             holdsExpired = tiers.Sum(s => s.HoldsExpired),
             checkoutFailures = sales.CheckoutFailures,
         });
+    }
+
+    // A reserved tier's statistics are its sections': read every section that sells seats (only the admin's board asks).
+    private static async Task<IReadOnlyList<SectionStatistics>> SectionStatisticsAsync(EventDetails details, SeatMaps maps, IGrainFactory grains,
+        CancellationToken cancellationToken)
+    {
+        if (!details.Tiers.Any(t => t.Reserved) || await maps.GetAsync(details, cancellationToken) is not { } map) return [];
+        return await Task.WhenAll(map.SectionsOfTier.Values.SelectMany(s => s).Distinct()
+            .Select(sectionId => grains.GetGrain<ISeatSectionGrain>(SectionKey.For(details.Id, sectionId)).GetStatistics()));
     }
 
     public static IServiceCollection AddAdminPolicy(this IServiceCollection services) =>

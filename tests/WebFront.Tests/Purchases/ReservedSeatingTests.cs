@@ -42,6 +42,12 @@ public sealed class ReservedSeatingTests(PurchaseClusterFixture fixture)
         var replayed = (await HoldSeatsAsync(bob, seated, ["a.3.1"], key: "bob-once")).EnsureStatus(HttpStatusCode.Created);
         Assert.Equal(first.Get("holdId"), replayed.Get("holdId")); // the same key reaches the same hold
         await Api.CountsBecomeAsync(seated.EventId, seated.Stalls, (9, 3, 0));
+
+        // The admin's board reads a reserved tier from its sections (seats held, holds placed).
+        var stats = (await Api.SendAsync(HttpMethod.Get, $"/api/v1/admin/events/{seated.EventId}/stats", await Api.AdminTokenAsync())).EnsureStatus(HttpStatusCode.OK);
+        var stalls = stats.Body.GetProperty("tiers").EnumerateArray().Single(t => t.GetProperty("tierId").GetString() == seated.Stalls);
+        Assert.Equal((12, 9, 3, 2L), (stalls.GetProperty("capacity").GetInt32(), stalls.GetProperty("available").GetInt32(), stalls.GetProperty("held").GetInt32(),
+            stalls.GetProperty("holdsPlaced").GetInt64()));
     }
 
     [Fact]
