@@ -36,6 +36,7 @@ public sealed class SeatMapTests(EmbeddedWebFront site, ITestOutputHelper output
         await Expect(page.Locator("#seat-selection li")).ToHaveCountAsync(2);
         await Expect(page.Locator("#seat-selection")).ToContainTextAsync("Stalls, row C, seat 6");
         await BrowserSession.AssertAccessibleAsync(page);
+        await page.EvaluateAsync("() => document.getElementById('seatmap-heading').scrollIntoView()");
         await BrowserSession.ScreenshotAsync(page, "seatmap");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Hold these 2 seats" }).ClickAsync();
@@ -147,6 +148,31 @@ public sealed class SeatMapTests(EmbeddedWebFront site, ITestOutputHelper output
         await Expect(page.Locator("#best-tier")).ToHaveValueAsync(Balcony);
         await BrowserSession.AssertAccessibleAsync(page);
         session.AssertNoCspViolationOrForeignRequest();
+    }
+
+    [Fact]
+    public async Task The_stadium_map_draws_its_sections_as_outlines_and_only_the_zoomed_sections_seats_and_the_arena_floor_keeps_its_quantity_picker()
+    {
+        await using var session = await site.OpenAsync(output);
+        var page = await session.NewPageAsync();
+        await page.GotoAsync(session.Url("/events/evt_demo_053"));
+        await Expect(page.Locator("#seatmap-state")).ToContainTextAsync("change colour", new() { Timeout = 60_000 });
+        Assert.Equal(72, await page.Locator("#seatmap-svg g.section").CountAsync());
+        Assert.Equal(0, await page.Locator("#seatmap-svg circle").CountAsync()); // not 50,000 seats
+        await page.EvaluateAsync("() => document.getElementById('seatmap-heading').scrollIntoView()");
+        await BrowserSession.ScreenshotAsync(page, "seatmap-stadium");
+        await page.Locator("#seatmap-svg [data-section-id='L1']").ClickAsync();
+        var seats = await page.Locator("#seatmap-svg circle").CountAsync();
+        Assert.InRange(seats, 100, 2_000);
+        await Expect(page.Locator("#seatmap-svg circle[tabindex='0']")).ToBeFocusedAsync(); // the keyboard continues in the section
+        await BrowserSession.AssertAccessibleAsync(page);
+
+        await page.GotoAsync(session.Url("/events/evt_demo_052"));
+        await Expect(page.GetByLabel("Quantity of Standing Floor")).ToBeEnabledAsync();
+        await Expect(page.Locator("#hold-button")).ToBeVisibleAsync();
+        await Expect(page.Locator("#seatmap-state")).ToContainTextAsync("change colour", new() { Timeout = 60_000 });
+        session.AssertNoCspViolationOrForeignRequest();
+        session.AssertNoErrors();
     }
 
     private static string Seat(string seatId) => $"#seatmap-svg circle[data-seat-id='{seatId}']";

@@ -125,6 +125,7 @@ export function startSeatMap({ eventId, maxPerOrder, onSale, highDemand }) {
     sectionSelect.replaceChildren(new Option("Choose a section", ""), ...sections.filter(s => s.tierIds.length > 0).map(s => new Option(s.label, s.id)));
     sectionSelect.disabled = false;
     drawOverview();
+    renderSelection(); // the total in the tiers' currency
   }
 
   function bounds(points) {
