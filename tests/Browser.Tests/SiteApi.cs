@@ -30,6 +30,11 @@ public static class SiteApi
         (await SendAsync(site, HttpMethod.Post, "/api/v1/holds", fan.Token, new { eventId, items = new[] { new { tierId, quantity } } },
             HttpStatusCode.Created, idempotencyKey: Guid.NewGuid().ToString())).GetProperty("holdId").GetString()!;
 
+    /// <summary>Holds exact seats of a reserved tier (seat ids from the seat map); the hold's id.</summary>
+    public static async Task<string> HoldSeatsAsync(this WebFrontSite site, Account fan, string eventId, string tierId, params string[] seatIds) =>
+        (await SendAsync(site, HttpMethod.Post, "/api/v1/holds", fan.Token, new { eventId, items = new[] { new { tierId, seats = seatIds } } },
+            HttpStatusCode.Created, idempotencyKey: Guid.NewGuid().ToString())).GetProperty("holdId").GetString()!;
+
     /// <summary>Pays for the hold with a card the simulated gateway accepts; the order's id.</summary>
     public static async Task<string> CheckoutAsync(this WebFrontSite site, Account fan, string holdId) =>
         (await SendAsync(site, HttpMethod.Post, "/api/v1/checkout", fan.Token, new { holdId, payment = new { method = "card-sim", simulate = "success" } },

@@ -1,7 +1,9 @@
-// The event page: live counts from the hub, quantity pickers that keep to the limits, and the all-or-nothing hold.
+// The event page: live counts from the hub, quantity pickers that keep to the limits, and the all-or-nothing hold of
+// general-admission tiers; an event with reserved seating also gets its seat map (seatmap.js), fed by the same hub connection.
 import { api, session, signInAndReturn, money, announce, idempotencyKey, forgetIdempotencyKey, showErrors } from "./site.js";
 import { watchAvailability } from "./live.js";
 import { admission, forgetAdmission, minutesSeconds } from "./admission.js";
+import { startSeatMap } from "./seatmap.js";
 
 const page = document.getElementById("event");
 const form = document.getElementById("hold-form");
@@ -9,8 +11,8 @@ const eventId = page.dataset.eventId;
 const maxPerOrder = Number(page.dataset.maxPerOrder);
 const highDemand = page.dataset.highDemand === "true";
 const errorBox = document.getElementById("hold-error");
-const holdButton = document.getElementById("hold-button");
-const onSale = !holdButton.disabled;
+const holdButton = document.getElementById("hold-button"); // absent when every tier is reserved (seats are held on the map)
+const onSale = page.dataset.onSale === "true";
 
 const tiers = new Map([...form.querySelectorAll("tr[data-tier-id]")].map(row => [row.dataset.tierId, {
   row,
@@ -29,10 +31,12 @@ function updateTier(counts) {
   const before = tier.available;
   tier.available = counts.available;
   tier.availableCell.textContent = counts.available === 0 ? "Sold out" : counts.available.toLocaleString();
-  const max = Math.max(0, Math.min(tier.perUserLimit, maxPerOrder, counts.available));
-  const chosen = Math.min(Number(tier.select.value), max);
-  tier.select.replaceChildren(...Array.from({ length: max + 1 }, (_, n) => new Option(String(n), String(n), false, n === chosen)));
-  tier.select.disabled = !onSale || max === 0;
+  if (tier.select) {
+    const max = Math.max(0, Math.min(tier.perUserLimit, maxPerOrder, counts.available));
+    const chosen = Math.min(Number(tier.select.value), max);
+    tier.select.replaceChildren(...Array.from({ length: max + 1 }, (_, n) => new Option(String(n), String(n), false, n === chosen)));
+    tier.select.disabled = !onSale || max === 0;
+  }
   if (before !== null && before !== counts.available) {
     if (counts.available === 0) announce(`${tier.name} is sold out.`);
     else if (before === 0) announce(`${tier.name} is available again: ${counts.available} left.`);
@@ -42,20 +46,26 @@ function updateTier(counts) {
 }
 
 function chosenItems() {
-  return [...tiers.entries()].map(([tierId, t]) => ({ tierId, quantity: Number(t.select.value) })).filter(i => i.quantity > 0);
+  return [...tiers.entries()].filter(([, t]) => t.select).map(([tierId, t]) => ({ tierId, quantity: Number(t.select.value) })).filter(i => i.quantity > 0);
 }
 
 function updateTotal() {
+  const totalBox = document.getElementById("total");
+  if (!totalBox) return;
   let total = 0, currency = "USD";
-  for (const t of tiers.values()) { total += Number(t.select.value) * t.priceMinor; currency = t.currency; }
-  document.getElementById("total").textContent = money(total, currency);
+  for (const t of tiers.values()) if (t.select) { total += Number(t.select.value) * t.priceMinor; currency = t.currency; }
+  totalBox.textContent = money(total, currency);
 }
+
+const seatMap = page.dataset.seatMap === "true"
+  ? startSeatMap({ eventId, maxPerOrder, onSale, highDemand })
+  : null;
 
 const liveState = document.getElementById("live-state");
 watchAvailability([eventId], message => { for (const t of message.tiers) updateTier(t); }, mode => {
   liveState.textContent = mode === "live" ? "Live: the counts change as tickets sell." : mode === "polling"
     ? "Counts refresh every few seconds." : "Reconnecting…";
-});
+}, seatMap ? { onSeats: seatMap.applySeats, onResync: seatMap.resync } : {});
 form.addEventListener("change", updateTotal);
 
 // A high-demand event sells only to admitted fans: the queue page stores the admission, this page counts it down.
@@ -65,13 +75,13 @@ function showAdmission() {
   const state = document.getElementById("admission-state");
   const link = document.getElementById("queue-link");
   if (!admitted) {
-    holdButton.disabled = true;
+    if (holdButton) holdButton.disabled = true;
     return false;
   }
   const left = Date.parse(admitted.expiresAt) - (Date.now() + admitted.clockOffsetMs);
   state.textContent = `You're in. Choose your tickets within ${minutesSeconds(left)}.`;
   link.hidden = true;
-  holdButton.disabled = false;
+  if (holdButton) holdButton.disabled = false;
   return true;
 }
 if (highDemand && onSale) {
@@ -81,6 +91,7 @@ if (highDemand && onSale) {
 
 form.addEventListener("submit", async event => {
   event.preventDefault();
+  if (!holdButton) return;
   errorBox.hidden = true;
   const items = chosenItems();
   const count = items.reduce((sum, i) => sum + i.quantity, 0);

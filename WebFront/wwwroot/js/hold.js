@@ -2,6 +2,7 @@
 // simulator's `simulate`; the card number is never sent), and release.
 import { api, el, money, announce, idempotencyKey, forgetIdempotencyKey, showErrors } from "./site.js";
 import { clockOffset, minutesSeconds } from "./admission.js";
+import { seatText } from "./tickets-view.js";
 
 const holdId = document.getElementById("hold").dataset.holdId;
 const form = document.getElementById("checkout-form");
@@ -52,7 +53,10 @@ async function load() {
   document.getElementById("hold-details").hidden = false;
   document.getElementById("event-link").href = `/events/${encodeURIComponent(hold.eventId)}`;
   document.getElementById("hold-items").replaceChildren(...hold.items.map(item =>
-    el("tr", {}, el("th", { scope: "row" }, names.get(item.tierId) ?? item.tierId), el("td", { class: "num" }, item.quantity),
+    el("tr", {}, el("th", { scope: "row" }, names.get(item.tierId) ?? item.tierId,
+      // A reserved line lists its seats under the tier's name, as the order page does.
+      item.seats?.length ? el("ul", { class: "seats" }, item.seats.map(seat => el("li", { "data-seat-id": seat.id }, seatText(seat)))) : null),
+      el("td", { class: "num" }, item.quantity),
       el("td", { class: "num" }, money(item.priceMinor * item.quantity, hold.currency)))));
   document.getElementById("hold-total").textContent = money(hold.totalMinor, hold.currency);
   if (hold.state === "active") {

@@ -8,11 +8,14 @@ const retryHubAfterMs = 60_000;
 /**
  * Calls `onAvailability({eventId, tiers:[{tierId, available, held, sold, capacity}], asOf})` with the current counts of
  * each event and then with every change. `onMode("live" | "polling")` says how counts arrive.
+ * A seat map passes `onSeats(message)` for the hub's `seats` messages and `onResync()`, called whenever changes may have
+ * been missed (subscribed or resubscribed, or each poll while the hub is refused): it reloads the seat status then.
  */
-export function watchAvailability(eventIds, onAvailability, onMode = () => {}) {
+export function watchAvailability(eventIds, onAvailability, onMode = () => {}, { onSeats, onResync = () => {} } = {}) {
   let pollTimer;
 
   async function pollOnce() {
+    onResync();
     await Promise.all(eventIds.map(async id => {
       try {
         const response = await fetch(`/api/v1/events/${encodeURIComponent(id)}/availability`, { headers: { Accept: "application/json" } });
@@ -39,6 +42,7 @@ export function watchAvailability(eventIds, onAvailability, onMode = () => {}) {
       const now = await connection.invoke("Subscribe", id);
       if (now) onAvailability(now);
     }
+    onResync(); // subscribed: every change from now on arrives, so a status read now misses none
   }
 
   async function connect() {
@@ -50,6 +54,7 @@ export function watchAvailability(eventIds, onAvailability, onMode = () => {}) {
       .configureLogging(signalR.LogLevel.None)
       .build();
     connection.on("availability", onAvailability);
+    if (onSeats) connection.on("seats", onSeats);
     connection.onreconnecting(() => onMode("reconnecting"));
     connection.onreconnected(async () => { await subscribeAll(connection); onMode("live"); });
     connection.onclose(() => startPolling());
