@@ -111,14 +111,30 @@ public sealed class SeatStatusCache(IGrainFactory grains, TimeProvider time, ILo
         reference ??= grains.CreateObjectReference<ISeatMapObserver>(this);
         var status = await grains.GetGrain<ISeatSectionGrain>(SectionKey.For(section.Map.EventId, section.Plan.SectionId)).Watch(reference);
         bool newer;
+        SectionStatus? before;
         lock (section)
         {
-            newer = section.Status is null || status.Version > section.Status.Version || section.Gap;
+            before = section.Status;
+            newer = before is null || status.Version > before.Version || section.Gap;
             if (newer) (section.Status, section.Gap) = (status, false);
             section.ConfirmedAt = time.GetUtcNow();
         }
-        if (newer) RaiseTiers(section.Map, status.Tiers);
+        if (!newer) return section.Status!;
+        // Pages hold the version this WebFront sent them: what a reload changed goes to them as one delta from that version.
+        if (before is not null && status.Version > before.Version) Announce(section, before, status);
+        RaiseTiers(section.Map, status.Tiers);
         return section.Status!;
+    }
+
+    private void Announce(Section section, SectionStatus before, SectionStatus after)
+    {
+        var changed = new List<SeatChange>();
+        for (var seat = 0; seat < section.SeatIds.Length; seat++)
+        {
+            var state = SeatBits.StateAt(after.Bits, seat);
+            if (state != SeatBits.StateAt(before.Bits, seat)) changed.Add(new SeatChange(section.SeatIds[seat], SeatState.Name(state)));
+        }
+        DeltaApplied?.Invoke(new SeatsMessage(after.EventId, after.SectionId, before.Version, after.Version, changed));
     }
 
     private void RaiseTiers(EventSeatMap map, IReadOnlyList<SectionTierCounts> changed)
