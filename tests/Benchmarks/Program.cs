@@ -12,6 +12,7 @@ using TicketFlow.Testing;
 // `waitingline` one WaitingLine in memory; `waitingroom` one waiting room grain on PostgreSQL (durable joins/s, status/s);
 // `pages` the web UI's cached pages and the queue page's status poll under wrk;
 // `sessions` the security stamp check (cache hit, database miss);
+// `seats` hold + release pairs on one section grain vs one tier grain;
 // `pushlag` SignalR push lag, memory and descriptors per connection on a WebFront process.
 if (args.Contains("waitingline"))
 {
@@ -58,6 +59,12 @@ await using (var settings = dataSource.CreateCommand("SELECT current_setting('fs
 if (inventory)
 {
     await InventoryBenchmark.RunAsync(connectionString, duration, callerCounts);
+    return 0;
+}
+if (args.Contains("seats"))
+{
+    // Reserved seats: hold + release pairs on one section grain (exact seats, best available) beside one tier grain, durable.
+    await SeatHoldsBenchmark.RunAsync(dataSource, duration, (Option("--callers") ?? "64,256").Split(',').Select(int.Parse).ToArray());
     return 0;
 }
 if (args.Contains("waitingroom"))
