@@ -12,6 +12,7 @@ using TicketFlow.Testing;
 // `waitingline` one WaitingLine in memory; `waitingroom` one waiting room grain on PostgreSQL (durable joins/s, status/s);
 // `pages` the web UI's cached pages and the queue page's status poll under wrk;
 // `sessions` the security stamp check (cache hit, database miss);
+// `seatmap` the stadium's seat map status under wrk;
 // `seats` hold + release pairs on one section grain vs one tier grain;
 // `pushlag` SignalR push lag, memory and descriptors per connection on a WebFront process.
 if (args.Contains("waitingline"))
@@ -35,6 +36,12 @@ if (args.Contains("browse"))
     // Browse: a WebFront process with the demo catalog, 64 connections by default.
     var browse = await BrowseBenchmark.RunAsync(duration, (Option("--connections") ?? "64").Split(',').Select(int.Parse).ToArray());
     PrintTable(browse);
+    return 0;
+}
+if (args.Contains("seatmap"))
+{
+    // The 50,000-seat stadium's seat map status under wrk, per encoding, with its payload sizes.
+    await SeatMapStatusBenchmark.RunAsync(duration, (Option("--connections") ?? "64").Split(',').Select(int.Parse).ToArray());
     return 0;
 }
 if (args.Contains("pages"))
