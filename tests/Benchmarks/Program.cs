@@ -12,7 +12,7 @@ using TicketFlow.Testing;
 // `waitingline` one WaitingLine in memory; `waitingroom` one waiting room grain on PostgreSQL (durable joins/s, status/s);
 // `pages` the web UI's cached pages and the queue page's status poll under wrk;
 // `sessions` the security stamp check (cache hit, database miss);
-// `seatmap` the stadium's seat map status under wrk;
+// `seatlag` seat deltas to a SignalR client; `seatmap` the stadium's seat map status under wrk;
 // `seats` hold + release pairs on one section grain vs one tier grain;
 // `pushlag` SignalR push lag, memory and descriptors per connection on a WebFront process.
 if (args.Contains("waitingline"))
@@ -22,6 +22,12 @@ if (args.Contains("waitingline"))
     return 0;
 }
 var duration = TimeSpan.FromSeconds(double.Parse(Option("--seconds") ?? "3"));
+if (args.Contains("seatlag"))
+{
+    // Seat deltas: commit (the hold's answer) to a SignalR client's "seats" message, a WebFront process (embedded).
+    await SeatLagBenchmark.RunAsync(TimeSpan.FromSeconds(double.Parse(Option("--seconds") ?? "15")));
+    return 0;
+}
 if (args.Contains("pushlag"))
 {
     // Push lag: N SignalR clients watching one event while holds are made every 300 ms, on a WebFront process (embedded
