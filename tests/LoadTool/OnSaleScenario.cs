@@ -100,7 +100,10 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
         long sold = -1;
         while (clock.Elapsed < options.Settle)
         {
-            var stats = await api.SendAsync("audit: GET admin stats", HttpMethod.Get, $"/api/v1/admin/events/{eventId}/stats", token: adminToken);
+            // Reserved tiers: /availability sums their sections; the admin stats read inventory grains, which reserved tiers do not have.
+            var stats = seating is null
+                ? await api.SendAsync("audit: GET admin stats", HttpMethod.Get, $"/api/v1/admin/events/{eventId}/stats", token: adminToken)
+                : await api.SendAsync("audit: GET availability", HttpMethod.Get, $"/api/v1/events/{eventId}/availability");
             if (stats.Ok) sold = stats.Body.GetProperty("tiers").EnumerateArray().Sum(t => t.GetProperty("sold").GetInt64());
             if (sold == Interlocked.Read(ref seatsBought)) break;
             await Task.Delay(TimeSpan.FromSeconds(1));
