@@ -67,13 +67,13 @@ public static class PagesBenchmark
         new(name, connections, r.Requests / r.Seconds, r.P50Ms, r.P95Ms, r.P99Ms, r.Errors,
             webFrontCpu.TotalMicroseconds / Math.Max(1, r.Requests), wrkCpu.TotalMicroseconds / Math.Max(1, r.Requests), note);
 
-    private sealed record WrkResult(long Requests, double Seconds, double P50Ms, double P95Ms, double P99Ms, long Errors);
+    internal sealed record WrkResult(long Requests, double Seconds, double P50Ms, double P95Ms, double P99Ms, long Errors);
 
     /// <summary>
     /// Runs the wrk processes at once for <see cref="WarmUp"/> (unmeasured: the JIT's tiers, the cache's first entry), then
     /// again for <paramref name="duration"/>; sums their requests and takes the worst of their percentiles.
     /// </summary>
-    private static async Task<(WrkResult Result, TimeSpan WebFrontCpu, TimeSpan WrkCpu)> MeasureAsync(WebFrontProcess webFront, TimeSpan duration,
+    internal static async Task<(WrkResult Result, TimeSpan WebFrontCpu, TimeSpan WrkCpu)> MeasureAsync(WebFrontProcess webFront, TimeSpan duration,
         Func<TimeSpan, ProcessStartInfo[]> runs)
     {
         await Task.WhenAll(runs(WarmUp).Select(Process.Start).Select(async p => { await p!.StandardOutput.ReadToEndAsync(); await p.WaitForExitAsync(); }));
@@ -90,9 +90,9 @@ public static class PagesBenchmark
     }
 
     /// <summary>wrk with one thread, run by bash so that <c>times</c> prints its CPU afterwards.</summary>
-    private static ProcessStartInfo Wrk(string script, string url, int connections, TimeSpan duration, string? cookie)
+    internal static ProcessStartInfo Wrk(string script, string url, int connections, TimeSpan duration, string? cookie, string? extraHeader = null)
     {
-        var header = cookie is null ? "" : $"-H 'Cookie: {cookie}'";
+        var header = (cookie is null ? "" : $"-H 'Cookie: {cookie}'") + (extraHeader is null ? "" : $" -H '{extraHeader}'");
         return new ProcessStartInfo("bash", ["-c", $"wrk -t1 -c{connections} -d{(int)duration.TotalSeconds}s --timeout 5s -s '{script}' {header} '{url}'; times"])
         {
             RedirectStandardOutput = true,
@@ -109,7 +109,7 @@ public static class PagesBenchmark
         return (new WrkResult((long)D(1), D(2), D(3) / 1000, D(4) / 1000, D(5) / 1000, (long)D(6)), cpu);
     }
 
-    private const string ReportScript = """
+    internal const string ReportScript = """
         done = function(summary, latency, requests)
           local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
           io.write(string.format("RESULT %d %.3f %.0f %.0f %.0f %d\n", summary.requests, summary.duration / 1e6,

@@ -12,6 +12,8 @@ using TicketFlow.Testing;
 // `waitingline` one WaitingLine in memory; `waitingroom` one waiting room grain on PostgreSQL (durable joins/s, status/s);
 // `pages` the web UI's cached pages and the queue page's status poll under wrk;
 // `sessions` the security stamp check (cache hit, database miss);
+// `seatlag` seat deltas to a SignalR client; `seatmap` the stadium's seat map status under wrk;
+// `seats` hold + release pairs on one section grain vs one tier grain;
 // `pushlag` SignalR push lag, memory and descriptors per connection on a WebFront process.
 if (args.Contains("waitingline"))
 {
@@ -20,6 +22,12 @@ if (args.Contains("waitingline"))
     return 0;
 }
 var duration = TimeSpan.FromSeconds(double.Parse(Option("--seconds") ?? "3"));
+if (args.Contains("seatlag"))
+{
+    // Seat deltas: commit (the hold's answer) to a SignalR client's "seats" message, a WebFront process (embedded).
+    await SeatLagBenchmark.RunAsync(TimeSpan.FromSeconds(double.Parse(Option("--seconds") ?? "15")));
+    return 0;
+}
 if (args.Contains("pushlag"))
 {
     // Push lag: N SignalR clients watching one event while holds are made every 300 ms, on a WebFront process (embedded
@@ -34,6 +42,12 @@ if (args.Contains("browse"))
     // Browse: a WebFront process with the demo catalog, 64 connections by default.
     var browse = await BrowseBenchmark.RunAsync(duration, (Option("--connections") ?? "64").Split(',').Select(int.Parse).ToArray());
     PrintTable(browse);
+    return 0;
+}
+if (args.Contains("seatmap"))
+{
+    // The 50,000-seat stadium's seat map status under wrk, per encoding, with its payload sizes.
+    await SeatMapStatusBenchmark.RunAsync(duration, (Option("--connections") ?? "64").Split(',').Select(int.Parse).ToArray());
     return 0;
 }
 if (args.Contains("pages"))
@@ -58,6 +72,12 @@ await using (var settings = dataSource.CreateCommand("SELECT current_setting('fs
 if (inventory)
 {
     await InventoryBenchmark.RunAsync(connectionString, duration, callerCounts);
+    return 0;
+}
+if (args.Contains("seats"))
+{
+    // Reserved seats: hold + release pairs on one section grain (exact seats, best available) beside one tier grain, durable.
+    await SeatHoldsBenchmark.RunAsync(dataSource, duration, (Option("--callers") ?? "64,256").Split(',').Select(int.Parse).ToArray());
     return 0;
 }
 if (args.Contains("waitingroom"))

@@ -5,6 +5,7 @@ using TicketFlow.Data.Journal;
 using TicketFlow.Domain.Inventory;
 using TicketFlow.Grains.Inventory;
 using TicketFlow.Grains.Purchases;
+using TicketFlow.Grains.Seating;
 
 namespace TicketFlow.LoadTool;
 
@@ -78,13 +79,18 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
         checks.Add(Make("every tier: sold ≤ capacity and available + held + sold = capacity (= the catalog's)", countErrors,
             $"{replayed.Count} tiers, {replayed.Values.Sum(i => i.Sold):N0} seats sold, {replayed.Values.Sum(i => i.Held):N0} held, capacity {replayed.Values.Sum(i => (long)i.Capacity):N0}"));
 
+        // Reserved tiers have no tier journal: their seats, holds and sales live in section journals (SeatAudit's checks below).
+        var sections = SeatAudit.ReplayAll(data.Seats);
         checks.Add(SnapshotsMatch(data, replayed));
         if (api is not null && adminToken is not null) checks.Add(await LiveCountsMatchAsync(data, replayed));
+        checks.AddRange(await SeatAudit.CheckAsync(data.Seats, api is null ? null : new ApiSeatMapLiveView(api)));
 
         var overdue = replayed.Where(r => r.Value.NextExpiry is { } expiry && expiry + holdSlack < now)
-            .Select(r => $"{r.Key}: a hold expired at {r.Value.NextExpiry:O}, still active at {now:O}").ToList();
-        checks.Add(Make($"no active hold past its expiry + {holdSlack.TotalSeconds:0} s", overdue,
-            $"{replayed.Values.Sum(i => i.ActiveHolds):N0} active holds"));
+            .Select(r => $"{r.Key}: a hold expired at {r.Value.NextExpiry:O}, still active at {now:O}")
+            .Concat(sections.Where(s => s.Value.NextExpiry is { } expiry && expiry + holdSlack < now)
+                .Select(s => $"section {s.Key}: a hold expired at {s.Value.NextExpiry:O}, still active at {now:O}")).ToList();
+        checks.Add(Make($"no active hold past its expiry + {holdSlack.TotalSeconds:0} s (tiers and sections)", overdue,
+            $"{replayed.Values.Sum(i => i.ActiveHolds):N0} active holds on tiers, {sections.Values.Sum(s => s.ActiveHolds):N0} on sections"));
 
         // One hold id, one hold at a time: placed again only after it ended without a sale (released or expired). A
         // request that failed with 503 may have placed and released its hold (the shopper gives back an unknown outcome),
@@ -115,8 +121,11 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
         }
         checks.Add(Make("no hold placed twice at once on a tier, none placed again once sold", twice,
             $"{holdIds.Count:N0} holds, {replaced:N0} placed again after they were released or expired"));
+        foreach (var entries in data.Seats.Journals.Values)
+            foreach (var (_, entry) in entries)
+                if (SeatJournal.Read(entry) is Domain.Seating.SeatsHeld held) holdIds.Add(held.HoldId);
 
-        checks.Add(SalesMatchOrders(data, replayed));
+        checks.Add(SalesMatchOrders(data, replayed, sections));
         checks.Add(TicketsMatchLines(data, replayed));
         checks.Add(PaymentsSettled(data, holdIds));
         checks.Add(IdempotentEffects(data, holdIds));
@@ -169,7 +178,7 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
 
     // Every seat a tier still counts as sold is a live ticket of the order its checkout issued, and nothing else is: a
     // partial refund gives back exactly the seats of the tickets it voided.
-    private static Check SalesMatchOrders(Store data, Dictionary<string, Inventory> replayed)
+    private static Check SalesMatchOrders(Store data, Dictionary<string, Inventory> replayed, Dictionary<string, Domain.Seating.SectionSeats> sections)
     {
         var errors = new List<string>();
         var sales = new Dictionary<(string OrderId, string TierId), (int Quantity, int Returned)>();
@@ -179,6 +188,14 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
             foreach (var sale in inventory.ToSnapshot().Sales)
                 sales[(CheckoutIds.ForHold(sale.HoldId), tierId)] = (sale.Quantity, sale.Refunded ? sale.Quantity : sale.Returned);
         }
+        // A reserved line's sale is the hold's sales over the sections of its tier (a best-available line may span sections).
+        foreach (var section in sections.Values)
+            foreach (var sale in section.ToSnapshot().Sales)
+            {
+                var line = (CheckoutIds.ForHold(sale.HoldId), sale.TierId);
+                var (quantity, returned) = sales.GetValueOrDefault(line);
+                sales[line] = (quantity + sale.Seats.Length, returned + sale.Returned.Length);
+            }
         foreach (var ((orderId, tierId), (quantity, returned)) in sales)
         {
             var kept = quantity - returned;
@@ -322,6 +339,7 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
         public long VoidTickets { get; set; }
         public List<Payment> Payments { get; } = [];
         public List<(string User, string Key, int Status, string? ContentType, byte[] Body)> StoredResponses { get; } = [];
+        public SeatStore Seats { get; private set; } = new();
 
         public static async Task<Store> LoadAsync(NpgsqlDataSource database, string serviceId)
         {
@@ -363,6 +381,7 @@ public sealed class Auditor(NpgsqlDataSource database, string serviceId, TimeSpa
                 r => Add(store.Payments, new Payment(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt32(3), r.GetInt64(4))));
             await Read(connection, "SELECT user_id, key, status_code, content_type, body FROM tf_idempotency_keys WHERE status_code IS NOT NULL",
                 r => Add(store.StoredResponses, (r.GetString(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? [] : (byte[])r[4])));
+            store.Seats = await SeatStore.LoadAsync(connection, serviceId);
             return store;
         }
 

@@ -85,6 +85,8 @@ public static class Setup
         }
     }
 
+    public static Task<Reply> RetryAsync(Func<Task<Reply>> call) => Retry(call);
+
     // Setup retries what a busy or restarting cluster answers (no answer, 409 concurrent change, 429, 5xx), then gives up loudly.
     private static async Task<Reply> Retry(Func<Task<Reply>> call)
     {

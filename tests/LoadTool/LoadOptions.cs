@@ -31,6 +31,8 @@ public sealed class LoadOptions
           --max-wait S            an onsale buyer leaves the queue after S seconds   [600]
           --wave-size N --wave-interval S --max-active N    waiting-room settings    [500, 1, 2000]
           --hold-seconds S        hold lifetime of the onsale event (60..1800)       [60]
+          --reserved              onsale with a seat map: buyers load the seat map status, click seats that were free in it,
+                                  fall back to best available (together or not) on seat_taken; the audit checks every seat
           --declines P --payment-errors P --abandon P --retries P --double-clicks P   buyer behaviour shares [0.05 0.03 0.1 0.05 0.05]
         Chaos (local cluster only; the AppHost's supervisor starts every silo that exits again):
           --kill-every K          kill -9 a random silo every K seconds
@@ -86,6 +88,9 @@ public sealed class LoadOptions
     public string? OutputFolder { get; init; }
     public bool Baseline { get; init; }
 
+    /// <summary>onsale: reserved tiers on a seat map the tool creates, bought seat by seat.</summary>
+    public bool Reserved { get; init; }
+
     public bool HasChaos => KillEvery is not null || RestartPostgresAt is not null || PauseSiloAt is not null || RestartRedisAt is not null || FlushRedisAt is not null || KillAllAt is not null;
 
     public static LoadOptions Parse(string[] args)
@@ -97,7 +102,7 @@ public sealed class LoadOptions
         {
             var name = args[i];
             if (!name.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unexpected argument '{name}'");
-            if (name is "--baseline") flags.Add(name);
+            if (name is "--baseline" or "--reserved") flags.Add(name);
             else if (i + 1 < args.Length) values[name] = args[++i];
             else throw new UsageException($"{name} needs a value");
         }
@@ -156,6 +161,7 @@ public sealed class LoadOptions
             Settle = Seconds("--settle") ?? TimeSpan.FromSeconds(60),
             OutputFolder = Value("--out"),
             Baseline = flags.Contains("--baseline"),
+            Reserved = flags.Contains("--reserved"),
         };
         if (options.Tiers > options.Seats) throw new UsageException("--tiers cannot exceed --seats");
         if (options.HasChaos && cluster is null) throw new UsageException("chaos options need the local cluster (dotnet run --project deploy/AppHost) and its cluster.json");

@@ -29,19 +29,23 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
     private long seatsBought, admitted, arrived, finished;
     private double? firstAdmittedAt, lastAdmittedAt, soldOutAt, allSoldAt;
     private volatile bool allSold;
+    private ReservedSeating? seating; // --reserved: the seat map buyers click on
+    private long seatTaken, notTogether, seatsClicked;
 
     public async Task<ScenarioResult> RunAsync()
     {
         var capacities = Enumerable.Range(0, options.Tiers).Select(i => options.Seats / options.Tiers + (i < options.Seats % options.Tiers ? 1 : 0)).ToList();
         var admin = await buyers.AdminTokenAsync();
         await buyers.PrepareAsync(options.Users);
-        (eventId, tiers) = await Setup.CreateEventAsync(api, admin, $"On-sale {buyers.RunId}", true, options.HoldSeconds, capacities, 4);
+        if (options.Reserved)
+            (eventId, tiers, seating) = await ReservedSeating.CreateEventAsync(api, admin, $"Reserved on-sale {buyers.RunId}", options.HoldSeconds, capacities, 4);
+        else (eventId, tiers) = await Setup.CreateEventAsync(api, admin, $"On-sale {buyers.RunId}", true, options.HoldSeconds, capacities, 4);
         await Setup.ConfigureWaitingRoomAsync(api, admin, eventId, options.WaveSize, options.WaveIntervalSeconds, options.MaxActive);
         available = [.. capacities];
         var rate = options.Rate ?? (options.Concurrency is null ? options.Users / 10.0 : double.PositiveInfinity);
         result.Parameters["event"] = eventId;
         result.Parameters["users"] = options.Users.ToString();
-        result.Parameters["seats"] = $"{options.Seats} in {options.Tiers} tiers";
+        result.Parameters["seats"] = $"{options.Seats} in {options.Tiers} tiers" + (seating is null ? "" : $", reserved: {seating.Sections.Count} sections of a seat map");
         result.Parameters["arrivals"] = options.Concurrency is { } c ? $"closed loop, {c} buyers at once" : $"open loop, {rate:0}/s";
         result.Parameters["waiting room"] = $"waves of {options.WaveSize} every {options.WaveIntervalSeconds} s, at most {options.MaxActive} shopping";
 
@@ -71,6 +75,12 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
         result.Figure("admission rate", firstAdmittedAt is { } first && lastAdmittedAt > first ? admitted / (lastAdmittedAt.Value - first) : double.NaN, "/s");
         foreach (var (name, q) in new[] { ("wait p50", 0.5), ("wait p95", 0.95), ("wait p99", 0.99) }) result.Figure(name, waits.PercentileMs(q) / 1000, "s");
         result.Figure("wait max", waits.MaxMs / 1000, "s");
+        if (seating is not null)
+        {
+            result.Figure("holds of seats clicked on the map", seatsClicked);
+            result.Figure("seat_taken (seat gone since the map was loaded)", seatTaken);
+            result.Figure("not_together (best available, together)", notTogether);
+        }
         foreach (var (outcome, count) in outcomes.OrderByDescending(o => o.Value)) result.Figure("buyers: " + outcome, count);
         return result;
     }
@@ -90,7 +100,10 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
         long sold = -1;
         while (clock.Elapsed < options.Settle)
         {
-            var stats = await api.SendAsync("audit: GET admin stats", HttpMethod.Get, $"/api/v1/admin/events/{eventId}/stats", token: adminToken);
+            // Reserved tiers: /availability sums their sections; the admin stats read inventory grains, which reserved tiers do not have.
+            var stats = seating is null
+                ? await api.SendAsync("audit: GET admin stats", HttpMethod.Get, $"/api/v1/admin/events/{eventId}/stats", token: adminToken)
+                : await api.SendAsync("audit: GET availability", HttpMethod.Get, $"/api/v1/events/{eventId}/availability");
             if (stats.Ok) sold = stats.Body.GetProperty("tiers").EnumerateArray().Sum(t => t.GetProperty("sold").GetInt64());
             if (sold == Interlocked.Read(ref seatsBought)) break;
             await Task.Delay(TimeSpan.FromSeconds(1));
@@ -209,6 +222,7 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
     /// <returns>The hold id, or null when none could be placed (sold out, limits, errors).</returns>
     private async Task<string?> HoldAsync(int buyer, int attempt, Random random, string admission, string token, string address)
     {
+        if (seating is not null) return await HoldSeatsAsync(buyer, attempt, random, admission, token, address);
         var quantity = random.NextDouble() switch { < 0.4 => 1, < 0.75 => 2, < 0.9 => 3, _ => 4 };
         for (var tierTry = 0; tierTry < 3; tierTry++)
         {
@@ -227,6 +241,64 @@ public sealed class OnSaleScenario(Api api, Buyers buyers, LoadOptions options, 
                 return holdId;
             }
             if (reply.Code == ProblemCodes.SoldOut) { await Task.Delay(TimeSpan.FromMilliseconds(200 + random.Next(800))); continue; }
+            Count($"hold refused ({reply.Status} {reply.Code})");
+            return null;
+        }
+        Count("hold refused: sold out");
+        return null;
+    }
+
+    /// <summary>
+    /// --reserved: the buyer loads the seat map status, looks at it for a moment, clicks seats of a tier that were free in it
+    /// (someone may have taken them since: 409 <c>seat_taken</c>), and then asks for the best available instead, together or not
+    /// (409 <c>not_together</c>: asks again, apart).
+    /// </summary>
+    /// <returns>The hold id, or null when none could be placed.</returns>
+    private async Task<string?> HoldSeatsAsync(int buyer, int attempt, Random random, string admission, string token, string address)
+    {
+        var quantity = random.NextDouble() switch { < 0.4 => 1, < 0.75 => 2, < 0.9 => 3, _ => 4 };
+        for (var tierTry = 0; tierTry < 3; tierTry++)
+        {
+            var counts = available;
+            var candidates = Enumerable.Range(0, tiers.Count).Where(i => counts[i] >= quantity).ToList();
+            if (candidates.Count == 0) candidates = Enumerable.Range(0, tiers.Count).Where(i => counts[i] > 0).ToList();
+            if (candidates.Count == 0) candidates = Enumerable.Range(0, tiers.Count).ToList();
+            var tierId = tiers[candidates[random.Next(candidates.Count)]].Id;
+            var key = $"hold-{buyers.RunId}-{buyer}-{attempt}-{tierTry}";
+            var status = await api.SendAsync("GET /events/{id}/seatmap/status", HttpMethod.Get, $"/api/v1/events/{eventId}/seatmap/status", clientIp: address);
+            await Task.Delay(TimeSpan.FromMilliseconds(300 + random.Next(1200))); // looking at the map: others click meanwhile
+            var seats = status.Ok ? seating!.PickFree(status.Body, tierId, quantity, random) : [];
+            Reply reply = new(0, default, null, null);
+            var usedKey = key;
+            var clicked = seats.Count == quantity;
+            if (clicked)
+            {
+                reply = await SendPurchase(Recorder.HoldEndpoint, "/api/v1/holds", new { eventId, items = new object[] { new { tierId, seats } }, admissionToken = admission },
+                    key, random, token, address);
+                if (reply.Ok) Interlocked.Increment(ref seatsClicked);
+                if (reply.Code == ProblemCodes.SeatTaken) Interlocked.Increment(ref seatTaken);
+            }
+            if (!clicked || reply.Code == ProblemCodes.SeatTaken)
+            {
+                var together = random.Next(2) == 0;
+                usedKey = key + "-best";
+                reply = await SendPurchase(Recorder.HoldEndpoint, "/api/v1/holds",
+                    new { eventId, items = new object[] { new { tierId, quantity, together } }, admissionToken = admission }, usedKey, random, token, address);
+                if (reply.Code == ProblemCodes.NotTogether)
+                {
+                    Interlocked.Increment(ref notTogether);
+                    usedKey = key + "-apart";
+                    reply = await SendPurchase(Recorder.HoldEndpoint, "/api/v1/holds",
+                        new { eventId, items = new object[] { new { tierId, quantity, together = false } }, admissionToken = admission }, usedKey, random, token, address);
+                }
+            }
+            if (reply.Ok)
+            {
+                var holdId = Effect(usedKey, reply.Text("holdId")!);
+                heldSeats[holdId] = reply.Body.GetProperty("items").EnumerateArray().Sum(i => i.GetProperty("quantity").GetInt32());
+                return holdId;
+            }
+            if (reply.Code is ProblemCodes.SoldOut or ProblemCodes.SeatTaken) { await Task.Delay(TimeSpan.FromMilliseconds(200 + random.Next(800))); continue; }
             Count($"hold refused ({reply.Status} {reply.Code})");
             return null;
         }
