@@ -30,6 +30,8 @@ public static class HoldLines
             }
             map ??= await maps.GetAsync(details, cancellationToken);
             if (map is null) return ([], Problems.Of(ProblemCodes.Unavailable, "This event's seat map cannot be read right now; nothing is held. Try again."));
+            // Read from memory once set up; a section not set up yet (just after a start) is set up here, not refused as closed.
+            statuses ??= await seatStatus.GetConfiguredAsync(map);
             if (item.Seats is { } seatIds)
             {
                 var unknown = seatIds.Where(id => !map.TryFind(id, out _, out _)).ToList();
@@ -44,7 +46,6 @@ public static class HoldLines
             {
                 // Sections the pushed status says have nothing free of this tier are not asked (it lags by at most ~100 ms;
                 // a section that just freed seats is tried by the next request).
-                statuses ??= await seatStatus.GetAsync(map);
                 var freeSomewhere = statuses.Where(s => s.Tiers.Any(t => t.TierId == tier.Id && t.Available > 0)).Select(s => s.SectionId).ToHashSet();
                 var candidates = map.SectionsOfTier.GetValueOrDefault(tier.Id, []).Where(freeSomewhere.Contains).ToList();
                 lines.Add(new HoldLine(tier.Id, item.Quantity!.Value, tier.PriceMinor, terms, Choice: new SeatChoice([], candidates, item.Together ?? false)));

@@ -54,7 +54,7 @@ public static class SeatMapEndpoints
         CancellationToken cancellationToken)
     {
         if (await FindAsync(eventId, http, events, maps, cancellationToken) is not { } found) return Problems.Of(ProblemCodes.LayoutNotFound);
-        var sections = await seats.GetAsync(found.Map);
+        var sections = found.Details.Status == EventStatus.Draft ? await seats.GetAsync(found.Map) : await seats.GetConfiguredAsync(found.Map);
         var fingerprint = sections.Sum(s => s.Version);
         var cached = Statuses.GetValue(found.Map, _ => new StatusPayload());
         var payload = cached.For(fingerprint, () => EncodedPayload.Of(JsonSerializer.SerializeToUtf8Bytes(new SeatMapStatus(eventId, found.Map.LayoutVersion,

@@ -44,6 +44,23 @@ public sealed class SeatStatusCache(IGrainFactory grains, TimeProvider time, ILo
         }));
     }
 
+    /// <summary>
+    /// Sets up the sections of a published event's map whose grains have no plan yet (version 0: the publish, or the demo
+    /// seeder's background set-up, has not reached them), so a seat map never shows a section without seats. Only for
+    /// published events: a section's plan is fixed once set, and a draft's seating may still change.
+    /// </summary>
+    public async Task<IReadOnlyList<SectionStatus>> GetConfiguredAsync(EventSeatMap map)
+    {
+        var statuses = await GetAsync(map);
+        var missing = statuses.Where(s => s.Version == 0).Select(s => s.SectionId).ToHashSet();
+        if (missing.Count == 0) return statuses;
+        await Task.WhenAll(map.Plans.Where(p => missing.Contains(p.SectionId))
+            .Select(plan => grains.GetGrain<ISeatSectionGrain>(SectionKey.For(map.EventId, plan.SectionId)).Configure(plan)));
+        foreach (var sectionId in missing)
+            if (sections.TryGetValue(SectionKey.For(map.EventId, sectionId), out var section)) await WatchAsync(section);
+        return await GetAsync(map);
+    }
+
     /// <summary>A reserved tier's counts: the sum over its sections.</summary>
     public async Task<TierCounts> TierCountsAsync(EventSeatMap map, string tierId) => Sum(map.EventId, tierId, await GetAsync(map));
 
