@@ -26,7 +26,9 @@ public static class HoldsBenchmark
     internal const string Password = "bench-password-1";
 
     /// <summary>Runs the rows and prints their table, with the CPU each process spent per request.</summary>
-    public static async Task RunAsync(string connectionString, TimeSpan duration, TimeSpan warmUp, int[] connectionCounts)
+    /// <param name="reserved">Each request holds one exact seat of a reserved tier (a 100,000-seat layout of 100 sections; requests
+    /// go round the sections, as fans spread over a stadium) instead of one place of a general-admission tier.</param>
+    public static async Task RunAsync(string connectionString, TimeSpan duration, TimeSpan warmUp, int[] connectionCounts, bool reserved = false)
     {
         var folder = AppContext.BaseDirectory;
         var clusterId = $"bench-holds-{Guid.NewGuid():N}";
@@ -66,21 +68,24 @@ public static class HoldsBenchmark
             };
             await WaitUntilReadyAsync(http);
             var admin = await LoginAsync(http, "bench@ticketflow.test");
-            var (eventId, tierIds) = await CreateEventAsync(http, admin);
+            var (eventId, tierIds) = reserved ? await CreateSeatedEventAsync(http, admin) : await CreateEventAsync(http, admin);
             // Buyers' tokens are minted with the cluster's own key ring (as the load tool does): signing up 1,000 buyers would
             // measure the password hasher (PBKDF2, twice per buyer), not the purchase path; they are seeded as real users instead.
             await using var database = NpgsqlDataSource.Create(connectionString);
             using var minter = BearerTokenMinter.Create(SqlStoreDatabase.PostgreSql(database));
             var buyers = await minter.SeedUsersAsync(Enumerable.Range(0, Users).Select(i => $"bench-buyer-{clusterId}-{i}"));
             var tokens = buyers.Select(buyer => minter.Mint(buyer, TimeSpan.FromHours(1))).ToArray();
-            Console.WriteLine($"Event {eventId}: {Tiers} tiers; {Users} buyers");
+            Console.WriteLine(reserved ? $"Event {eventId}: one reserved tier of {SeatSections * SeatsPerSection:N0} seats in {SeatSections} sections; {Users} buyers"
+                : $"Event {eventId}: {Tiers} tiers; {Users} buyers");
             long sent = 0;
             async Task Hold()
             {
                 var n = Interlocked.Increment(ref sent);
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/holds")
                 {
-                    Content = JsonContent.Create(new { eventId, items = new[] { new { tierId = tierIds[n / Users % Tiers], quantity = 1 } } }),
+                    Content = reserved
+                        ? JsonContent.Create(new { eventId, items = new[] { new { tierId = tierIds[0], seats = new[] { SeatId(n) } } } })
+                        : JsonContent.Create(new { eventId, items = new[] { new { tierId = tierIds[n / Users % Tiers], quantity = 1 } } }),
                 };
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens[n % Users]);
                 request.Headers.Add("Idempotency-Key", $"bench-{n}");
@@ -98,7 +103,7 @@ public static class HoldsBenchmark
             foreach (var connections in connectionCounts)
             {
                 var before = CpuSeconds(web, silo);
-                results.Add(await LoadRun.RunAsync("POST /holds (WebFront -> silo -> PostgreSQL)", connections, duration, Hold));
+                results.Add(await LoadRun.RunAsync(reserved ? "POST /holds, one exact seat" : "POST /holds (WebFront -> silo -> PostgreSQL)", connections, duration, Hold));
                 var after = CpuSeconds(web, silo);
                 var requests = Math.Max(1, results[^1].Operations);
                 cpu.Add(((after.Web - before.Web) * 1e6 / requests, (after.Silo - before.Silo) * 1e6 / requests, (after.Postgres - before.Postgres) * 1e6 / requests));
@@ -178,6 +183,50 @@ public static class HoldsBenchmark
         publish.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
         (await http.SendAsync(publish)).EnsureSuccessStatusCode();
         return (id, body.GetProperty("tiers").EnumerateArray().Select(t => t.GetProperty("id").GetString()!).ToArray());
+    }
+
+    private const int SeatSections = 100;
+    private const int SeatsPerSection = 1_000;
+
+    // Request n takes a seat of section n % 100, the next free one there: every request a different seat, spread over the sections.
+    private static string SeatId(long n) => $"s{n % SeatSections}.{n / SeatSections % SeatsPerSection}";
+
+    /// <summary>A venue of 100 sections × 1,000 seats (40 rows of 25) and an on-sale event selling all of it as one reserved tier.</summary>
+    private static async Task<(string EventId, string[] TierIds)> CreateSeatedEventAsync(HttpClient http, string admin)
+    {
+        var sections = Enumerable.Range(0, SeatSections).Select(s => new
+        {
+            id = $"s{s}", label = $"{100 + s}",
+            rows = Enumerable.Range(0, SeatsPerSection / 25).Select(r => new
+            {
+                label = $"{r + 1}",
+                seats = Enumerable.Range(0, 25).Select(n => new { id = $"s{s}.{r * 25 + n}", number = $"{n + 1}" }).ToArray(),
+            }).ToArray(),
+        }).ToArray();
+        var venueId = (await SendAsync(http, admin, "/api/v1/venues", new { name = "Bench Stadium", city = "Loopback", address = "127.0.0.1", sections }))
+            .GetProperty("venueId").GetString()!;
+        var body = await SendAsync(http, admin, "/api/v1/events", new
+        {
+            name = "Benchmark seated on-sale", artist = "The Load", description = "",
+            venue = new { name = "Bench Stadium", city = "Loopback", address = "127.0.0.1" },
+            startsAt = DateTimeOffset.UtcNow.AddDays(30), onSaleAt = DateTimeOffset.UtcNow.AddDays(-1), highDemand = false, holdSeconds = 1800,
+            venueId,
+            tiers = new[] { new { id = "seats", name = "Seats", priceMinor = 5000, currency = "USD", perUserLimit = 100, reserved = true } },
+            seating = sections.Select(s => new { sectionId = s.id, tierId = "seats" }).ToArray(),
+        });
+        var id = body.GetProperty("id").GetString()!;
+        await SendAsync(http, admin, $"/api/v1/events/{id}/publish", null);
+        return (id, body.GetProperty("tiers").EnumerateArray().Select(t => t.GetProperty("id").GetString()!).ToArray());
+    }
+
+    private static async Task<JsonElement> SendAsync(HttpClient http, string admin, string path, object? body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path}: HTTP {(int)response.StatusCode}: {text}");
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
     internal static async Task<string> LoginAsync(HttpClient http, string email)

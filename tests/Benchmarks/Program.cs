@@ -94,7 +94,7 @@ if (args.Contains("sessions"))
 if (args.Contains("holds"))
 {
     await HoldsBenchmark.RunAsync(connectionString, duration, TimeSpan.FromSeconds(double.Parse(Option("--warmup") ?? "45")),
-        (Option("--connections") ?? "64,128,256").Split(',').Select(int.Parse).ToArray());
+        (Option("--connections") ?? "64,128,256").Split(',').Select(int.Parse).ToArray(), reserved: args.Contains("--seats"));
     return 0;
 }
 
