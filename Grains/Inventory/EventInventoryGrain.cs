@@ -60,7 +60,7 @@ public sealed class EventInventoryGrain(IJournalStore journals, TimeProvider tim
     public async Task<TierHoldReply> Hold(TierHoldRequest request)
     {
         // The reminder is aimed first (I/O before any change): a hold is never stored without a reminder that will expire it.
-        await expiry.AimAsync(Earliest(request.ExpiresAt, inventory.NextExpiry));
+        await expiry.AimBeforeHoldAsync(request.ExpiresAt, inventory.NextExpiry);
         var now = Now;
         inventory.CatchUp(request.Terms, now); // the WebFront's copy of the terms may be seconds old
         var error = inventory.TryHold(request.HoldId, request.UserId, request.Quantity, request.ExpiresAt, now);
@@ -134,6 +134,4 @@ public sealed class EventInventoryGrain(IJournalStore journals, TimeProvider tim
         var counts = await journal.Acknowledge(Counts());
         await watchers.Notify(watcher => watcher.CountsChanged(counts));
     }
-
-    private static DateTimeOffset? Earliest(DateTimeOffset a, DateTimeOffset? b) => b is { } other && other < a ? other : a;
 }

@@ -27,6 +27,11 @@ internal sealed class HoldExpiryReminder(Grain grain, TimeProvider time)
         return Write(expiry, () => grain.RegisterOrUpdateReminder(Name, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Period));
     }
 
+    /// <summary>Aims the reminder before a new hold expiring at <paramref name="newHold"/> is stored, given the earliest expiry of the
+    /// holds already active (null: none).</summary>
+    public Task AimBeforeHoldAsync(DateTimeOffset newHold, DateTimeOffset? earliestActive) =>
+        AimAsync(earliestActive is { } active && active < newHold ? active : newHold);
+
     /// <summary>The reminder fired: it stays registered and fires again one period from now.</summary>
     public void Fired() => dueAt = time.GetUtcNow() + Period;
 

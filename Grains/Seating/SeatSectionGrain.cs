@@ -57,7 +57,7 @@ public sealed class SeatSectionGrain(IJournalStore journals, TimeProvider time, 
     public async Task<SeatHoldReply> Hold(SeatHoldRequest request)
     {
         // The reminder is aimed first (I/O before any change): a hold is never stored without a reminder that will expire it.
-        await expiry.AimAsync(Earliest(request.ExpiresAt, section.NextExpiry));
+        await expiry.AimBeforeHoldAsync(request.ExpiresAt, section.NextExpiry);
         var now = Now;
         var outcome = request.SeatIds is { Count: > 0 } seats
             ? section.TryHoldSeats(request.HoldId, request.UserId, request.TierId, seats, request.ExpiresAt, now)
@@ -150,6 +150,4 @@ public sealed class SeatSectionGrain(IJournalStore journals, TimeProvider time, 
         publishedVersion = version;
         await watchers.Notify(watcher => watcher.SeatsChanged(delta));
     }
-
-    private static DateTimeOffset? Earliest(DateTimeOffset a, DateTimeOffset? b) => b is { } other && other < a ? other : a;
 }

@@ -1,26 +1,23 @@
 using System.Collections.Concurrent;
 using TicketFlow.Grains;
 using TicketFlow.Grains.Inventory;
-using TicketFlow.WebFront.Cluster;
 
 namespace TicketFlow.WebFront.Availability;
 
 /// <summary>
 /// Every watched tier's latest durable counts, pushed by the inventory grains to this WebFront (a grain observer): a page view
 /// reads memory, not a grain. The first read of a tier subscribes to it (<see cref="IEventInventoryGrain.Watch"/>, which
-/// also answers the counts); subscriptions are renewed every <see cref="RenewPeriod"/> while the tier is read, at once when
-/// gateways come back (a silo died: its grains lost their watchers), and dropped after <see cref="IdleAfter"/> unread.
+/// also answers the counts); subscriptions are renewed every <see cref="WatchRenewals.Period"/> while the tier is read, at once when
+/// gateways come back (a silo died: its grains lost their watchers), and dropped after <see cref="WatchRenewals.IdleAfter"/> unread.
 /// A tier whose counts were not confirmed for <see cref="MaxAge"/> (a lost push, a failed renewal) is read from its grain again.
 /// </summary>
 public sealed class AvailabilityCache(IGrainFactory grains, TimeProvider time, ILogger<AvailabilityCache> logger, IServiceProvider services)
     : BackgroundService, IAvailabilityObserver
 {
-    public static readonly TimeSpan RenewPeriod = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
-    public static readonly TimeSpan IdleAfter = TimeSpan.FromMinutes(10);
 
     private readonly ConcurrentDictionary<string, Tier> tiers = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim renewNow = new(0);
+    private readonly WatchRenewals renewals = new(services, time);
     private IAvailabilityObserver? reference;
 
     /// <summary>Raised for every newer count stored (the SignalR broadcaster listens).</summary>
@@ -46,38 +43,15 @@ public sealed class AvailabilityCache(IGrainFactory grains, TimeProvider time, I
         return Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var connection = services.GetService<ClusterClientConnection>();
-        if (connection is not null) connection.GatewaysRecovered += RenewSoon;
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                await renewNow.WaitAsync(RenewPeriod, stoppingToken);
-                var idleSince = time.GetUtcNow() - IdleAfter;
-                foreach (var (key, tier) in tiers)
-                {
-                    if (tier.ReadAt < idleSince) tiers.TryRemove(key, out _);
-                    else await RenewAsync(key, tier);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
-        finally
-        {
-            if (connection is not null) connection.GatewaysRecovered -= RenewSoon;
-        }
-    }
-
-    private void RenewSoon() => renewNow.Release();
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        renewals.RunAsync(tiers, entry => entry.ReadAt, RenewAsync, stoppingToken);
 
     private async Task RenewAsync(string key, Tier tier)
     {
         try { await WatchAsync(key, tier); }
         catch (Exception error) when (GrainCallFailures.IsTransient(error))
         {
-            logger.LogDebug("Renewing the watch of tier {Tier} failed ({Reason}); next try in {Period}", key, error.Message, RenewPeriod);
+            logger.LogDebug("Renewing the watch of tier {Tier} failed ({Reason}); next try in {Period}", key, error.Message, WatchRenewals.Period);
         }
     }
 

@@ -3,7 +3,7 @@ using TicketFlow.Domain.Seating;
 using TicketFlow.Grains;
 using TicketFlow.Grains.Inventory;
 using TicketFlow.Grains.Seating;
-using TicketFlow.WebFront.Cluster;
+using TicketFlow.WebFront.Availability;
 
 namespace TicketFlow.WebFront.Seating;
 
@@ -11,18 +11,16 @@ namespace TicketFlow.WebFront.Seating;
 /// Every watched section's seat states (the packed bitmap) and tier counts, kept by the deltas its grain pushes to this
 /// WebFront, so a seat map's status is read from memory, not from grains. Like <see cref="Availability.AvailabilityCache"/>: the first
 /// read of a section subscribes (<see cref="ISeatSectionGrain.Watch"/>, which answers the whole status), subscriptions are
-/// renewed every <see cref="RenewPeriod"/> while read and at once when gateways come back, dropped after <see cref="IdleAfter"/>.
+/// renewed every <see cref="WatchRenewals.Period"/> while read and at once when gateways come back, dropped after <see cref="WatchRenewals.IdleAfter"/>.
 /// A delta that does not start at the version held (one was lost) makes the section reload its whole status.
 /// </summary>
 public sealed class SeatStatusCache(IGrainFactory grains, TimeProvider time, ILogger<SeatStatusCache> logger, IServiceProvider services)
     : BackgroundService, ISeatMapObserver
 {
-    public static readonly TimeSpan RenewPeriod = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
-    public static readonly TimeSpan IdleAfter = TimeSpan.FromMinutes(10);
 
     private readonly ConcurrentDictionary<string, Section> sections = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim renewNow = new(0);
+    private readonly WatchRenewals renewals = new(services, time);
     private ISeatMapObserver? reference;
 
     /// <summary>Raised for every delta applied, with the seat ids it changed (the hub sends them on as <c>seats</c> messages).</summary>
@@ -78,7 +76,7 @@ public sealed class SeatStatusCache(IGrainFactory grains, TimeProvider time, ILo
             else if (section.Status is { } held && delta.FromVersion > held.Version) section.Gap = true; // missed one: reload
             section.ConfirmedAt = time.GetUtcNow();
         }
-        if (section.Gap) RenewSoon();
+        if (section.Gap) renewals.RenewSoon();
         if (applied is null) return Task.CompletedTask;
         DeltaApplied?.Invoke(new SeatsMessage(delta.EventId, delta.SectionId, delta.FromVersion, delta.Version,
             delta.Seats.Select((seat, i) => new SeatChange(section.SeatIds[seat], SeatState.Name(delta.States[i]))).ToList()));
@@ -86,33 +84,10 @@ public sealed class SeatStatusCache(IGrainFactory grains, TimeProvider time, ILo
         return Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var connection = services.GetService<ClusterClientConnection>();
-        if (connection is not null) connection.GatewaysRecovered += RenewSoon;
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                await renewNow.WaitAsync(RenewPeriod, stoppingToken);
-                var idleSince = time.GetUtcNow() - IdleAfter;
-                foreach (var (key, section) in sections)
-                {
-                    if (section.ReadAt < idleSince) sections.TryRemove(key, out _);
-                    else await RenewAsync(section);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
-        finally
-        {
-            if (connection is not null) connection.GatewaysRecovered -= RenewSoon;
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        renewals.RunAsync(sections, entry => entry.ReadAt, (_, section) => RenewAsync(section), stoppingToken);
 
     private static bool Sells(SectionPlan plan) => plan.Rows.Any(r => r.Seats.Any(s => s.TierId is not null));
-
-    private void RenewSoon() => renewNow.Release();
 
     private async Task RenewAsync(Section section)
     {
