@@ -48,7 +48,7 @@ public sealed class BenchSilo : IAsyncDisposable
     public static async Task<BenchSilo> StartAsync(NpgsqlDataSource dataSource)
     {
         var (clusterId, serviceId) = ($"bench-{Guid.NewGuid():N}", $"bench-{Guid.NewGuid():N}");
-        var (siloPort, gatewayPort) = (FreePort(), FreePort());
+        var (siloPort, gatewayPort) = (LocalMachine.FreePort(), LocalMachine.FreePort());
         var journals = new FaultInjectingJournalStore(new PostgresJournalStore(dataSource, serviceId));
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
@@ -86,12 +86,6 @@ public sealed class BenchSilo : IAsyncDisposable
         return client;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

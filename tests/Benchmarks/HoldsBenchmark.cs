@@ -33,7 +33,7 @@ public static class HoldsBenchmark
         var folder = AppContext.BaseDirectory;
         var clusterId = $"bench-holds-{Guid.NewGuid():N}";
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var (siloPort, gatewayPort, webPort) = (FreePort(), FreePort(), FreePort());
+        var (siloPort, gatewayPort, webPort) = (LocalMachine.FreePort(), LocalMachine.FreePort(), LocalMachine.FreePort());
         await using var redis = await ThrowawayRedis.StartAsync();
         Dictionary<string, string> shared = new(ClusterCertificateFiles.ForTests.Settings)
         {
@@ -47,11 +47,11 @@ public static class HoldsBenchmark
         };
         using var silo = Start(Path.Combine(folder, "TicketFlow.Silo.dll"), [], shared, new()
         {
-            ["Silo__Port"] = siloPort.ToString(), ["Silo__GatewayPort"] = gatewayPort.ToString(), ["Management__Port"] = FreePort().ToString(),
+            ["Silo__Port"] = siloPort.ToString(), ["Silo__GatewayPort"] = gatewayPort.ToString(), ["Management__Port"] = LocalMachine.FreePort().ToString(),
         });
         using var web = Start(Path.Combine(folder, "TicketFlow.WebFront.dll"), ["--urls", $"http://127.0.0.1:{webPort}"], shared, new()
         {
-            ["Management__Port"] = FreePort().ToString(),
+            ["Management__Port"] = LocalMachine.FreePort().ToString(),
             ["TICKETFLOW_ADMIN_EMAIL"] = "bench@ticketflow.test",
             ["TICKETFLOW_ADMIN_PASSWORD"] = Password,
             ["RateLimits__Auth__PermitLimit"] = "100000",
@@ -255,10 +255,4 @@ public static class HoldsBenchmark
         throw new TimeoutException("WebFront and silo were not ready within 60 s.");
     }
 
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using TicketFlow.Testing;
 
 namespace TicketFlow.Benchmarks;
 
@@ -38,7 +39,7 @@ public sealed class WebFrontProcess : IAsyncDisposable
     public static async Task<WebFrontProcess> StartAsync(params (string Key, string Value)[] settings)
     {
         var folder = Directory.CreateTempSubdirectory("tf-bench-webfront-").FullName;
-        var port = FreePort();
+        var port = LocalMachine.FreePort();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "TicketFlow.WebFront.dll"), "--urls", $"http://127.0.0.1:{port}"])
         {
             RedirectStandardOutput = true,
@@ -47,7 +48,7 @@ public sealed class WebFrontProcess : IAsyncDisposable
             Environment =
             {
                 ["TICKETFLOW_DATA"] = Path.Combine(folder, "ticketflow.db"),
-                ["Management__Port"] = FreePort().ToString(),
+                ["Management__Port"] = LocalMachine.FreePort().ToString(),
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["RateLimits__Auth__PermitLimit"] = "100000",
@@ -98,10 +99,4 @@ public sealed class WebFrontProcess : IAsyncDisposable
         Directory.Delete(Folder, recursive: true);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -9,12 +10,53 @@ public static class LocalMachine
     /// <summary>The repository root (the folder holding TicketFlow.sln) above the test's output folder.</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 
-    /// <summary>A loopback port nobody listens on now (the OS picks it; a server started next takes it).</summary>
+    /// <summary>
+    /// A loopback port nobody listens on now, for a server started next. It is drawn at random from below the kernel's
+    /// ephemeral range (<c>ip_local_port_range</c>, 32768–60999 by default): a port the OS hands out for "any port" is also
+    /// the one it gives the next outgoing connection's local end (a client of PostgreSQL, Redis, the browser), which then
+    /// holds it when the server binds. Ports handed out by this process are not handed out again.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var (low, high) = PortRange;
+        lock (HandedOut)
+        {
+            for (var attempt = 0; attempt < 1000; attempt++)
+            {
+                var port = Random.Shared.Next(low, high);
+                if (!HandedOut.Add(port)) continue;
+                if (NobodyListens(port)) return port;
+            }
+        }
+        throw new InvalidOperationException($"No free loopback port in {low}–{high} after 1000 tries.");
+    }
+
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>The ports to draw from: 20000 up to the start of the ephemeral range, or above its end when that is too narrow.</summary>
+    private static (int Low, int High) PortRange { get; } = ReadPortRange();
+
+    private static (int, int) ReadPortRange()
+    {
+        var (first, last) = (32768, 60999);
+        try
+        {
+            var parts = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            (first, last) = (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { /* not Linux: the default */ }
+        return first - 20000 >= 2000 ? (20000, first) : (last + 1, 65536);
+    }
+
+    private static bool NobodyListens(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException) { return false; }
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using TicketFlow.Testing;
 using System.Text;
 
 namespace TicketFlow.WebFront.Tests;
@@ -39,7 +40,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public string Output { get { lock (output) return output.ToString(); } }
 
     /// <summary>Starts a silo on free ports with <paramref name="environment"/> (connection strings, cluster ids) on top.</summary>
-    public static SiloProcess Start(IReadOnlyDictionary<string, string> environment) => Start(environment, FreePort(), FreePort());
+    public static SiloProcess Start(IReadOnlyDictionary<string, string> environment) => Start(environment, LocalMachine.FreePort(), LocalMachine.FreePort());
 
     /// <summary>The same silo started again after it exited, on the same ports, as a supervisor restarts one.</summary>
     public SiloProcess StartAgain() => Start(environment, SiloPort, GatewayPort);
@@ -55,7 +56,7 @@ public sealed class SiloProcess : IAsyncDisposable
             {
                 ["Silo__Port"] = siloPort.ToString(),
                 ["Silo__GatewayPort"] = gatewayPort.ToString(),
-                ["Management__Port"] = FreePort().ToString(),
+                ["Management__Port"] = LocalMachine.FreePort().ToString(),
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
             },
@@ -83,12 +84,6 @@ public sealed class SiloProcess : IAsyncDisposable
         return process.ExitCode;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {
