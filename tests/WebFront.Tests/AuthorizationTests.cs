@@ -7,9 +7,13 @@ using TicketFlow.Testing;
 namespace TicketFlow.WebFront.Tests;
 
 /// <summary>Who may call what: anonymous, a signed-in user, an admin — against every user-only and admin endpoint.</summary>
-public sealed class AuthorizationTests : IAsyncLifetime
+public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFixture<AuthorizationTests.Site>
 {
-    private WebFrontHost host = null!;
+    /// <summary>The demo catalog, its admin, and logins and sign-ups of every test from one address.</summary>
+    public sealed class Site() : SharedWebFront(("TICKETFLOW_ADMIN_EMAIL", "root@ticketflow.test"), ("TICKETFLOW_ADMIN_PASSWORD", "admin-password-1"),
+        ("Demo:Seed", "true"), ("RateLimits:Auth:PermitLimit", "100000"), ("RateLimits:Register:PerIpPermitLimit", "100000"));
+
+    private readonly WebFrontHost host = site.Host;
 
     public static TheoryData<string, string, string?> UserOnly => new()
     {
@@ -35,14 +39,6 @@ public sealed class AuthorizationTests : IAsyncLifetime
         { "GET", "/dashboard/DashboardCounters", null },
         { "GET", "/dashboard/ClusterStats", null },
     };
-
-    public Task InitializeAsync()
-    {
-        host = new WebFrontHost(("TICKETFLOW_ADMIN_EMAIL", "root@ticketflow.test"), ("TICKETFLOW_ADMIN_PASSWORD", "admin-password-1"), ("Demo:Seed", "true"));
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await host.DisposeAsync();
 
     private async Task<HttpStatusCode> Call(string method, string path, string? token, string? body = null)
     {

@@ -9,21 +9,17 @@ namespace TicketFlow.WebFront.Tests.Security;
 
 /// <summary>Input that looks harmless to a validator and is not: invisible characters in names others read, and headers
 /// a proxy joins.</summary>
-public sealed class InputSecurityTests : IAsyncLifetime
+public sealed class InputSecurityTests(InputSecurityTests.Site site) : IClassFixture<InputSecurityTests.Site>
 {
     private const string Admin = "input-admin@ticketflow.test";
     private const string AdminPassword = "admin-password-1";
-    private readonly WebFrontHost host = new(("TICKETFLOW_ADMIN_EMAIL", Admin), ("TICKETFLOW_ADMIN_PASSWORD", AdminPassword),
+
+    /// <summary>Every test signs up its own users and makes its own events.</summary>
+    public sealed class Site() : SharedWebFront(("TICKETFLOW_ADMIN_EMAIL", Admin), ("TICKETFLOW_ADMIN_PASSWORD", AdminPassword),
         ("RateLimits:Auth:PermitLimit", "100000"), ("RateLimits:Register:PerIpPermitLimit", "100000"));
-    private PurchaseApi api = null!;
 
-    public Task InitializeAsync()
-    {
-        api = new PurchaseApi(() => host.CreateClient(cookies: false), Admin, AdminPassword);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await host.DisposeAsync();
+    private readonly WebFrontHost host = site.Host;
+    private readonly PurchaseApi api = new(() => site.Host.CreateClient(cookies: false), Admin, AdminPassword);
 
     private static readonly string[] Unsafe =
     [
