@@ -1,11 +1,17 @@
-using TicketFlow.WebFront.Cluster;
+using TicketFlow.Data;
+
 namespace TicketFlow.WebFront.Idempotency;
 
 public static class IdempotencyServiceCollectionExtensions
 {
     public static IServiceCollection AddIdempotency(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddStore<IIdempotencyStore>(database => new SqlIdempotencyStore(database));
+        // PostgreSQL (cluster mode, every WebFront of the cluster at once): claims and responses under group commit.
+        // The SQLite file (embedded mode): one transaction each, as SQLite writes one at a time anyway.
+        services.AddSingleton(sp => new CommitBatcher(sp.GetRequiredService<SqlStoreDatabase>().PostgreSqlSource!));
+        services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqlStoreDatabase>() is { IsPostgreSql: true } database
+            ? new BatchedIdempotencyStore(database, sp.GetRequiredService<CommitBatcher>())
+            : new SqlIdempotencyStore(sp.GetRequiredService<SqlStoreDatabase>()));
         services.Configure<IdempotencyOptions>(configuration.GetSection("Idempotency"));
         services.AddHostedService<IdempotencyBootstrap>();
         return services;

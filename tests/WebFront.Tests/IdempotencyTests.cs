@@ -49,6 +49,12 @@ public abstract class IdempotencyTests : IAsyncLifetime
                 http.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user.ToString())], "test"));
             return next(http);
         });
+        // A request marked so dies with its process right after its response was stored: the reply never leaves.
+        app.Use((http, next) =>
+        {
+            if (http.Request.Headers.ContainsKey("X-Test-Die-Before-Reply")) http.Response.Body = new ProcessDiedStream();
+            return next(http);
+        });
         app.UseMiddleware<IdempotencyMiddleware>();
         app.MapPost("/orders", async (OrderRequest order) =>
         {
@@ -64,6 +70,12 @@ public abstract class IdempotencyTests : IAsyncLifetime
     public virtual async Task DisposeAsync() => await app.DisposeAsync();
 
     private sealed record OrderRequest(string Item, int Quantity);
+
+    private sealed class ProcessDiedStream : MemoryStream
+    {
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            throw new IOException("The process died before its reply was sent.");
+    }
 
     private sealed class ManualTime : TimeProvider
     {
@@ -94,6 +106,32 @@ public abstract class IdempotencyTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, first.Status);
         Assert.Equal((first.Status, first.Body), (second.Status, second.Body));
         Assert.True(second.Replayed);
+        Assert.Equal(1, executions);
+    }
+
+    [Fact]
+    public async Task A_response_stored_before_the_process_died_is_replayed_after_a_restart_and_the_request_runs_once()
+    {
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = JsonContent.Create(new { item = "ga", quantity = 3 }) })
+        {
+            request.Headers.Add("Idempotency-Key", "key-died");
+            request.Headers.Add("X-Test-User", $"alice-{run}");
+            request.Headers.Add("X-Test-Die-Before-Reply", "1");
+            var lost = await Record.ExceptionAsync(async () => (await client.SendAsync(request)).EnsureSuccessStatusCode());
+            Assert.NotNull(lost); // the client never got its 201
+        }
+        await app.DisposeAsync();
+        store = await CreateStoreAsync(); // a new process: nothing of the old one's memory (or its batches) survives
+        await store.InitializeAsync(CancellationToken.None);
+        await StartAppAsync();
+
+        var replay = await Post("key-died", new { item = "ga", quantity = 3 });
+        var again = await Post("key-died", new { item = "ga", quantity = 3 });
+
+        Assert.Equal(HttpStatusCode.Created, replay.Status);
+        Assert.True(replay.Replayed);
+        Assert.Contains("\"quantity\":3", replay.Body);
+        Assert.Equal(replay.Body, again.Body);
         Assert.Equal(1, executions);
     }
 
@@ -225,6 +263,28 @@ public sealed class PostgresIdempotencyTests : IdempotencyTests
 
     protected override async Task<IIdempotencyStore> CreateStoreAsync() =>
         new SqlIdempotencyStore(SqlStoreDatabase.PostgreSql(await TestDatabase.DataSourceAsync()));
+}
+
+/// <summary>The cluster's store: claims and responses under group commit (<see cref="CommitBatcher"/>).</summary>
+public sealed class BatchedPostgresIdempotencyTests : IdempotencyTests
+{
+    private readonly List<CommitBatcher> batchers = [];
+
+    protected override bool SingleProcess => false;
+
+    protected override async Task<IIdempotencyStore> CreateStoreAsync()
+    {
+        var dataSource = await TestDatabase.DataSourceAsync();
+        var batcher = new CommitBatcher(dataSource);
+        batchers.Add(batcher);
+        return new BatchedIdempotencyStore(SqlStoreDatabase.PostgreSql(dataSource), batcher);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var batcher in batchers) await batcher.DisposeAsync();
+    }
 }
 
 public sealed class SqliteIdempotencyTests : IdempotencyTests
