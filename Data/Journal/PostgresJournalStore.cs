@@ -3,9 +3,14 @@ using NpgsqlTypes;
 
 namespace TicketFlow.Data.Journal;
 
-/// <summary>Journals in PostgreSQL: one append is one statement (plus the snapshot upsert) in one transaction.</summary>
-public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string serviceId) : IJournalStore
+/// <summary>
+/// Journals in PostgreSQL: one append is one statement (plus the snapshot upsert), committed in a group commit with the
+/// appends of every other journal of this process (<see cref="CommitBatcher"/>; a conflict refuses only its own append).
+/// </summary>
+public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string serviceId, CommitBatcher? batcher = null) : IJournalStore
 {
+    private readonly CommitBatcher batcher = batcher ?? new CommitBatcher(dataSource);
+
     // True when the journal's last row up to entry $5 ends exactly at $5: one backward step on the primary key, whatever
     // the journal's length (a test on last_seq alone would scan every row of the journal).
     private const string LastRowEndsAtV = """
@@ -15,19 +20,24 @@ public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string ser
 
     // One row per append, numbered from the version it extends ($5): an activation holding an older journal collides on the
     // key with the row a newer one appended there, and one that thinks the journal is longer than it is appends nothing.
+    // Either way no row comes back, and no error: an error would refuse the whole group commit the append is part of.
     private const string AppendSql = $"""
         INSERT INTO tf_journal (service_id, grain_type, grain_key, journal, first_seq, last_seq, entries)
         SELECT $1, $2, $3, $4, $5 + 1, $5 + $6, $7
         WHERE $5 = 0 OR {LastRowEndsAtV}
+        ON CONFLICT (service_id, grain_type, grain_key, journal, first_seq) DO NOTHING
+        RETURNING last_seq
         """;
 
-    // Only beside an append that went in (the entry it covers, $5, exists in this transaction), never ahead of the journal.
-    private const string SnapshotSql = $"""
-        INSERT INTO tf_journal_snapshot (service_id, grain_type, grain_key, journal, version, payload)
-        SELECT $1, $2, $3, $4, $5, $6
-        WHERE {LastRowEndsAtV}
-        ON CONFLICT (service_id, grain_type, grain_key, journal) DO UPDATE SET version = excluded.version, payload = excluded.payload
-        WHERE tf_journal_snapshot.version < excluded.version
+    // The append and, only if it went in, the snapshot that covers it (never ahead of the journal: CheckSnapshot).
+    private const string AppendWithSnapshotSql = $"""
+        WITH appended AS ({AppendSql}),
+        saved AS (
+            INSERT INTO tf_journal_snapshot (service_id, grain_type, grain_key, journal, version, payload)
+            SELECT $1, $2, $3, $4, $8, $9 WHERE EXISTS (SELECT FROM appended)
+            ON CONFLICT (service_id, grain_type, grain_key, journal) DO UPDATE SET version = excluded.version, payload = excluded.payload
+            WHERE tf_journal_snapshot.version < excluded.version)
+        SELECT last_seq FROM appended
         """;
 
     public Task InitializeAsync(CancellationToken cancellationToken) =>
@@ -70,32 +80,15 @@ public sealed class PostgresJournalStore(NpgsqlDataSource dataSource, string ser
     public async Task AppendAsync(JournalId journal, long expectedVersion, IReadOnlyList<byte[]> entries, JournalSnapshot? snapshot, CancellationToken cancellationToken)
     {
         JournalIntegrity.CheckSnapshot(snapshot, expectedVersion + entries.Count);
-        // One round trip and one commit: the statements of a batch run in one implicit transaction.
-        await using var batch = dataSource.CreateBatch();
-        var append = new NpgsqlBatchCommand(AppendSql);
-        AddKey(append.Parameters, journal);
-        append.Parameters.Add(new NpgsqlParameter { Value = expectedVersion });
-        append.Parameters.Add(new NpgsqlParameter { Value = (long)entries.Count });
-        append.Parameters.Add(new NpgsqlParameter { Value = JournalBatch.Encode(entries), NpgsqlDbType = NpgsqlDbType.Bytea });
-        batch.BatchCommands.Add(append);
-        if (snapshot is not null)
-        {
-            var save = new NpgsqlBatchCommand(SnapshotSql);
-            AddKey(save.Parameters, journal);
-            save.Parameters.Add(new NpgsqlParameter { Value = snapshot.Version });
-            save.Parameters.Add(new NpgsqlParameter { Value = snapshot.Payload, NpgsqlDbType = NpgsqlDbType.Bytea });
-            batch.BatchCommands.Add(save);
-        }
-        try
-        {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            throw new JournalConflictException(journal, expectedVersion);
-        }
-        if (append.RecordsAffected != 1) throw new JournalConflictException(journal, expectedVersion);
+        // One statement, in the next group commit of this process's appends (every grain's).
+        var append = snapshot is null
+            ? new SqlStatement(AppendSql, serviceId, journal.GrainType, journal.Key, journal.Name, expectedVersion, (long)entries.Count, Bytes(JournalBatch.Encode(entries)))
+            : new SqlStatement(AppendWithSnapshotSql, serviceId, journal.GrainType, journal.Key, journal.Name, expectedVersion, (long)entries.Count,
+                Bytes(JournalBatch.Encode(entries)), snapshot.Version, Bytes(snapshot.Payload));
+        if (await batcher.WriteAsync(append).WaitAsync(cancellationToken) != 1) throw new JournalConflictException(journal, expectedVersion);
     }
+
+    private static NpgsqlParameter Bytes(byte[] value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Bytea };
 
     private void AddKey(NpgsqlParameterCollection parameters, JournalId journal)
     {

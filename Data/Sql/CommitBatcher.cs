@@ -1,68 +1,91 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Threading.Channels;
 using Npgsql;
 
 namespace TicketFlow.Data;
 
+/// <summary>One SQL statement of a write, with its positional parameters (<c>$1</c>, <c>$2</c>, …).</summary>
+public sealed record SqlStatement(string Sql, params object?[] Parameters)
+{
+    internal NpgsqlBatchCommand Command()
+    {
+        var command = new NpgsqlBatchCommand(Sql);
+        // A parameter belongs to one command, and a batch refused by PostgreSQL runs again one write at a time: fresh ones each time.
+        foreach (var value in Parameters) command.Parameters.Add(value is NpgsqlParameter typed ? typed.Clone() : new NpgsqlParameter { Value = value ?? DBNull.Value });
+        return command;
+    }
+}
+
 /// <summary>
-/// Group commit for the independent writes of many requests on PostgreSQL: the writes queued while a batch commits go
+/// Group commit for the independent writes of many callers on PostgreSQL: the writes queued while a batch commits go
 /// together in the next one, as one <see cref="NpgsqlBatch"/> (one round trip, one implicit transaction, one WAL flush).
 /// A caller's task completes only after the commit that holds its write, so nothing is acknowledged before it is durable.
 /// </summary>
 /// <remarks>
-/// Every write is one statement that returns one result set (a <c>RETURNING</c> or a <c>SELECT</c>) and decides its conflicts
-/// itself (<c>ON CONFLICT</c>, <c>WHERE</c>): writes of one batch commit or fail together, so a batch that fails is run
-/// again one write at a time, and only the failing write's caller sees the error. Writes of one batch run in the order
-/// they were queued; a caller that needs one write to follow another awaits the first.
+/// A write is one or more statements that commit together; the first one returns the caller's result set (a
+/// <c>RETURNING</c> or a <c>SELECT</c>). Writes decide their own conflicts (<c>ON CONFLICT</c>, <c>WHERE</c>) where they
+/// can. Writes of one batch commit or fail together, so when PostgreSQL refuses a batch (it rolled it back) its writes run
+/// again one at a time and only the refused write's caller sees the error; any other failure (a broken connection: the
+/// commit may or may not have happened) fails every caller of the batch. Writes of a batch run in the order they were
+/// queued; a caller that needs one write after another awaits the first. Nothing runs while nothing is queued: a batch
+/// writer starts when a write arrives and stops when the queue is empty.
 /// </remarks>
-public sealed class CommitBatcher : IAsyncDisposable
+public sealed class CommitBatcher(NpgsqlDataSource dataSource, int maxWriters = 2, int maxBatch = 256)
 {
     private static readonly Meter Meter = new("TicketFlow.Sql");
     private static readonly Histogram<int> BatchSizes = Meter.CreateHistogram<int>("ticketflow_commit_batch_writes",
-        description: "Writes per group commit of request records (Idempotency-Keys).");
+        description: "Writes per group commit (journal appends, Idempotency-Key records).");
 
-    private readonly NpgsqlDataSource dataSource;
-    private readonly int maxBatch;
-    private readonly Channel<Write> queue = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = false });
-    private readonly Task[] writers;
+    private readonly ConcurrentQueue<Write> queue = new();
+    private int writers; // batch writers running, at most maxWriters
     private long commits;
-
-    /// <param name="writers">Batches committed at once: while one waits for its flush the next one forms and goes.</param>
-    /// <param name="maxBatch">The most writes in one batch.</param>
-    public CommitBatcher(NpgsqlDataSource dataSource, int writers = 2, int maxBatch = 256)
-    {
-        (this.dataSource, this.maxBatch) = (dataSource, maxBatch);
-        this.writers = Enumerable.Range(0, writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
-    }
 
     /// <summary>Transactions committed so far (a batch run again one write at a time counts once per write).</summary>
     public long Commits => Interlocked.Read(ref commits);
 
-    /// <summary>Queues one statement and returns what <paramref name="read"/> made of its result set, once it is committed.</summary>
-    public Task<T> WriteAsync<T>(string sql, IReadOnlyList<NpgsqlParameter> parameters, Func<NpgsqlDataReader, CancellationToken, Task<T>> read,
+    /// <summary>Queues a write and returns what <paramref name="read"/> made of its first statement's result set, once committed.</summary>
+    public Task<T> WriteAsync<T>(IReadOnlyList<SqlStatement> statements, Func<NpgsqlDataReader, CancellationToken, Task<T>> read,
         CancellationToken cancellationToken = default)
     {
-        var write = new Write<T>(sql, parameters, read);
-        if (!queue.Writer.TryWrite(write)) return Task.FromException<T>(new ObjectDisposedException(nameof(CommitBatcher)));
+        var write = new Write<T>(statements, read);
+        queue.Enqueue(write);
+        if (TryStartWriter()) _ = Task.Run(WriteBatchesAsync);
         return write.Result.WaitAsync(cancellationToken);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>The number of rows the first statement returned (its <c>RETURNING</c>), once committed.</summary>
+    public Task<int> WriteAsync(params SqlStatement[] statements) => WriteAsync(statements, CountRowsAsync);
+
+    private static async Task<int> CountRowsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
-        queue.Writer.TryComplete();
-        await Task.WhenAll(writers);
+        var rows = 0;
+        while (await reader.ReadAsync(cancellationToken)) rows++;
+        return rows;
     }
 
-    private async Task WriteLoopAsync()
+    private bool TryStartWriter()
+    {
+        for (var running = Volatile.Read(ref writers); running < maxWriters; running = Volatile.Read(ref writers))
+            if (Interlocked.CompareExchange(ref writers, running + 1, running) == running) return true;
+        return false;
+    }
+
+    private async Task WriteBatchesAsync()
     {
         var batch = new List<Write>(maxBatch);
-        while (await queue.Reader.WaitToReadAsync())
+        while (true)
         {
-            while (batch.Count < maxBatch && queue.Reader.TryRead(out var write)) batch.Add(write);
-            if (batch.Count == 0) continue;
+            while (batch.Count < maxBatch && queue.TryDequeue(out var write)) batch.Add(write);
+            if (batch.Count == 0)
+            {
+                Interlocked.Decrement(ref writers);
+                // A write queued between the dequeue and the decrement may have found every writer taken: take it on.
+                if (queue.IsEmpty || !TryStartWriter()) return;
+                continue;
+            }
             BatchSizes.Record(batch.Count);
             try { await CommitAsync(batch); }
-            catch when (batch.Count > 1)
+            catch (PostgresException) when (batch.Count > 1)
             {
                 foreach (var write in batch)
                 {
@@ -70,7 +93,10 @@ public sealed class CommitBatcher : IAsyncDisposable
                     catch (Exception error) { write.Fail(error); }
                 }
             }
-            catch (Exception error) { batch[0].Fail(error); }
+            catch (Exception error)
+            {
+                foreach (var write in batch) write.Fail(error);
+            }
             batch.Clear();
         }
     }
@@ -78,44 +104,37 @@ public sealed class CommitBatcher : IAsyncDisposable
     private async Task CommitAsync(IReadOnlyList<Write> writes)
     {
         await using var batch = dataSource.CreateBatch();
-        foreach (var write in writes) batch.BatchCommands.Add(write.Command());
-        var results = new List<Action>(writes.Count);
+        foreach (var write in writes)
+            foreach (var statement in write.Statements) batch.BatchCommands.Add(statement.Command());
+        var deliveries = new List<Action>(writes.Count);
         await using (var reader = await batch.ExecuteReaderAsync())
         {
             foreach (var write in writes)
             {
-                results.Add(await write.ReadAsync(reader));
-                await reader.NextResultAsync();
+                deliveries.Add(await write.ReadAsync(reader));
+                for (var i = 0; i < write.Statements.Count; i++) await reader.NextResultAsync();
             }
         }
-        // The batch's implicit transaction committed when its last statement completed: now the callers may go on.
+        // The batch's implicit transaction committed with its last statement: now its callers may go on.
         Interlocked.Increment(ref commits);
-        foreach (var deliver in results) deliver();
+        foreach (var deliver in deliveries) deliver();
     }
 
-    private abstract class Write
+    private abstract class Write(IReadOnlyList<SqlStatement> statements)
     {
-        public abstract NpgsqlBatchCommand Command();
+        public IReadOnlyList<SqlStatement> Statements { get; } = statements;
 
-        /// <summary>Reads this write's result set; returns the delivery to run once the batch is known committed.</summary>
+        /// <summary>Reads the first statement's result set; returns the delivery to run once the batch is known committed.</summary>
         public abstract Task<Action> ReadAsync(NpgsqlDataReader reader);
 
         public abstract void Fail(Exception error);
     }
 
-    private sealed class Write<T>(string sql, IReadOnlyList<NpgsqlParameter> parameters, Func<NpgsqlDataReader, CancellationToken, Task<T>> read) : Write
+    private sealed class Write<T>(IReadOnlyList<SqlStatement> statements, Func<NpgsqlDataReader, CancellationToken, Task<T>> read) : Write(statements)
     {
         private readonly TaskCompletionSource<T> result = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task<T> Result => result.Task;
-
-        public override NpgsqlBatchCommand Command()
-        {
-            var command = new NpgsqlBatchCommand(sql);
-            // A parameter belongs to one command: a batch run again after a failure needs fresh ones.
-            foreach (var parameter in parameters) command.Parameters.Add(parameter.Clone());
-            return command;
-        }
 
         public override async Task<Action> ReadAsync(NpgsqlDataReader reader)
         {

@@ -14,6 +14,7 @@ public sealed class SqlStoreDatabase
     {
         PostgreSqlSource = postgreSql;
         SqliteFile = sqlite;
+        Batcher = postgreSql is null ? null : new CommitBatcher(postgreSql);
     }
 
     /// <summary>For the few statements that differ (full-text search, batched appends); everything else is the same SQL on both.</summary>
@@ -22,6 +23,9 @@ public sealed class SqlStoreDatabase
     public NpgsqlDataSource? PostgreSqlSource { get; }
 
     public SqliteDatabase? SqliteFile { get; }
+
+    /// <summary>PostgreSQL only: group commit for the writes of every journal and request record of this process on this database.</summary>
+    public CommitBatcher? Batcher { get; }
 
     public static SqlStoreDatabase PostgreSql(NpgsqlDataSource dataSource) => new(dataSource, null);
 
@@ -48,6 +52,6 @@ public sealed class SqlStoreDatabase
 
     /// <summary>The grain journals in this database, partitioned by <paramref name="serviceId"/>.</summary>
     public IJournalStore Journals(string serviceId) => PostgreSqlSource is { } postgres
-        ? new PostgresJournalStore(postgres, serviceId)
+        ? new PostgresJournalStore(postgres, serviceId, Batcher)
         : new SqliteJournalStore(SqliteFile!, serviceId);
 }

@@ -5,11 +5,11 @@ namespace TicketFlow.WebFront.Idempotency;
 
 /// <summary>
 /// Idempotency records in PostgreSQL under group commit (cluster mode): every claim, stored response and release of the
-/// requests in flight on this WebFront is one statement of the next <see cref="CommitBatcher"/> batch, so a busy WebFront
+/// requests in flight on this WebFront is one statement of the next batch of the database's <see cref="CommitBatcher"/>, so a busy WebFront
 /// commits them a few dozen at a time instead of one transaction each. Same table and protocol as
 /// <see cref="SqlIdempotencyStore"/>; a claim and the read of the record it found are one statement here.
 /// </summary>
-public sealed class BatchedIdempotencyStore(SqlStoreDatabase database, CommitBatcher batcher) : IIdempotencyStore
+public sealed class BatchedIdempotencyStore(SqlStoreDatabase database) : IIdempotencyStore
 {
     // The claim of IdempotencySchema.Claim, and beside it the record it ran into when it claimed nothing. The SELECT sees the
     // table as the statement began: a record another WebFront committed while this claim waited for its row lock is not
@@ -39,15 +39,14 @@ public sealed class BatchedIdempotencyStore(SqlStoreDatabase database, CommitBat
 
     public Task<BeginResult> TryBeginAsync(string userId, string key, string requestHash, DateTimeOffset now, DateTimeOffset expiresAt,
         DateTimeOffset staleBefore, CancellationToken cancellationToken) =>
-        batcher.WriteAsync(ClaimOrRead, Parameters(userId, key, requestHash, now.ToUnixTimeMilliseconds(), expiresAt.ToUnixTimeMilliseconds(),
-            staleBefore.ToUnixTimeMilliseconds()), ReadClaimAsync(requestHash), cancellationToken);
+        database.Batcher!.WriteAsync([new SqlStatement(ClaimOrRead, userId, key, requestHash, now.ToUnixTimeMilliseconds(), expiresAt.ToUnixTimeMilliseconds(),
+            staleBefore.ToUnixTimeMilliseconds())], ReadClaimAsync(requestHash), cancellationToken);
 
     public Task CompleteAsync(string userId, string key, StoredResponse response, CancellationToken cancellationToken) =>
-        batcher.WriteAsync(Complete, Parameters(userId, key, response.StatusCode, response.ContentType, response.Location, response.Body),
-            IgnoreRows, cancellationToken);
+        database.Batcher!.WriteAsync(new SqlStatement(Complete, userId, key, response.StatusCode, response.ContentType, response.Location, response.Body)).WaitAsync(cancellationToken);
 
     public Task AbandonAsync(string userId, string key, CancellationToken cancellationToken) =>
-        batcher.WriteAsync(Delete, Parameters(userId, key), IgnoreRows, cancellationToken);
+        database.Batcher!.WriteAsync(new SqlStatement(Delete, userId, key)).WaitAsync(cancellationToken);
 
     private static Func<NpgsqlDataReader, CancellationToken, Task<BeginResult>> ReadClaimAsync(string requestHash) => async (reader, cancellationToken) =>
     {
@@ -60,8 +59,4 @@ public sealed class BatchedIdempotencyStore(SqlStoreDatabase database, CommitBat
             reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), (byte[])reader[5]));
     };
 
-    private static Task<bool> IgnoreRows(NpgsqlDataReader reader, CancellationToken cancellationToken) => Task.FromResult(true);
-
-    private static NpgsqlParameter[] Parameters(params object?[] values) =>
-        values.Select(value => new NpgsqlParameter { Value = value ?? DBNull.Value }).ToArray();
 }

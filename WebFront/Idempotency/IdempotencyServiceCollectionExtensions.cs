@@ -8,10 +8,9 @@ public static class IdempotencyServiceCollectionExtensions
     {
         // PostgreSQL (cluster mode, every WebFront of the cluster at once): claims and responses under group commit.
         // The SQLite file (embedded mode): one transaction each, as SQLite writes one at a time anyway.
-        services.AddSingleton(sp => new CommitBatcher(sp.GetRequiredService<SqlStoreDatabase>().PostgreSqlSource!));
-        services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqlStoreDatabase>() is { IsPostgreSql: true } database
-            ? new BatchedIdempotencyStore(database, sp.GetRequiredService<CommitBatcher>())
-            : new SqlIdempotencyStore(sp.GetRequiredService<SqlStoreDatabase>()));
+        services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqlStoreDatabase>() is var database && database.IsPostgreSql
+            ? new BatchedIdempotencyStore(database)
+            : new SqlIdempotencyStore(database));
         services.Configure<IdempotencyOptions>(configuration.GetSection("Idempotency"));
         services.AddHostedService<IdempotencyBootstrap>();
         return services;

@@ -54,6 +54,8 @@ public abstract class StorageConformanceTests(StorageEngine engine)
         await Assert.ThrowsAsync<JournalConflictException>(() => journals.AppendAsync(Journal, 1, [Entry("stale")], null, CancellationToken.None));
         await Assert.ThrowsAsync<JournalConflictException>(() => journals.AppendAsync(Journal, 5, [Entry("ahead")], new JournalSnapshot(6, Entry("ahead")), CancellationToken.None));
         await Assert.ThrowsAsync<JournalConflictException>(() => journals.AppendAsync(Journal, 0, [Entry("first again")], null, CancellationToken.None));
+        // A stale activation whose snapshot would land exactly where the journal ends: neither goes in.
+        await Assert.ThrowsAsync<JournalConflictException>(() => journals.AppendAsync(Journal, 1, [Entry("x"), Entry("y")], new JournalSnapshot(3, Entry("stale")), CancellationToken.None));
 
         var stored = await journals.ReadAsync(Journal, CancellationToken.None);
         Assert.Equal(["a", "b", "c"], stored.Entries.Select(Text));

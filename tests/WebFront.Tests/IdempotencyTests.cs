@@ -268,23 +268,10 @@ public sealed class PostgresIdempotencyTests : IdempotencyTests
 /// <summary>The cluster's store: claims and responses under group commit (<see cref="CommitBatcher"/>).</summary>
 public sealed class BatchedPostgresIdempotencyTests : IdempotencyTests
 {
-    private readonly List<CommitBatcher> batchers = [];
-
     protected override bool SingleProcess => false;
 
-    protected override async Task<IIdempotencyStore> CreateStoreAsync()
-    {
-        var dataSource = await TestDatabase.DataSourceAsync();
-        var batcher = new CommitBatcher(dataSource);
-        batchers.Add(batcher);
-        return new BatchedIdempotencyStore(SqlStoreDatabase.PostgreSql(dataSource), batcher);
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        foreach (var batcher in batchers) await batcher.DisposeAsync();
-    }
+    protected override async Task<IIdempotencyStore> CreateStoreAsync() =>
+        new BatchedIdempotencyStore(SqlStoreDatabase.PostgreSql(await TestDatabase.DataSourceAsync()));
 }
 
 public sealed class SqliteIdempotencyTests : IdempotencyTests
