@@ -2,12 +2,42 @@ namespace TicketFlow.Domain.Purchases;
 
 /// <summary>
 /// One user's holds at one event as a plain state machine: the per-user-per-event limit, all-or-nothing multi-tier
-/// holds, and who may end a hold. It decides; its grain asks the tiers, stores <see cref="Holds"/> and answers.
+/// holds, and who may end a hold. It decides; its grain asks the tiers, journals <see cref="TakeChanges"/> and answers.
 /// A hold past its expiry reads as expired even before anyone records it, unless a checkout owns it (the saga decides).
 /// </summary>
-/// <param name="holds">The stored holds (the grain's state), changed in place.</param>
-public sealed class Shopper(Dictionary<string, Hold> holds)
+public sealed class Shopper
 {
+    private readonly Dictionary<string, Hold> holds;
+    private readonly List<ShopperEvent> changes = [];
+
+    /// <param name="holds">Holds to start from (kept as they are: a restore, not a change).</param>
+    public Shopper(IEnumerable<Hold>? holds = null) => this.holds = (holds ?? []).ToDictionary(h => h.HoldId);
+
+    /// <summary>The state a journal holds: its snapshot (null if none) and the entries after it, applied in order.</summary>
+    public static Shopper Restore(ShopperSnapshot? snapshot, IEnumerable<ShopperEvent> entries)
+    {
+        var shopper = new Shopper(snapshot?.Holds);
+        foreach (var entry in entries) shopper.Apply(entry);
+        return shopper;
+    }
+
+    /// <summary>The entries for every change since the last call, in order (for the journal).</summary>
+    public IReadOnlyList<ShopperEvent> TakeChanges()
+    {
+        if (changes.Count == 0) return [];
+        var taken = changes.ToList();
+        changes.Clear();
+        return taken;
+    }
+
+    public ShopperSnapshot ToSnapshot() => new([.. holds.Values]);
+
+    /// <summary>Takes over holds stored before the journal existed: recorded as changes, so the journal has them from now on.</summary>
+    public void Adopt(IEnumerable<Hold> stored)
+    {
+        foreach (var hold in stored) Record(hold);
+    }
+
     /// <summary>How long a hold that ended without a purchase is kept, so a retry still finds its outcome.</summary>
     public static readonly TimeSpan KeepFinishedHolds = TimeSpan.FromDays(1);
 
@@ -57,7 +87,7 @@ public sealed class Shopper(Dictionary<string, Hold> holds)
     {
         Forget(now);
         var hold = new Hold(holdId, eventId, userId, lines, currency, now, expiresAt, HoldStates.Active, CheckingOut: false, OrderId: null);
-        holds[holdId] = hold;
+        Record(hold);
         return hold;
     }
 
@@ -78,7 +108,7 @@ public sealed class Shopper(Dictionary<string, Hold> holds)
         };
     }
 
-    public void Released(string holdId) => holds[holdId] = holds[holdId] with { State = HoldStates.Released };
+    public void Released(string holdId) => Record(holds[holdId] with { State = HoldStates.Released });
 
     /// <summary>
     /// A checkout saga takes the hold: from now on only the saga ends it, and the clock does not expire it here.
@@ -91,7 +121,7 @@ public sealed class Shopper(Dictionary<string, Hold> holds)
         if (hold.State != HoldStates.Active) return (ProblemCodes.HoldAlreadyUsed, hold, false);
         if (hold.CheckingOut) return (null, hold, false);
         hold = hold with { CheckingOut = true };
-        holds[holdId] = hold;
+        Record(hold);
         return (null, hold, true);
     }
 
@@ -105,7 +135,7 @@ public sealed class Shopper(Dictionary<string, Hold> holds)
         if (!holds.TryGetValue(holdId, out var hold)) return false;
         var owned = hold.CheckingOut || (newState == HoldStates.Refunded && hold.State == HoldStates.Purchased);
         if (!owned || (hold.State == newState && !hold.CheckingOut)) return false;
-        holds[holdId] = hold with { State = newState, CheckingOut = false, OrderId = orderId ?? hold.OrderId };
+        Record(hold with { State = newState, CheckingOut = false, OrderId = orderId ?? hold.OrderId });
         return true;
     }
 
@@ -114,8 +144,31 @@ public sealed class Shopper(Dictionary<string, Hold> holds)
 
     private void Forget(DateTimeOffset now)
     {
-        foreach (var hold in holds.Values.Where(h => h.State is not (HoldStates.Active or HoldStates.Purchased) && h.ExpiresAt + KeepFinishedHolds < now).ToList())
-            holds.Remove(hold.HoldId);
+        var forgotten = holds.Values.Where(h => h.State is not (HoldStates.Active or HoldStates.Purchased) && h.ExpiresAt + KeepFinishedHolds < now)
+            .Select(h => h.HoldId).ToList();
+        if (forgotten.Count > 0) Emit(new HoldsForgotten(forgotten));
+    }
+
+    private void Record(Hold hold) => Emit(new HoldRecorded(hold));
+
+    // Every change goes through here: applied, and journaled, the same way a replay applies it.
+    private void Emit(ShopperEvent change)
+    {
+        Apply(change);
+        changes.Add(change);
+    }
+
+    private void Apply(ShopperEvent change)
+    {
+        switch (change)
+        {
+            case HoldRecorded recorded:
+                holds[recorded.Hold.HoldId] = recorded.Hold;
+                break;
+            case HoldsForgotten forgotten:
+                foreach (var id in forgotten.HoldIds) holds.Remove(id);
+                break;
+        }
     }
 }
 

@@ -14,6 +14,7 @@ public sealed class FaultInjectingJournalStore(IJournalStore inner) : IJournalSt
     private long entries;
     private int waitingAtGate;
     private Gate? gate;
+    private JournalId? loseReplyOf;
 
     public FaultSwitch Faults { get; } = new();
 
@@ -27,6 +28,12 @@ public sealed class FaultInjectingJournalStore(IJournalStore inner) : IJournalSt
     public void CloseGate(JournalId journal) => Volatile.Write(ref gate, new Gate(journal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)));
 
     public void OpenGate() => Interlocked.Exchange(ref gate, null)?.Open.TrySetResult();
+
+    /// <summary>
+    /// The next append to <paramref name="journal"/> is stored and then fails as if the process died before its reply: the
+    /// caller sees an unknown outcome (<see cref="ReplyLostException"/>), the database has the entries.
+    /// </summary>
+    public void LoseReplyOnce(JournalId journal) => Volatile.Write(ref loseReplyOf, journal);
 
     /// <summary>Appends waiting at the gate now.</summary>
     public int WaitingAtGate => Volatile.Read(ref waitingAtGate);
@@ -49,7 +56,11 @@ public sealed class FaultInjectingJournalStore(IJournalStore inner) : IJournalSt
         Interlocked.Add(ref entries, entriesToAppend.Count);
         appendsPerJournal.AddOrUpdate(journal, 1, (_, n) => n + 1);
         await inner.AppendAsync(journal, expectedVersion, entriesToAppend, snapshot, cancellationToken);
+        if (Volatile.Read(ref loseReplyOf) == journal && Interlocked.CompareExchange(ref loseReplyOf, null, journal) == journal)
+            throw new ReplyLostException(journal);
     }
 
     private sealed record Gate(JournalId Journal, TaskCompletionSource Open);
 }
+
+public sealed class ReplyLostException(JournalId journal) : Exception($"{journal}: the append was stored, and its reply lost.");

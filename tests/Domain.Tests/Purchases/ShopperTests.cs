@@ -180,4 +180,44 @@ public sealed class ShopperTests
             return true;
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(500).WithReplay(31337, 1203 * 2 + 1));
     }
+
+    [Fact]
+    public void Every_change_is_a_journal_entry_and_replaying_them_from_a_snapshot_or_from_the_start_gives_the_same_holds()
+    {
+        var shopper = new Shopper([]);
+        var journal = new List<ShopperEvent>();
+        void Take() => journal.AddRange(shopper.TakeChanges());
+        shopper.Placed("h1", "evt", "ann", Lines(1), "USD", Now + Ten, Now);
+        shopper.Placed("h2", "evt", "ann", Lines(2), "USD", Now + Ten, Now);
+        Take();
+        var snapshot = shopper.ToSnapshot();
+        var sinceSnapshot = journal.Count;
+        shopper.Released("h1");
+        shopper.BeginCheckout("h2", Now);
+        shopper.EndCheckout("h2", HoldStates.Purchased, "ord_1");
+        Take();
+        Assert.Empty(shopper.TakeChanges()); // taken once
+        shopper.Placed("h3", "evt", "ann", Lines(1), "USD", Now.AddDays(2) + Ten, Now.AddDays(2)); // forgets h1, released two days ago
+        Take();
+
+        Assert.Equal(["h2", "h3"], shopper.Holds.Keys.Order());
+        foreach (var replayed in new[] { Shopper.Restore(null, journal), Shopper.Restore(snapshot, journal.Skip(sinceSnapshot)) })
+        {
+            Assert.Equal(shopper.Holds.Keys.Order(), replayed.Holds.Keys.Order());
+            Assert.All(shopper.Holds.Values, hold => Assert.Equal((hold.State, hold.OrderId, hold.CheckingOut),
+                (replayed.Holds[hold.HoldId].State, replayed.Holds[hold.HoldId].OrderId, replayed.Holds[hold.HoldId].CheckingOut)));
+        }
+        Assert.Single(journal.OfType<HoldsForgotten>());
+    }
+
+    [Fact]
+    public void A_refused_or_repeated_request_changes_nothing_and_journals_nothing()
+    {
+        var (shopper, _) = WithHold(4);
+        shopper.TakeChanges();
+        shopper.PlanHold("h2", Lines(3), eventLimit: 6, Ten, Now); // over the limit
+        shopper.PlanHold("h1", Lines(4), eventLimit: 6, Ten, Now); // the same hold again
+        shopper.EndCheckout("h1", HoldStates.Purchased, "ord"); // no checkout owns it
+        Assert.Empty(shopper.TakeChanges());
+    }
 }
