@@ -37,13 +37,7 @@ public sealed class LegacyRuntimeCheckTests : IDisposable
     [Fact]
     public async Task An_old_runtime_PostgreSQL_database_is_refused_with_what_to_do()
     {
-        var server = new NpgsqlConnectionStringBuilder(await TestDatabase.ConnectionStringAsync());
-        var name = $"tf_legacy_{Guid.NewGuid():N}";
-        await using (var admin = NpgsqlDataSource.Create(server.ConnectionString))
-        await using (var create = admin.CreateCommand($"CREATE DATABASE {name}"))
-            await create.ExecuteNonQueryAsync();
-        server.Database = name;
-        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+        await using var dataSource = NpgsqlDataSource.Create(await TestDatabase.CreateDatabaseAsync("tf_legacy"));
         var database = SqlStoreDatabase.PostgreSql(dataSource);
         await LegacyRuntimeCheck.ThrowIfOldRuntimeAsync(database, CancellationToken.None); // empty: fine
         await using (var command = dataSource.CreateCommand(OldRuntimeTables.Replace("BLOB", "BYTEA")))

@@ -22,7 +22,7 @@ public sealed class OnSaleSmokeTests(ITestOutputHelper output)
     public async Task A_short_onsale_with_a_silo_killed_mid_sale_sells_every_seat_and_passes_the_audit()
     {
         var state = Directory.CreateTempSubdirectory("tf-smoke-").FullName;
-        var database = await CreateDatabaseAsync();
+        var database = await TestDatabase.CreateDatabaseAsync("tf_smoke", maxPoolSize: 50); // the audit sees this run only
         var started = Stopwatch.StartNew();
         var passed = false;
         try
@@ -70,18 +70,5 @@ public sealed class OnSaleSmokeTests(ITestOutputHelper output)
             if (passed) Directory.Delete(state, recursive: true);
             else output.WriteLine($"logs of the run: {state}");
         }
-    }
-
-    /// <summary>A database of its own on the test server, so the audit sees this run only.</summary>
-    private static async Task<string> CreateDatabaseAsync()
-    {
-        var server = new NpgsqlConnectionStringBuilder(await TestDatabase.ConnectionStringAsync());
-        var name = $"tf_smoke_{Guid.NewGuid():N}";
-        await using (var admin = NpgsqlDataSource.Create(server.ConnectionString))
-        await using (var create = admin.CreateCommand($"CREATE DATABASE {name}"))
-            await create.ExecuteNonQueryAsync();
-        server.Database = name;
-        server.MaxPoolSize = 50;
-        return server.ConnectionString;
     }
 }

@@ -34,7 +34,7 @@ public sealed class SeatAuditTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        database = await CreateDatabaseAsync();
+        database = NpgsqlDataSource.Create(await TestDatabase.CreateDatabaseAsync("tf_seat_audit"));
         cluster = await TestSilos.StartAsync(new TestSiloOptions { Silos = 1, Storage = ClusterStorage.PostgreSql(database) });
         var catalog = new SqlCatalogStore(SqlStoreDatabase.PostgreSql(database));
         await catalog.InitializeAsync(CancellationToken.None);
@@ -175,18 +175,6 @@ public sealed class SeatAuditTests : IAsyncLifetime
     private SectionPlan Plan(string sectionId, int rows, int seatsPerRow) => new(sectionId, "Section " + sectionId,
         Enumerable.Range(1, rows).Select(r => new PlanRow($"{r}", Enumerable.Range(1, seatsPerRow)
             .Select(s => new PlanSeat($"{sectionId}.{r}.{s}", $"{s}", TierId)).ToList())).ToList());
-
-    private static async Task<NpgsqlDataSource> CreateDatabaseAsync()
-    {
-        var server = new NpgsqlConnectionStringBuilder(await TestDatabase.ConnectionStringAsync());
-        var name = $"tf_seat_audit_{Guid.NewGuid():N}";
-        await using (var admin = NpgsqlDataSource.Create(server.ConnectionString))
-        await using (var create = admin.CreateCommand($"CREATE DATABASE {name}"))
-            await create.ExecuteNonQueryAsync();
-        server.Database = name;
-        server.MaxPoolSize = 20;
-        return NpgsqlDataSource.Create(server.ConnectionString);
-    }
 
     /// <summary>The live side as the API builds it, read from the section grains themselves: each section's status, the tier summed over them.</summary>
     private sealed class GrainSeatMapLiveView(IGrainFactory grains, IReadOnlyList<string> sectionIds) : ISeatMapLiveView

@@ -22,6 +22,22 @@ public static class TestDatabase
     /// </summary>
     public static Task<NpgsqlDataSource> DataSourceAsync() => Pool.Value;
 
+    /// <summary>
+    /// A new, empty database on the test server (<c>{prefix}_{guid}</c>), for a test that reads a whole database (an audit,
+    /// a check of what tables exist) and so must see only its own rows. Returns its connection string.
+    /// </summary>
+    public static async Task<string> CreateDatabaseAsync(string prefix, int maxPoolSize = 20)
+    {
+        var server = new NpgsqlConnectionStringBuilder(await ConnectionStringAsync());
+        var name = $"{prefix}_{Guid.NewGuid():N}";
+        await using (var admin = NpgsqlDataSource.Create(server.ConnectionString))
+        await using (var create = admin.CreateCommand($"CREATE DATABASE {name}"))
+            await create.ExecuteNonQueryAsync();
+        server.Database = name;
+        server.MaxPoolSize = maxPoolSize;
+        return server.ConnectionString;
+    }
+
     /// <summary>A fresh id, so tests sharing one database never see each other's rows.</summary>
     public static string UniqueId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
