@@ -29,9 +29,13 @@ public static class AccountsServiceCollectionExtensions
         services.Configure<RegisterRateLimitOptions>(configuration.GetSection(RegisterRateLimitOptions.Section));
         services.AddSingleton<RegistrationLimiter>();
         services.AddSingleton<AccountService>();
-        services.Configure<AccountSessionOptions>(configuration.GetSection(AccountSessionOptions.Section));
+        services.AddOptions<AccountSessionOptions>().Bind(configuration.GetSection(AccountSessionOptions.Section))
+            .Validate(options => options.IsValid, $"{AccountSessionOptions.Section}: StampCacheLifetime and TokenCacheLifetime are 0 to 30 seconds " +
+                "(an ended session must stop working within 30 s), TokenCacheEntries at least 1.")
+            .ValidateOnStart();
         services.AddSingleton<RefreshTokenStore>();
         services.AddSingleton<SessionValidator>();
+        services.AddSingleton<BearerTicketCache>();
         services.AddSingleton<SessionTokens>();
         services.Configure<AdminAccountOptions>(options =>
         {
@@ -97,13 +101,14 @@ public static class AccountsServiceCollectionExtensions
         }
     }
 
-    /// <summary>Reads the token (the handler itself reads only "Bearer " so spelled; a scheme is case-insensitive, RFC 9110 §11.1)
-    /// and checks its security stamp; an unreadable or expired token is left to the handler, which refuses it as before.</summary>
+    /// <summary>Reads the token (the handler itself reads only "Bearer " so spelled; a scheme is case-insensitive, RFC 9110 §11.1),
+    /// decrypted at most once per <see cref="AccountSessionOptions.TokenCacheLifetime"/>, and checks its expiry and security
+    /// stamp on every request; an unreadable or expired token is left to the handler, which refuses it as before.</summary>
     private static async Task ValidateBearerAsync(MessageReceivedContext context)
     {
         if (BearerToken(context.Request) is not { } token) return;
         context.Token = token;
-        var ticket = context.Options.BearerTokenProtector.Unprotect(token);
+        var ticket = context.HttpContext.RequestServices.GetRequiredService<BearerTicketCache>().Unprotect(token, context.Options.BearerTokenProtector);
         if (ticket?.Properties.ExpiresUtc is not { } expires || (context.Options.TimeProvider ?? TimeProvider.System).GetUtcNow() >= expires) return;
         var principal = await context.HttpContext.RequestServices.GetRequiredService<SessionValidator>().ValidateAsync(ticket.Principal);
         if (principal is null)

@@ -106,6 +106,25 @@ public sealed class SessionRevocationTests
     }
 
     [Fact]
+    public async Task A_bearer_token_decrypted_from_the_cache_ends_with_its_stamp_not_with_the_cache()
+    {
+        // The token cache at its 30 s maximum, the stamp cache at 1 s: the token must stop working after about 1 s.
+        await using var database = await FreshDatabase.CreateAsync();
+        await using var first = SharedKeyRingTests.ClusterWebFront(database, ShortCache);
+        await using var second = SharedKeyRingTests.ClusterWebFront(database, ShortCache, ("Accounts:Sessions:TokenCacheLifetime", "00:00:30"));
+        await SharedKeyRingTests.RegisterAndLoginAsync(first, "ada@example.com");
+        var session = await LoginAsync(first, "ada@example.com");
+        var other = await LoginAsync(first, "ada@example.com");
+        for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.OK, await MeAsync(second, token: session.Token)); // decrypted once, then cached
+
+        using (var everywhere = await PostAsync(first, "/api/v1/auth/logout-all", null, other.Token))
+            Assert.Equal(HttpStatusCode.NoContent, everywhere.StatusCode);
+
+        var took = await WithinPromiseAsync(async () => await MeAsync(second, token: session.Token) == HttpStatusCode.Unauthorized, "the cached bearer token");
+        Assert.True(took < TimeSpan.FromSeconds(10), $"took {took.TotalSeconds:0.0} s with a 1 s stamp cache: the token cache held the session");
+    }
+
+    [Fact]
     public async Task Changing_the_password_ends_the_other_sessions_and_keeps_the_current_cookie_session()
     {
         await using var database = await FreshDatabase.CreateAsync();
