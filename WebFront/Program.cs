@@ -31,6 +31,8 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
     context.ProblemDetails.Extensions.TryAdd("code", Problems.CodeFor(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode));
     if (context.HttpContext.Response.StatusCode == StatusCodes.Status503ServiceUnavailable) context.HttpContext.Response.Headers.RetryAfter = "1";
 });
+// The on-sale's request and response bodies by generated code (System.Text.Json source generation); the rest by reflection.
+builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, HotPathJson.Default));
 builder.Services.AddOpenApi();
 builder.Services.AddApiReference(); // the bearer scheme and the introduction in /openapi/v1.json
 builder.AddGrainAccess(); // embedded silo on SQLite, or a client of the cluster
