@@ -45,6 +45,8 @@ public static class HoldsBenchmark
             ["Logging__LogLevel__Default"] = "Warning",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
+        // A/B runs of runtime settings (GC, thread pool) in the servers only: TICKETFLOW_BENCH_SERVER_DOTNET_gcServer=0 sets DOTNET_gcServer=0.
+        foreach (var (name, value) in ServerSettingsFromEnvironment()) shared[name] = value;
         using var silo = Start(Path.Combine(folder, "TicketFlow.Silo.dll"), [], shared, new()
         {
             ["Silo__Port"] = siloPort.ToString(), ["Silo__GatewayPort"] = gatewayPort.ToString(), ["Management__Port"] = LocalMachine.FreePort().ToString(),
@@ -151,6 +153,12 @@ public static class HoldsBenchmark
         }
         return ticks / 100.0; // USER_HZ
     }
+
+    private const string ServerSettingPrefix = "TICKETFLOW_BENCH_SERVER_";
+
+    private static IEnumerable<(string Name, string Value)> ServerSettingsFromEnvironment() =>
+        Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(name => name.StartsWith(ServerSettingPrefix, StringComparison.Ordinal))
+            .Select(name => (name[ServerSettingPrefix.Length..], Environment.GetEnvironmentVariable(name)!));
 
     internal static Process Start(string dll, string[] args, Dictionary<string, string> shared, Dictionary<string, string> own)
     {
