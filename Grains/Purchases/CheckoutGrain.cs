@@ -31,6 +31,8 @@ public sealed class CheckoutGrain(
     private const string ResumeReminder = "resume";
     private static readonly TimeSpan UnknownOutcomeRetryAfter = TimeSpan.FromSeconds(5);
 
+    private IGrainReminder? armed;
+
     private Checkout? Current => state.State.Checkout;
 
     private DateTimeOffset Now => time.GetUtcNow();
@@ -110,13 +112,14 @@ public sealed class CheckoutGrain(
 
                 case CheckoutWork.VerifyHold:
                     var begun = await Shopper(checkout).BeginCheckout(checkout.HoldId);
-                    await SaveAsync(begun.Error is null ? checkout.HoldVerified(begun.Hold!, Now) : checkout.HoldRefused(begun.Error, Now));
+                    // Nothing happens between a verified hold and the payment's start but storing it: one write stores both steps.
+                    await SaveAsync(begun.Error is null ? checkout.HoldVerified(begun.Hold!, Now).Paying(Now) : checkout.HoldRefused(begun.Error, Now));
                     break;
 
-                case CheckoutWork.BeginPayment:
-                    // Stored before the capture, with a reminder: if this silo dies mid-call, someone asks the gateway what happened.
+                case CheckoutWork.BeginPayment: // a saga stored as verified (by an earlier version)
+                    // Stored before the capture (the reminder armed at the start is still on): if this silo dies mid-call,
+                    // the reminder asks the gateway what happened.
                     await SaveAsync(checkout.Paying(Now));
-                    await ArmResumeAsync();
                     break;
 
                 case CheckoutWork.Capture:
@@ -280,11 +283,14 @@ public sealed class CheckoutGrain(
         await DisarmResumeAsync();
     }
 
-    private Task ArmResumeAsync() => this.RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
+    // Armed when a checkout or a refund starts and kept until the saga finishes; nothing else unregisters it.
+    private async Task ArmResumeAsync() => armed = await this.RegisterOrUpdateReminder(ResumeReminder, options.ResumeAfter, options.ResumePeriod);
 
     private async Task DisarmResumeAsync()
     {
-        if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        // The reminder this activation armed needs no lookup; one armed by an earlier activation (before a crash) is read first.
+        if ((armed ?? await this.GetReminder(ResumeReminder)) is { } reminder) await this.UnregisterReminder(reminder);
+        armed = null;
     }
 
     private CheckoutReply Reply(string? error, TimeSpan? retryAfter = null) =>
