@@ -37,7 +37,7 @@ public sealed class CommitBatcher(NpgsqlDataSource dataSource, int maxWriters = 
         description: "Writes per group commit (journal appends, Idempotency-Key records).");
 
     private readonly ConcurrentQueue<Write> queue = new();
-    private int writers; // batch writers running, at most maxWriters
+    private BatchWorkers writers = new(maxWriters);
     private long commits;
 
     /// <summary>Transactions committed so far (a batch run again one write at a time counts once per write).</summary>
@@ -49,7 +49,7 @@ public sealed class CommitBatcher(NpgsqlDataSource dataSource, int maxWriters = 
     {
         var write = new Write<T>(statements, read);
         queue.Enqueue(write);
-        if (TryStartWriter()) _ = Task.Run(WriteBatchesAsync);
+        if (writers.TryStart()) _ = Task.Run(WriteBatchesAsync);
         return write.Result.WaitAsync(cancellationToken);
     }
 
@@ -63,13 +63,6 @@ public sealed class CommitBatcher(NpgsqlDataSource dataSource, int maxWriters = 
         return rows;
     }
 
-    private bool TryStartWriter()
-    {
-        for (var running = Volatile.Read(ref writers); running < maxWriters; running = Volatile.Read(ref writers))
-            if (Interlocked.CompareExchange(ref writers, running + 1, running) == running) return true;
-        return false;
-    }
-
     private async Task WriteBatchesAsync()
     {
         var batch = new List<Write>(maxBatch);
@@ -78,9 +71,7 @@ public sealed class CommitBatcher(NpgsqlDataSource dataSource, int maxWriters = 
             while (batch.Count < maxBatch && queue.TryDequeue(out var write)) batch.Add(write);
             if (batch.Count == 0)
             {
-                Interlocked.Decrement(ref writers);
-                // A write queued between the dequeue and the decrement may have found every writer taken: take it on.
-                if (queue.IsEmpty || !TryStartWriter()) return;
+                if (writers.StopUnlessMoreQueued(queue)) return;
                 continue;
             }
             BatchSizes.Record(batch.Count);

@@ -12,6 +12,9 @@ public interface IUserRepository
 
     Task<UserAccount?> FindByIdAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>The users with these ids, in one query; an unknown id is left out.</summary>
+    Task<IReadOnlyList<UserAccount>> FindManyByIdAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken);
+
     /// <summary>Sets a new security stamp (and, when given, a new password hash or roles); false when no user has this id.</summary>
     Task<bool> ChangeAsync(string id, string securityStamp, string? passwordHash, IReadOnlyList<string>? roles, CancellationToken cancellationToken);
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
+using TicketFlow.Data;
 
 namespace TicketFlow.WebFront.Accounts;
 
@@ -18,6 +19,11 @@ public sealed class SessionValidator(IUserRepository users, IOptions<AccountSess
 
     private readonly ConcurrentDictionary<string, Entry> entries = new();
     private readonly TimeSpan lifetime = options.Value.StampCacheLifetime;
+
+    // A queued fan polls less often than the lifetime, so most of its polls miss: the misses of concurrent requests are
+    // read together, one query for up to 100 users.
+    private readonly LookupBatcher<string, UserAccount> stored = new(async (ids, cancellationToken) =>
+        (await users.FindManyByIdAsync(ids, cancellationToken)).ToDictionary(user => user.Id, StringComparer.Ordinal));
 
     /// <summary>The principal with the stored roles, or null when its user is gone or the session's stamp is not the current one.</summary>
     public async Task<ClaimsPrincipal?> ValidateAsync(ClaimsPrincipal principal)
@@ -53,7 +59,7 @@ public sealed class SessionValidator(IUserRepository users, IOptions<AccountSess
         }
     }
 
-    private Entry NewEntry(string userId, long now) => new(new Lazy<Task<UserAccount?>>(() => users.FindByIdAsync(userId, CancellationToken.None)), now);
+    private Entry NewEntry(string userId, long now) => new(new Lazy<Task<UserAccount?>>(() => stored.GetAsync(userId)), now);
 
     private bool Fresh(Entry entry, long now) => time.GetElapsedTime(entry.ReadAt, now) < lifetime;
 

@@ -27,6 +27,21 @@ public sealed class SqlUserRepository(SqlStoreDatabase database) : IUserReposito
 
     public Task<UserAccount?> FindByIdAsync(string id, CancellationToken cancellationToken) => FindAsync("id", id, cancellationToken);
 
+    public async Task<IReadOnlyList<UserAccount>> FindManyByIdAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0) return [];
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // PostgreSQL: one array parameter, so every batch size is the same statement; SQLite has no arrays.
+        await using var command = database.IsPostgreSql
+            ? DbCommands.Create(connection, null, $"SELECT {UserSchema.Columns} FROM tf_users WHERE id = ANY(@ids)", ("@ids", ids.ToArray()))
+            : DbCommands.Create(connection, null, $"SELECT {UserSchema.Columns} FROM tf_users WHERE id IN ({string.Join(", ", ids.Select((_, i) => $"@id{i}"))})",
+                [.. ids.Select((id, i) => ($"@id{i}", (object?)id))]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var found = new List<UserAccount>(ids.Count);
+        while (await reader.ReadAsync(cancellationToken)) found.Add(UserSchema.Read(reader));
+        return found;
+    }
+
     public async Task<bool> ChangeAsync(string id, string securityStamp, string? passwordHash, IReadOnlyList<string>? roles, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -40,6 +40,19 @@ public abstract class UserRepositoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Many_users_are_found_by_id_in_one_query_and_unknown_ids_are_left_out()
+    {
+        var users = Enumerable.Range(0, 150).Select(i => NewUser($"{Guid.NewGuid():N}@example.com")).ToList();
+        foreach (var user in users) Assert.True(await Users.TryCreateAsync(user, CancellationToken.None));
+
+        var found = await Users.FindManyByIdAsync([.. users.Select(u => u.Id), "usr_missing", users[0].Id], CancellationToken.None);
+
+        Assert.Equal(users.Select(u => (u.Id, u.SecurityStamp)).Order(), found.Select(u => (u.Id, u.SecurityStamp)).Order());
+        Assert.Empty(await Users.FindManyByIdAsync([], CancellationToken.None));
+        Assert.Empty(await Users.FindManyByIdAsync(["usr_missing"], CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Of_concurrent_registrations_of_one_email_exactly_one_succeeds()
     {
         var email = $"{Guid.NewGuid():N}@example.com";

@@ -350,6 +350,7 @@ public sealed class TransferTests : IAsyncLifetime
         public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
         public Task<bool> TryCreateAsync(UserAccount user, CancellationToken cancellationToken) => inner.TryCreateAsync(user, cancellationToken);
         public Task<UserAccount?> FindByIdAsync(string id, CancellationToken cancellationToken) => inner.FindByIdAsync(id, cancellationToken);
+        public Task<IReadOnlyList<UserAccount>> FindManyByIdAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) => inner.FindManyByIdAsync(ids, cancellationToken);
         public Task<bool> ChangeAsync(string id, string securityStamp, string? passwordHash, IReadOnlyList<string>? roles, CancellationToken cancellationToken) =>
             inner.ChangeAsync(id, securityStamp, passwordHash, roles, cancellationToken);
         public Task<int> CountWithRoleAsync(string role, CancellationToken cancellationToken) => inner.CountWithRoleAsync(role, cancellationToken);
