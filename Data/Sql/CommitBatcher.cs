@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Npgsql;
 
@@ -30,15 +29,21 @@ public sealed record SqlStatement(string Sql, params object?[] Parameters)
 /// queued; a caller that needs one write after another awaits the first. Nothing runs while nothing is queued: a batch
 /// writer starts when a write arrives and stops when the queue is empty.
 /// </remarks>
-public sealed class CommitBatcher(NpgsqlDataSource dataSource, int maxWriters = 2, int maxBatch = 256)
+public sealed class CommitBatcher
 {
     private static readonly Meter Meter = new("TicketFlow.Sql");
     private static readonly Histogram<int> BatchSizes = Meter.CreateHistogram<int>("ticketflow_commit_batch_writes",
         description: "Writes per group commit (journal appends, Idempotency-Key records).");
 
-    private readonly ConcurrentQueue<Write> queue = new();
-    private BatchWorkers writers = new(maxWriters);
+    private readonly NpgsqlDataSource dataSource;
+    private readonly BatchQueue<Write> queue;
     private long commits;
+
+    public CommitBatcher(NpgsqlDataSource dataSource, int maxWriters = 2, int maxBatch = 256)
+    {
+        this.dataSource = dataSource;
+        queue = new BatchQueue<Write>(CommitBatchAsync, maxWriters, maxBatch);
+    }
 
     /// <summary>Transactions committed so far (a batch run again one write at a time counts once per write).</summary>
     public long Commits => Interlocked.Read(ref commits);
@@ -49,7 +54,6 @@ public sealed class CommitBatcher(NpgsqlDataSource dataSource, int maxWriters = 
     {
         var write = new Write<T>(statements, read);
         queue.Enqueue(write);
-        if (writers.TryStart()) _ = Task.Run(WriteBatchesAsync);
         return write.Result.WaitAsync(cancellationToken);
     }
 
@@ -63,32 +67,21 @@ public sealed class CommitBatcher(NpgsqlDataSource dataSource, int maxWriters = 
         return rows;
     }
 
-    private async Task WriteBatchesAsync()
+    private async Task CommitBatchAsync(IReadOnlyList<Write> batch)
     {
-        var batch = new List<Write>(maxBatch);
-        while (true)
+        BatchSizes.Record(batch.Count);
+        try { await CommitAsync(batch); }
+        catch (PostgresException) when (batch.Count > 1)
         {
-            while (batch.Count < maxBatch && queue.TryDequeue(out var write)) batch.Add(write);
-            if (batch.Count == 0)
+            foreach (var write in batch)
             {
-                if (writers.StopUnlessMoreQueued(queue)) return;
-                continue;
+                try { await CommitAsync([write]); }
+                catch (Exception error) { write.Fail(error); }
             }
-            BatchSizes.Record(batch.Count);
-            try { await CommitAsync(batch); }
-            catch (PostgresException) when (batch.Count > 1)
-            {
-                foreach (var write in batch)
-                {
-                    try { await CommitAsync([write]); }
-                    catch (Exception error) { write.Fail(error); }
-                }
-            }
-            catch (Exception error)
-            {
-                foreach (var write in batch) write.Fail(error);
-            }
-            batch.Clear();
+        }
+        catch (Exception error)
+        {
+            foreach (var write in batch) write.Fail(error);
         }
     }
 
