@@ -58,8 +58,9 @@ public static class TransferEndpoints
         var sent = await transfers.SentAsync(me.Id, ListLimit, cancellationToken);
         var received = await transfers.ReceivedAsync(UserAccount.Normalize(me.Email), ListLimit, cancellationToken);
         var senders = new Dictionary<string, string?> { [me.Id] = me.Name };
-        foreach (var senderId in received.Select(t => t.SenderId).Distinct().Where(id => !senders.ContainsKey(id)))
-            senders[senderId] = (await users.FindByIdAsync(senderId, cancellationToken))?.Name;
+        var others = received.Select(t => t.SenderId).Distinct().Where(id => id != me.Id).ToList();
+        foreach (var id in others) senders[id] = null; // a sender whose account is gone shows no name
+        foreach (var sender in await users.FindManyByIdAsync(others, cancellationToken)) senders[sender.Id] = sender.Name;
         async Task<List<TransferResponse>> Describe(IEnumerable<Transfer> list)
         {
             var described = new List<TransferResponse>();
